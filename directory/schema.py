@@ -1,0 +1,145 @@
+"""The directory's tables: Open Referral UK 3.0, stored in SQLite through sqlite-utils.
+
+Table and column names follow the ORUK 3.0 table schemas (``../shared/oruk/schema``) so the
+database reads naturally in any SQLite tool or Datasette. Columns that are ours, not ORUK's,
+are few and named plainly (``service.version`` for edit conflicts, ``taxonomy_term_phrase``
+for the words parents use).
+
+Every schema change is a new function appended to ``MIGRATIONS``; ``migrate()`` runs the ones a
+database has not seen yet and records them in ``_migrations``. Never edit a migration that has
+shipped: add another.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+TEXT, INT, REAL = str, int, float
+
+
+def _create(db: sqlite_utils.Database, name: str, columns: dict, pk="id", fks=()) -> None:
+    db[name].create(columns, pk=pk, foreign_keys=list(fks), if_not_exists=True)
+
+
+def m001_oruk_tables(db: sqlite_utils.Database) -> None:
+    """The ORUK 3.0 core tables used by a children's centre directory."""
+    _create(db, "organization", {
+        "id": TEXT, "name": TEXT, "description": TEXT, "email": TEXT, "website": TEXT,
+        "logo": TEXT, "uri": TEXT, "parent_organization_id": TEXT,
+    })
+    _create(db, "service", {
+        "id": TEXT, "organization_id": TEXT, "name": TEXT, "description": TEXT, "url": TEXT,
+        "email": TEXT, "status": TEXT, "fees": TEXT, "accreditations": TEXT,
+        "minimum_age": REAL, "maximum_age": REAL, "assured_date": TEXT, "assurer_email": TEXT,
+        "alert": TEXT, "last_modified": TEXT,
+        # Ours: bumped on every write so two editors never silently overwrite each other.
+        "version": INT,
+    }, fks=[("organization_id", "organization", "id")])
+    _create(db, "location", {
+        "id": TEXT, "location_type": TEXT, "name": TEXT, "description": TEXT,
+        "latitude": REAL, "longitude": REAL, "external_identifier": TEXT,
+        "external_identifier_type": TEXT,
+    })
+    _create(db, "address", {
+        "id": TEXT, "location_id": TEXT, "attention": TEXT, "address_1": TEXT, "city": TEXT,
+        "region": TEXT, "state_province": TEXT, "postal_code": TEXT, "country": TEXT,
+        "address_type": TEXT,
+    }, fks=[("location_id", "location", "id")])
+    _create(db, "service_at_location", {
+        "id": TEXT, "service_id": TEXT, "location_id": TEXT,
+    }, fks=[("service_id", "service", "id"), ("location_id", "location", "id")])
+    _create(db, "schedule", {
+        "id": TEXT, "service_id": TEXT, "service_at_location_id": TEXT, "valid_from": TEXT,
+        "valid_to": TEXT, "dtstart": TEXT, "until": TEXT, "timezone": TEXT, "wkst": TEXT,
+        "freq": TEXT, "interval": INT, "byday": TEXT, "bymonthday": TEXT, "byweekno": TEXT,
+        "byyearday": TEXT, "description": TEXT, "opens_at": TEXT, "closes_at": TEXT,
+        "schedule_link": TEXT, "attending_type": TEXT, "notes": TEXT,
+    }, fks=[("service_id", "service", "id"), ("service_at_location_id", "service_at_location", "id")])
+    _create(db, "cost_option", {
+        "id": TEXT, "service_id": TEXT, "valid_from": TEXT, "valid_to": TEXT, "option": TEXT,
+        "amount": REAL, "currency": TEXT, "amount_description": TEXT,
+    }, fks=[("service_id", "service", "id")])
+    _create(db, "contact", {
+        "id": TEXT, "organization_id": TEXT, "service_id": TEXT, "service_at_location_id": TEXT,
+        "location_id": TEXT, "name": TEXT, "title": TEXT, "department": TEXT, "email": TEXT,
+    }, fks=[("service_id", "service", "id")])
+    _create(db, "phone", {
+        "id": TEXT, "location_id": TEXT, "service_id": TEXT, "organization_id": TEXT,
+        "contact_id": TEXT, "service_at_location_id": TEXT, "number": TEXT, "extension": REAL,
+        "type": TEXT, "description": TEXT,
+    }, fks=[("service_id", "service", "id"), ("contact_id", "contact", "id")])
+    _create(db, "accessibility", {
+        "id": TEXT, "location_id": TEXT, "description": TEXT, "details": TEXT, "url": TEXT,
+        "accessibility": TEXT,
+    }, fks=[("location_id", "location", "id")])
+    _create(db, "language", {
+        "id": TEXT, "service_id": TEXT, "location_id": TEXT, "phone_id": TEXT, "name": TEXT,
+        "code": TEXT, "note": TEXT,
+    }, fks=[("service_id", "service", "id")])
+    _create(db, "taxonomy", {
+        "id": TEXT, "name": TEXT, "description": TEXT, "uri": TEXT, "version": TEXT,
+    })
+    _create(db, "taxonomy_term", {
+        "id": TEXT, "code": TEXT, "name": TEXT, "description": TEXT, "parent_id": TEXT,
+        "taxonomy": TEXT, "taxonomy_id": TEXT, "language": TEXT, "term_uri": TEXT,
+    })
+    # ORUK links terms to services through attribute rows (link_type "service").
+    _create(db, "attribute", {
+        "id": TEXT, "link_id": TEXT, "taxonomy_term_id": TEXT, "link_type": TEXT,
+        "link_entity": TEXT, "value": TEXT, "label": TEXT,
+    }, fks=[("taxonomy_term_id", "taxonomy_term", "id")])
+    _create(db, "service_area", {
+        "id": TEXT, "service_id": TEXT, "service_at_location_id": TEXT, "name": TEXT,
+        "description": TEXT, "extent": TEXT, "extent_type": TEXT, "uri": TEXT,
+    }, fks=[("service_id", "service", "id")])
+    # Ours: the words parents use for a need. Seeded from directory/taxonomy.yml, editable by
+    # staff; the bot reads them at run time, so a new phrase works without retraining.
+    _create(db, "taxonomy_term_phrase", {
+        "id": INT, "taxonomy_term_id": TEXT, "phrase": TEXT, "source": TEXT,
+    }, fks=[("taxonomy_term_id", "taxonomy_term", "id")])
+    for table, cols in [
+        ("service", ["organization_id"]), ("service", ["status"]),
+        ("address", ["location_id"]), ("address", ["postal_code"]),
+        ("service_at_location", ["service_id"]), ("service_at_location", ["location_id"]),
+        ("schedule", ["service_id"]), ("schedule", ["service_at_location_id"]),
+        ("cost_option", ["service_id"]), ("contact", ["service_id"]),
+        ("phone", ["service_id"]), ("phone", ["contact_id"]), ("phone", ["location_id"]),
+        ("accessibility", ["location_id"]), ("language", ["service_id"]),
+        ("attribute", ["link_id"]), ("attribute", ["taxonomy_term_id"]),
+        ("service_area", ["service_id"]), ("taxonomy_term_phrase", ["taxonomy_term_id"]),
+    ]:
+        db[table].create_index(cols, if_not_exists=True)
+    db["taxonomy_term_phrase"].create_index(["taxonomy_term_id", "phrase"], unique=True,
+                                            if_not_exists=True)
+    # Full-text search over what a parent might type: name, description, need names, phrases.
+    # Kept in step by directory.store.reindex_service(); ``service_id`` is not searched.
+    if "service_fts" not in db.table_names():
+        db.execute(
+            "CREATE VIRTUAL TABLE service_fts USING fts5("
+            "service_id UNINDEXED, name, description, terms, tokenize='porter unicode61')"
+        )
+
+
+MIGRATIONS: list[Migration] = [m001_oruk_tables]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Bring ``db`` up to the newest schema; return the names of migrations applied."""
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in db["_migrations"].rows}
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.__name__ in done:
+            continue
+        with db.conn:
+            migration(db)
+            db["_migrations"].insert(
+                {"name": migration.__name__,
+                 "applied_at": db.execute("select datetime('now')").fetchone()[0]}
+            )
+        applied.append(migration.__name__)
+    return applied
