@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Data the running system needs, built once: the postcode index, the spaCy model, the sample directory.
+# Each step skips itself when its output is already there (an existing directory is never overwritten).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false
+: "${SIGNPOST_DIRECTORY_DB:=var/directory.db}" "${SIGNPOST_GEO_DB:=var/geo.db}"
+export SIGNPOST_DIRECTORY_DB SIGNPOST_GEO_DB
+
+.venv/web/bin/python -m directory.geo build --out "$SIGNPOST_GEO_DB"
+.venv/rasa/bin/python -m bot.nlu.spacy_model build
+.venv/web/bin/python -m directory seed
