@@ -124,7 +124,49 @@ def m001_oruk_tables(db: sqlite_utils.Database) -> None:
         )
 
 
-MIGRATIONS: list[Migration] = [m001_oruk_tables]
+def m002_staff_area(db: sqlite_utils.Database) -> None:
+    """Staff accounts and sessions, the append-only audit log, anonymised demand and call-backs.
+
+    They live in the directory database so that one backup holds everything.
+    """
+    _create(db, "staff_user", {
+        "id": INT, "username": TEXT, "password_hash": TEXT, "role": TEXT,
+        # JSON list of location ids an editor may change; admins ignore it.
+        "centre_ids": TEXT, "created_at": TEXT, "password_changed_at": TEXT,
+        "failed_logins": INT, "locked_until": TEXT, "active": INT,
+    })
+    db["staff_user"].create_index(["username"], unique=True, if_not_exists=True)
+    # Only a hash of the cookie is stored: a copy of the database cannot sign anyone in.
+    _create(db, "staff_session", {
+        "token_hash": TEXT, "user_id": INT, "csrf_token": TEXT, "created_at": TEXT,
+        "last_seen": TEXT, "expires_at": TEXT,
+    }, pk="token_hash", fks=[("user_id", "staff_user", "id")])
+    _create(db, "audit_log", {
+        "id": INT, "at": TEXT, "actor": TEXT, "action": TEXT, "table_name": TEXT,
+        "record_id": TEXT, "before": TEXT, "after": TEXT,
+    })
+    db["audit_log"].create_index(["table_name", "record_id"], if_not_exists=True)
+    db["audit_log"].create_index(["at"], if_not_exists=True)
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER IF NOT EXISTS audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+            f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+        )
+    # One row per search, anonymised: no message text, no session id, postcode district only.
+    _create(db, "search_demand", {
+        "id": INT, "date": TEXT, "needs": TEXT, "district": TEXT, "days": TEXT,
+        "time_of_day": TEXT, "age_band": TEXT, "result_count": INT, "source": TEXT,
+    })
+    db["search_demand"].create_index(["date"], if_not_exists=True)
+    _create(db, "callback", {
+        "id": INT, "created_at": TEXT, "first_name": TEXT, "phone": TEXT, "email": TEXT,
+        "good_time": TEXT, "summary": TEXT, "centre_id": TEXT, "status": TEXT,
+        "closed_by": TEXT, "closed_at": TEXT,
+    })
+    db["callback"].create_index(["status"], if_not_exists=True)
+
+
+MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
