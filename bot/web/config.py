@@ -28,6 +28,9 @@ class Settings:
     family_hubs_phone: str = "01254 666444"
     retention_days: int = 30
     secure_cookies: bool = False
+    #: Chat rate limits (``limits`` notation, moving window): per chat session and per client address.
+    rate_limit_session: str = "30/minute"
+    rate_limit_client: str = "120/minute"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -45,4 +48,6 @@ class Settings:
             family_hubs_phone=env.get("SIGNPOST_FAMILY_HUBS_PHONE", "01254 666444"),
             retention_days=int(env.get("SIGNPOST_RETENTION_DAYS", "30")),
             secure_cookies=env.get("SIGNPOST_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            rate_limit_session=env.get("SIGNPOST_RATE_LIMIT_SESSION", "30/minute"),
+            rate_limit_client=env.get("SIGNPOST_RATE_LIMIT_CLIENT", "120/minute"),
         )
