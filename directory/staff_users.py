@@ -1,0 +1,236 @@
+"""Staff accounts: who may sign in to ``/staff`` and what they may change.
+
+Accounts live in the directory database so one backup holds the directory, its audit log and
+who may edit it. Passwords are hashed with Argon2id (``argon2-cffi``); after ``MAX_FAILURES``
+wrong passwords in a row an account is locked for ``LOCKOUT_MINUTES``, which stops guessing
+even from many addresses at once. Roles:
+
+- ``admin``: changes everything, manages accounts, imports and exports.
+- ``editor``: changes the services and centres of their own centres (``centre_ids``, location ids).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlite_utils
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from directory import audit
+
+ROLES = ("admin", "editor")
+MAX_FAILURES = 5
+LOCKOUT_MINUTES = 15
+MIN_PASSWORD_LENGTH = 10
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be done; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    id: int
+    username: str
+    role: str
+    centre_ids: tuple[str, ...]
+    active: bool = True
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def may_edit_location(self, location_id: str | None) -> bool:
+        return self.is_admin or (location_id is not None and location_id in self.centre_ids)
+
+    def may_edit_service(self, service: dict) -> bool:
+        """Admins: any service. Editors: a service offered at one of their centres."""
+        if self.is_admin:
+            return True
+        return any(sal.get("location_id") in self.centre_ids
+                   for sal in service.get("service_at_locations") or [])
+
+
+class LoginLocked(AccountError):
+    """Too many wrong passwords: the account is locked until ``until``."""
+
+    def __init__(self, until: datetime):
+        self.until = until
+        minutes = max(1, int((until - _now()).total_seconds() // 60) + 1)
+        super().__init__(f"Too many wrong passwords. This account is locked for {minutes} more "
+                         f"minute{'s' if minutes != 1 else ''}. Please wait, then try again.")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _user(row: dict) -> StaffUser:
+    return StaffUser(id=row["id"], username=row["username"], role=row["role"],
+                     centre_ids=tuple(json.loads(row["centre_ids"] or "[]")),
+                     active=bool(row["active"]))
+
+
+def check_password_strength(password: str, username: str = "") -> None:
+    """Long passphrases beat complex rules (NCSC advice): length, and not the username."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters. Three random words work well.")
+    if username and username.lower() in password.lower():
+        raise AccountError("Do not use your username in your password.")
+
+
+def _row(db: sqlite_utils.Database, username: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM staff_user WHERE username = ?", [username.strip().lower()]))
+    return rows[0] if rows else None
+
+
+def create_user(db: sqlite_utils.Database, username: str, password: str, role: str,
+                centre_ids: list[str] | tuple[str, ...] = (), *, actor: str = "command line") -> StaffUser:
+    """Add an account. Editors need at least one centre; the change is audited."""
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise AccountError("A username is 2 to 40 letters, numbers, dots, dashes or underscores.")
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    centre_ids = [c.strip() for c in centre_ids if c and c.strip()]
+    if role == "editor" and not centre_ids:
+        raise AccountError("An editor needs at least one centre (--centre LOCATION_ID).")
+    check_password_strength(password, username)
+    if _row(db, username):
+        raise AccountError(f"There is already an account called {username}.")
+    now = _iso(_now())
+    record = {"username": username, "password_hash": _hasher.hash(password), "role": role,
+              "centre_ids": json.dumps(centre_ids), "created_at": now,
+              "password_changed_at": now, "failed_logins": 0, "locked_until": None, "active": 1}
+    with db.conn:
+        cursor = db.conn.execute(
+            f"INSERT INTO staff_user ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
+            list(record.values()))
+        audit.record(db, actor=actor, action="create", table="staff_user", record_id=username,
+                     after={"username": username, "role": role, "centre_ids": centre_ids})
+    return get_user(db, int(cursor.lastrowid))
+
+
+def get_user(db: sqlite_utils.Database, user_id: int) -> StaffUser:
+    rows = list(db.query("SELECT * FROM staff_user WHERE id = ?", [user_id]))
+    if not rows:
+        raise AccountError(f"No account with id {user_id}.")
+    return _user(rows[0])
+
+
+def find_user(db: sqlite_utils.Database, username: str) -> StaffUser | None:
+    row = _row(db, username)
+    return _user(row) if row else None
+
+
+def list_users(db: sqlite_utils.Database) -> list[dict]:
+    """Accounts for the admin screen, without password hashes."""
+    return [
+        {**_user(row).__dict__, "created_at": row["created_at"],
+         "locked_until": row["locked_until"], "password_changed_at": row["password_changed_at"]}
+        for row in db.query("SELECT * FROM staff_user ORDER BY username")
+    ]
+
+
+def authenticate(db: sqlite_utils.Database, username: str, password: str,
+                 *, now: datetime | None = None) -> StaffUser | None:
+    """The account if the password is right; ``None`` if not; ``LoginLocked`` while locked.
+
+    Every wrong password counts; the ``MAX_FAILURES``-th locks the account. A right password
+    resets the count. Unknown usernames cost the same time as known ones.
+    """
+    now = now or _now()
+    row = _row(db, username or "")
+    if row is None or not row["active"]:
+        try:
+            _hasher.verify(_DUMMY_HASH, password or "")
+        except VerificationError:
+            pass
+        return None
+    if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+        raise LoginLocked(datetime.fromisoformat(row["locked_until"]))
+    try:
+        _hasher.verify(row["password_hash"], password or "")
+    except (VerificationError, InvalidHashError):
+        failures = (row["failed_logins"] or 0) + 1
+        locked_until = None
+        if failures >= MAX_FAILURES:
+            locked_until, failures = _iso(now + timedelta(minutes=LOCKOUT_MINUTES)), 0
+        with db.conn:
+            db.conn.execute("UPDATE staff_user SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                            (failures, locked_until, row["id"]))
+        if locked_until:
+            raise LoginLocked(datetime.fromisoformat(locked_until))
+        return None
+    updates = {"failed_logins": 0, "locked_until": None}
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        updates["password_hash"] = _hasher.hash(password)
+    with db.conn:
+        db.conn.execute(
+            f"UPDATE staff_user SET {', '.join(f'{k} = ?' for k in updates)} WHERE id = ?",
+            [*updates.values(), row["id"]])
+    return _user(row)
+
+
+def set_password(db: sqlite_utils.Database, username: str, new_password: str,
+                 *, actor: str) -> None:
+    """Replace a password (and unlock the account); audited without the password itself."""
+    row = _row(db, username)
+    if row is None:
+        raise AccountError(f"No account called {username}.")
+    check_password_strength(new_password, row["username"])
+    with db.conn:
+        db.conn.execute(
+            "UPDATE staff_user SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
+            "locked_until = NULL WHERE id = ?",
+            (_hasher.hash(new_password), _iso(_now()), row["id"]))
+        # Signing in again everywhere is the point of changing a password.
+        db.conn.execute("DELETE FROM staff_session WHERE user_id = ?", (row["id"],))
+        audit.record(db, actor=actor, action="password", table="staff_user",
+                     record_id=row["username"], after={"password_changed": True})
+
+
+def change_own_password(db: sqlite_utils.Database, user: StaffUser, current: str, new: str) -> None:
+    """A signed-in person changes their password; the current one must be right."""
+    row = _row(db, user.username)
+    try:
+        _hasher.verify(row["password_hash"], current or "")
+    except (VerificationError, InvalidHashError):
+        raise AccountError("Your current password is not right.") from None
+    set_password(db, user.username, new, actor=user.username)
+
+
+def update_user(db: sqlite_utils.Database, username: str, *, role: str, centre_ids: list[str],
+                active: bool, actor: str) -> StaffUser:
+    """Change an account's role, centres or whether it may sign in; audited."""
+    row = _row(db, username)
+    if row is None:
+        raise AccountError(f"No account called {username}.")
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    centre_ids = [c.strip() for c in centre_ids if c and c.strip()]
+    if role == "editor" and not centre_ids:
+        raise AccountError("An editor needs at least one centre.")
+    before = _user(row)
+    with db.conn:
+        db.conn.execute("UPDATE staff_user SET role = ?, centre_ids = ?, active = ? WHERE id = ?",
+                        (role, json.dumps(centre_ids), int(active), row["id"]))
+        if not active:
+            db.conn.execute("DELETE FROM staff_session WHERE user_id = ?", (row["id"],))
+        audit.record(db, actor=actor, action="update", table="staff_user", record_id=row["username"],
+                     before={"role": before.role, "centre_ids": list(before.centre_ids),
+                             "active": before.active},
+                     after={"role": role, "centre_ids": centre_ids, "active": active})
+    return get_user(db, row["id"])
