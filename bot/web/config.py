@@ -26,6 +26,8 @@ class Settings:
     #: Shown in safety replies: the local children's social care front door.
     social_care_phone: str = "01254 666400"
     family_hubs_phone: str = "01254 666444"
+    #: When the family hubs main line is answered (shown with the number).
+    family_hubs_hours: str = "Monday to Friday, 9am to 5pm"
     retention_days: int = 30
     secure_cookies: bool = False
     #: Chat rate limits (``limits`` notation, moving window): per chat session and per client address.
@@ -46,6 +48,7 @@ class Settings:
             rasa_timeout=float(env.get("SIGNPOST_RASA_TIMEOUT", "8")),
             social_care_phone=env.get("SIGNPOST_SOCIAL_CARE_PHONE", "01254 666400"),
             family_hubs_phone=env.get("SIGNPOST_FAMILY_HUBS_PHONE", "01254 666444"),
+            family_hubs_hours=env.get("SIGNPOST_FAMILY_HUBS_HOURS", "Monday to Friday, 9am to 5pm"),
             retention_days=int(env.get("SIGNPOST_RETENTION_DAYS", "30")),
             secure_cookies=env.get("SIGNPOST_SECURE_COOKIES", "") in ("1", "true", "yes"),
             rate_limit_session=env.get("SIGNPOST_RATE_LIMIT_SESSION", "30/minute"),
