@@ -1,0 +1,52 @@
+"""Rate limits for the public chat and search, so one tab or one address can't flood the bot.
+
+Moving windows from the ``limits`` library, kept in memory: the web tier is one process, and a
+restart forgetting the counts is harmless.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+
+@dataclass
+class Verdict:
+    """Whether a request may go ahead, and if not, roughly how long to wait."""
+
+    allowed: bool
+    retry_after: int = 0
+
+
+class ChatLimits:
+    """Per-session and per-client-address limits, checked together."""
+
+    def __init__(self, per_session: str, per_client: str) -> None:
+        self.storage = MemoryStorage()
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        self.per_session: RateLimitItem = parse(per_session)
+        self.per_client: RateLimitItem = parse(per_client)
+
+    async def check(self, *, client: str, session_id: str | None) -> Verdict:
+        """Count one request. Both limits are hit, so a refused request still counts."""
+        client_ok = await self.limiter.hit(self.per_client, "client", client)
+        session_ok = True
+        if session_id is not None:
+            session_ok = await self.limiter.hit(self.per_session, "session", session_id)
+        if client_ok and session_ok:
+            return Verdict(True)
+        item, key = ((self.per_client, ("client", client)) if not client_ok
+                     else (self.per_session, ("session", session_id or "")))
+        stats = await self.limiter.get_window_stats(item, *key)
+        return Verdict(False, retry_after=max(1, int(stats.reset_time - time.time()) + 1))
+
+    async def client_only(self, client: str) -> Verdict:
+        """For pages without a chat session (the no-JavaScript search)."""
+        return await self.check(client=client, session_id=None)
+
+    async def close(self) -> None:
+        await self.storage.reset()

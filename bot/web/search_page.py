@@ -1,0 +1,213 @@
+"""``GET /search``: find services with a plain form — no JavaScript needed.
+
+The same facts as the chat's service cards (when, where, cost, who it is for, phone, checked
+on), as accessible HTML. An unknown place gets a clear message and the nearest names we know.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+import sqlite_utils
+from aiohttp import web
+
+from bot.web import keys
+from bot.web.chat import client_address
+from directory import schedules as sched
+from directory.demand import record_search
+from directory.geo import UnknownPlace
+from directory.search import SearchQuery, search
+from directory.taxonomy import load_taxonomy
+
+routes = web.RouteTableDef()
+
+PAGE_SIZE = 10
+
+#: (value, label, months used for the search); "pregnant" searches antenatal-friendly services.
+AGES = (
+    ("pregnant", "Expecting a baby", None),
+    ("0", "Under 1 year old", 6),
+    ("1", "1 year old", 18),
+    ("2", "2 years old", 30),
+    ("3", "3 years old", 42),
+    ("4", "4 years old", 54),
+    ("5", "5 years old", 66),
+    ("6-11", "6 to 11 years old", 102),
+    ("12+", "12 or older", 156),
+)
+DAYS = (("", "Any day"),) + tuple((code, name) for code, name in sched.DAY_NAMES.items()) + (
+    ("weekend", "Saturday or Sunday"),)
+TIMES = (("", "Any time"), ("morning", "Morning"), ("afternoon", "Afternoon"),
+         ("evening", "Evening"))
+_RANGE = re.compile(r"(\d{1,2}(?::\d{2})?[ap]m) to (\d{1,2}(?::\d{2})?[ap]m)")
+
+
+@dataclass
+class Form:
+    """What the parent asked for, as typed, plus anything wrong with it."""
+
+    need: str = ""
+    near: str = ""
+    age: str = ""
+    day: str = ""
+    time: str = ""
+    free: bool = False
+    text: str = ""
+    offset: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def submitted(self) -> bool:
+        return any([self.need, self.near, self.age, self.day, self.time, self.free, self.text])
+
+    def query(self) -> SearchQuery:
+        months = dict((value, m) for value, _, m in AGES).get(self.age)
+        days = ["SA", "SU"] if self.day == "weekend" else ([self.day] if self.day else [])
+        return SearchQuery(terms=[self.need] if self.need else [], text=self.text or None,
+                           near=self.near or None, age_months=months,
+                           pregnant=self.age == "pregnant", days=days,
+                           time_of_day=self.time or None, free=self.free, limit=PAGE_SIZE,
+                           offset=self.offset)
+
+    def link(self, **changes: Any) -> str:
+        values = {"need": self.need, "near": self.near, "age": self.age, "day": self.day,
+                  "time": self.time, "free": "1" if self.free else "", "text": self.text,
+                  "offset": str(self.offset or "")}
+        values.update({k: str(v) for k, v in changes.items()})
+        return "/search?" + urlencode({k: v for k, v in values.items() if v})
+
+
+def read_form(params: Any, need_ids: set[str]) -> Form:
+    def get(name: str, limit: int = 100) -> str:
+        return str(params.get(name, "")).strip()[:limit]
+
+    form = Form(need=get("need"), near=get("near"), age=get("age"), day=get("day"),
+                time=get("time"), free=get("free") in ("1", "on", "yes", "true"),
+                text=get("text", 1000))
+    try:
+        form.offset = max(0, min(int(get("offset") or 0), 1000))
+    except ValueError:
+        form.offset = 0
+    if form.need and form.need not in need_ids:
+        form.errors["need"] = "Choose what you are looking for from the list"
+    if form.age and form.age not in {value for value, _, _ in AGES}:
+        form.errors["age"] = "Choose your child's age from the list"
+    if form.day and form.day not in {value for value, _ in DAYS}:
+        form.errors["day"] = "Choose a day from the list"
+    if form.time and form.time not in {value for value, _ in TIMES}:
+        form.errors["time"] = "Choose a time of day from the list"
+    return form
+
+
+def next_session_words(result: dict[str, Any]) -> str | None:
+    """"Saturday 5 December, 10am to 12pm" for the soonest session, when there is one."""
+    sessions = result.get("next_sessions") or []
+    if not sessions:
+        return None
+    try:
+        start = datetime.fromisoformat(str(sessions[0]).split("/")[0])
+    except ValueError:
+        return None
+    words = sched.describe_occurrence(start)
+    match = _RANGE.search(result.get("schedule_text") or "")
+    if match and words.endswith(", " + match[1]):
+        words += f" to {match[2]}"
+    return words
+
+
+def distance_words(km: float | None) -> str | None:
+    if km is None:
+        return None
+    miles = km / 1.609344
+    if miles < 0.2:
+        return "very close to you"
+    return f"about {miles:.1f} miles away" if miles < 10 else f"about {round(miles)} miles away"
+
+
+def checked_on(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        day = datetime.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+    return f"{day.day} {day:%B %Y}"
+
+
+def map_link(result: dict[str, Any]) -> str | None:
+    lat, lon = result.get("latitude"), result.get("longitude")
+    if lat is None or lon is None:
+        return None
+    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
+
+
+def card(result: dict[str, Any]) -> dict[str, Any]:
+    """The facts a results card shows, already in words."""
+    return {
+        "name": result.get("name") or "A service",
+        "description": result.get("description"),
+        "next": next_session_words(result),
+        "schedule": result.get("schedule_text"),
+        "by_appointment": result.get("by_appointment"),
+        "where": ", ".join(p for p in (result.get("centre"), result.get("address")) if p),
+        "distance": distance_words(result.get("distance_km")),
+        "map": map_link(result),
+        "cost": result.get("cost_text") or ("Free" if result.get("free") else None),
+        "who": result.get("age_text"),
+        "phone": result.get("phone"),
+        "tel": re.sub(r"[^\d+]", "", result.get("phone") or ""),
+        "email": result.get("email"),
+        "checked": checked_on(result.get("assured_date")),
+        "why": result.get("why") or [],
+    }
+
+
+def _search_and_record(db: sqlite_utils.Database, query: SearchQuery, first_page: bool):
+    results = search(db, query)
+    if first_page:
+        record_search(db, query, len(results), "search_page")
+    return results
+
+
+@routes.get("/search", name="search")
+async def search_page(request: web.Request) -> web.Response:
+    taxonomy = load_taxonomy()
+    needs = [(term.id, term.name) for term in taxonomy.terms]
+    form = read_form(request.query, {term_id for term_id, _ in needs})
+    settings = request.app[keys.SETTINGS]
+    context: dict[str, Any] = {
+        "form": form, "needs": needs, "days": DAYS, "times": TIMES,
+        "age_options": [("", "Any age")] + [(value, label) for value, label, _ in AGES],
+        "results": None, "unknown_place": None, "more_link": None, "compact": False,
+        "slow_down": False, "family_hubs_phone": settings.family_hubs_phone,
+        "family_hubs_tel": re.sub(r"[^\d+]", "", settings.family_hubs_phone)}
+    status = 200
+    if form.submitted and not form.errors:
+        verdict = await request.app[keys.LIMITS].client_only(client_address(request))
+        if not verdict.allowed:
+            context["slow_down"] = True
+            response = aiohttp_jinja2.render_template("search.html", request, context, status=429)
+            response.headers["Retry-After"] = str(verdict.retry_after)
+            return response
+        try:
+            results = await request.app[keys.DIRECTORY].run(
+                _search_and_record, form.query(), form.offset == 0)
+        except UnknownPlace as error:
+            form.errors["near"] = str(error)
+            context["unknown_place"] = {
+                "place": error.place,
+                "suggestions": [(name, form.link(near=name, offset="")) for name in error.suggestions],
+            }
+            status = 200
+        else:
+            context["results"] = [card(result) for result in results]
+            if len(results) == PAGE_SIZE:
+                context["more_link"] = form.link(offset=form.offset + PAGE_SIZE)
+    response = aiohttp_jinja2.render_template("search.html", request, context, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
