@@ -1,0 +1,1 @@
+"""The committed sample directory and the script that builds it."""
