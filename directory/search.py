@@ -1,0 +1,642 @@
+"""Finding the few services that fit a family: what they need, near where, when they are free.
+
+One library function, ``search(db, SearchQuery(...))``, used by the bot's actions, the no-JS
+search page and ``python -m directory search``.
+
+How a search runs, and why it stays fast at 100,000 services:
+
+1. SQL picks the candidates with indexes (needs via ``attribute``, words via ``service_fts``,
+   a bounding box on ``location`` for ``radius_km``) and applies the cheap filters (status,
+   age, cost, access, language, and a day/time pre-filter on ``schedule``). It sorts them by
+   the ranking key — needs matched, words matched, distance — and, for the last part of the
+   key, by a *lower bound* of the next session worked out in SQL from the day codes and
+   ``opens_at``.
+2. Python walks that sorted cursor, expands the real sessions (``schedules.next_occurrences``)
+   only for rows that can still make the page, and stops as soon as no later row can beat the
+   page it has: every later row's true key is at least its lower bound.
+
+Ranking: needs matched first (for ``pregnant``, antenatal services count as one more match),
+then words of ``text`` matched, then distance, then the soonest session, then name.
+
+Definitions the rest of Signpost relies on (and the README repeats):
+
+- **Ages** are ORUK years. A child of N months is ``N / 12`` years old: a 3-month-old does not
+  see a service with ``minimum_age`` 1, and a child who is 4 years 11 months still fits a
+  ``maximum_age`` of 4. Services with no ages fit everyone. ``pregnant`` keeps antenatal
+  services and services without a minimum age of 1 or more.
+- **Free**: no cost option charges money (``amount`` above 0, or a cost with no amount that
+  does not say "free"), and either a cost option says it is free (``amount`` 0 or the word
+  "free"), or there are no cost options and ``fees`` is empty or says "free". Children's centre
+  sessions are free unless the directory says otherwise.
+- **Accessible**: an ``accessibility`` row at one of the service's locations mentions wheelchair,
+  step-free or level access, and does not say "no"/"not" to it.
+- **Language**: a ``language`` row on the service or its location with that code or name
+  (``pl`` or ``Polish``). English matches services that list no language (the default) too.
+- **Days**: a schedule fits a day when its pattern can fall on it (``schedules.weekdays``) and it
+  still has a session on that day; by-appointment schedules fit every day and time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping, Sequence
+
+import sqlite_utils
+
+from directory import schedules as sched
+from directory.geo import UnknownPlace, haversine_km, resolve_place
+
+__all__ = ["SearchQuery", "search", "UnknownPlace", "DAY_CODES", "TIMES_OF_DAY"]
+
+DAY_CODES = sched.DAY_CODES
+TIMES_OF_DAY = ("morning", "afternoon", "evening")
+MAX_LIMIT = 100
+MAX_TEXT_WORDS = 8
+SESSIONS_SHOWN = 3
+
+# One degree of latitude, in km, on the sphere haversine_km uses.
+_KM_PER_DEGREE = 6371.0088 * math.pi / 180
+# "No session coming up" sorts after every real session: minutes, far beyond any horizon.
+_NO_SESSION = 1.0e9
+_FAR = 1.0e18
+_DAY_NAMES_PLURAL = {code: f"{name}s" for code, name in sched.DAY_NAMES.items()}
+_STOPWORDS = frozenset("""
+a about an and any anything are as at be can do does for from get have help i im in is it
+its me my near of on or our please some something that the there this to we what when where
+which with you your
+""".split())
+
+
+@dataclass
+class SearchQuery:
+    """What a family is looking for. Every field is optional; an empty query lists everything."""
+
+    terms: list[str] = field(default_factory=list)
+    text: str | None = None
+    near: str | None = None
+    radius_km: float | None = None
+    age_months: int | None = None
+    pregnant: bool = False
+    days: list[str] = field(default_factory=list)
+    time_of_day: str | None = None
+    free: bool = False
+    accessible: bool = False
+    language: str | None = None
+    limit: int = 10
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        self.terms = [t for t in dict.fromkeys(self.terms or []) if t]
+        self.days = [d.strip().upper() for d in dict.fromkeys(self.days or []) if d and d.strip()]
+        problems = [f"{d!r} is not a day; use MO, TU, WE, TH, FR, SA or SU"
+                    for d in self.days if d not in DAY_CODES]
+        if self.time_of_day is not None and self.time_of_day not in TIMES_OF_DAY:
+            problems.append(f"time_of_day must be morning, afternoon or evening, "
+                            f"not {self.time_of_day!r}")
+        if self.age_months is not None and not 0 <= self.age_months <= 12 * 25:
+            problems.append(f"age_months must be between 0 and 300, not {self.age_months!r}")
+        if self.radius_km is not None and not self.radius_km > 0:
+            problems.append(f"radius_km must be more than 0, not {self.radius_km!r}")
+        if not 1 <= self.limit <= MAX_LIMIT:
+            problems.append(f"limit must be between 1 and {MAX_LIMIT}, not {self.limit!r}")
+        if self.offset < 0:
+            problems.append(f"offset must be 0 or more, not {self.offset!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+
+# --- SQL: candidates in ranking order ---------------------------------------------------------
+
+def _words(text: str | None) -> list[str]:
+    """The searchable words of free text, safe to quote for FTS5 (letters and digits only)."""
+    if not text:
+        return []
+    words = [w for w in re.findall(r"\w+", text.casefold()[:2000]) if w not in _STOPWORDS]
+    return list(dict.fromkeys(w[:40] for w in words))[:MAX_TEXT_WORDS]
+
+
+def _fts_phrase(word: str) -> str:
+    # A double-quoted FTS5 string is always a plain token, whatever it spells (NEAR, OR, *).
+    return '"' + word.replace('"', '""') + '"'
+
+
+_BLANK = "coalesce(trim({col}), '') = ''"
+_HOUR = "CAST(trim(sc.opens_at) AS INTEGER)"
+_MINUTES = (f"({_HOUR} * 60 + CAST(substr(trim(sc.opens_at), "
+            f"instr(trim(sc.opens_at), ':') + 1, 2) AS INTEGER))")
+
+
+def _schedule_predicate(days: Sequence[str], time_of_day: str | None) -> str:
+    """SQL over ``sc``: can this schedule fit the days and time asked for? (A superset.)"""
+    by_appointment = _BLANK.format(col="sc.freq")
+    parts = []
+    if days:
+        day_tests = " OR ".join(f"instr(upper(sc.byday), '{d}') > 0" for d in days)
+        parts.append(f"({_BLANK.format(col='sc.byday')} OR {day_tests})")
+    if time_of_day:
+        hour = {"morning": f"{_HOUR} < 12", "afternoon": f"{_HOUR} BETWEEN 12 AND 16",
+                "evening": f"{_HOUR} >= 17"}[time_of_day]
+        parts.append(f"({_BLANK.format(col='sc.opens_at')} = 0 AND {hour})")
+    if not parts:
+        return "1"
+    return f"({by_appointment} OR ({' AND '.join(parts)}))"
+
+
+def _session_bound(today: date, days: Sequence[str]) -> str:
+    """SQL over ``sc``: minutes from today's midnight (wall clock) to the earliest this
+    schedule's next session could start. Never later than the true next session."""
+    cases = []
+    for ahead in range(7):
+        code = DAY_CODES[(today.weekday() + ahead) % 7]
+        if not days or code in days:
+            cases.append(f"WHEN instr(upper(sc.byday), '{code}') > 0 THEN {ahead * 1440}")
+    no_sessions = f"{_BLANK.format(col='sc.freq')} OR {_BLANK.format(col='sc.opens_at')}"
+    return (f"CASE WHEN {no_sessions} THEN {_NO_SESSION} "
+            f"ELSE (CASE WHEN {_BLANK.format(col='sc.byday')} THEN 0 {' '.join(cases)} ELSE 0 END)"
+            f" + coalesce({_MINUTES}, 0) END")
+
+
+_ACCESS_TEXT = ("lower(coalesce(a.description, '') || ' ' || coalesce(a.details, '') || ' ' || "
+                "coalesce(a.accessibility, ''))")
+_ACCESS_YES = ("wheelchair", "step-free", "step free", "level access")
+_ACCESS_NO = ("no wheelchair", "not wheelchair", "no step", "not step", "not suitable",
+              "no level access", "not accessible", "no disabled access")
+_ENGLISH = {"en", "eng", "english"}
+
+
+@dataclass
+class _Plan:
+    sql: str
+    params: list[Any]
+
+
+def _plan(query: SearchQuery, words: list[str], place: Any, today: date) -> _Plan:
+    params: list[Any] = []
+    where = ["s.status = 'active'"]
+    columns = ["s.id", "coalesce(s.name, '') AS name"]
+
+    matched_parts = []
+    if query.terms:
+        marks = ", ".join("?" * len(query.terms))
+        matched_parts.append(
+            "(SELECT count(DISTINCT a.taxonomy_term_id) FROM attribute a "
+            f"WHERE a.link_id = s.id AND a.taxonomy_term_id IN ({marks}))")
+        params.extend(query.terms)
+    if query.pregnant:
+        matched_parts.append("(SELECT count(*) > 0 FROM attribute a WHERE a.link_id = s.id "
+                             "AND a.taxonomy_term_id = 'antenatal')")
+    columns.append(f"({' + '.join(matched_parts) or '0'}) AS matched")
+
+    if words:
+        columns.append("(" + " + ".join(
+            "(s.id IN (SELECT service_id FROM service_fts WHERE service_fts MATCH ?))"
+            for _ in words) + ") AS words")
+        params.extend(_fts_phrase(w) for w in words)
+    else:
+        columns.append("0 AS words")
+
+    if place is not None:
+        scale = math.cos(math.radians(place.latitude))
+        d2 = ("((l.latitude - ?) * (l.latitude - ?) + "
+              "((l.longitude - ?) * ?) * ((l.longitude - ?) * ?))")
+        d2_params = [place.latitude, place.latitude, place.longitude, scale,
+                     place.longitude, scale]
+        box = ""
+        box_params: list[Any] = []
+        if query.radius_km is not None:
+            dlat = query.radius_km / _KM_PER_DEGREE
+            dlon = dlat / max(scale, 0.01)
+            box = " AND l.latitude BETWEEN ? AND ? AND l.longitude BETWEEN ? AND ?"
+            box_params = [place.latitude - dlat, place.latitude + dlat,
+                          place.longitude - dlon, place.longitude + dlon]
+        columns.append(f"(SELECT min({d2}) FROM service_at_location sal "
+                       f"JOIN location l ON l.id = sal.location_id "
+                       f"WHERE sal.service_id = s.id AND l.latitude IS NOT NULL{box}) AS dist2")
+        params.extend(d2_params + box_params)
+        if query.radius_km is not None:
+            where.append("s.id IN (SELECT sal.service_id FROM location l "
+                         "JOIN service_at_location sal ON sal.location_id = l.id "
+                         f"WHERE 1{box})")
+            params_where_box = list(box_params)
+            radius_deg2 = (query.radius_km / _KM_PER_DEGREE) ** 2
+            where.append("dist2 <= ?")
+    else:
+        columns.append("NULL AS dist2")
+
+    predicate = _schedule_predicate(query.days, query.time_of_day)
+    # directory.store gives every schedule its service's id, even one nested in a location.
+    columns.append(f"(SELECT min({_session_bound(today, query.days)}) FROM schedule sc "
+                   f"WHERE sc.service_id = s.id AND {predicate}) AS bound")
+    if query.days or query.time_of_day:
+        where.append("bound IS NOT NULL")
+
+    # Parameters are positional: the SELECT list comes first, then WHERE, in text order.
+    where_params: list[Any] = []
+    if place is not None and query.radius_km is not None:
+        where_params.extend(params_where_box)
+        where_params.append(radius_deg2)
+
+    if query.terms or words:
+        sources = []
+        if query.terms:
+            sources.append("SELECT link_id FROM attribute WHERE taxonomy_term_id IN "
+                           f"({', '.join('?' * len(query.terms))})")
+            where_params.extend(query.terms)
+        if words:
+            sources.append("SELECT service_id FROM service_fts WHERE service_fts MATCH ?")
+            where_params.append(" OR ".join(_fts_phrase(w) for w in words))
+        where.append(f"s.id IN ({' UNION '.join(sources)})")
+
+    if query.age_months is not None:
+        exact, whole = query.age_months / 12, query.age_months // 12
+        where.append("(s.minimum_age IS NULL OR s.minimum_age <= ?)")
+        where.append("(s.maximum_age IS NULL OR s.maximum_age >= ? OR "
+                     "(s.maximum_age = CAST(s.maximum_age AS INTEGER) AND s.maximum_age >= ?))")
+        where_params.extend([exact, exact, whole])
+    if query.pregnant:
+        where.append("(coalesce(s.minimum_age, 0) < 1 OR s.id IN (SELECT link_id FROM attribute "
+                     "WHERE taxonomy_term_id = 'antenatal'))")
+    if query.free:
+        where.append(_FREE_SQL)
+    if query.accessible:
+        yes = " OR ".join(f"{_ACCESS_TEXT} LIKE '%{w}%'" for w in _ACCESS_YES)
+        no = " AND ".join(f"{_ACCESS_TEXT} NOT LIKE '%{w}%'" for w in _ACCESS_NO)
+        where.append("EXISTS (SELECT 1 FROM service_at_location sal JOIN accessibility a "
+                     f"ON a.location_id = sal.location_id WHERE sal.service_id = s.id "
+                     f"AND ({yes}) AND {no})")
+    if query.language:
+        lang = query.language.strip().casefold()
+        match = ("(lower(lg.code) = ? OR lower(lg.code) LIKE ? OR lower(lg.name) = ?)")
+        rows_of = ("FROM language lg WHERE (lg.service_id = s.id OR lg.location_id IN "
+                   "(SELECT location_id FROM service_at_location WHERE service_id = s.id))")
+        clause = f"EXISTS (SELECT 1 {rows_of} AND {match})"
+        where_params.extend([lang, f"{lang}-%", lang])
+        if lang in _ENGLISH:
+            clause = f"({clause} OR NOT EXISTS (SELECT 1 {rows_of}))"
+        where.append(clause)
+
+    order = ("matched DESC, words DESC, coalesce(dist2, ?) ASC, coalesce(bound, ?) ASC, "
+             "name ASC, s.id ASC")
+    sql = (f"SELECT {', '.join(columns)} FROM service s WHERE {' AND '.join(where)} "
+           f"ORDER BY {order}")
+    return _Plan(sql, params + where_params + [_FAR, _NO_SESSION])
+
+
+_FREE_SQL = """(
+    NOT EXISTS (SELECT 1 FROM cost_option c WHERE c.service_id = s.id AND (c.amount > 0 OR
+        (c.amount IS NULL AND lower(coalesce(c.option, '') || ' ' ||
+                                    coalesce(c.amount_description, '')) NOT LIKE '%free%')))
+    AND (EXISTS (SELECT 1 FROM cost_option c WHERE c.service_id = s.id)
+         OR coalesce(trim(s.fees), '') = '' OR lower(s.fees) LIKE '%free%')
+)"""
+
+
+# --- Python: exact sessions for the rows that can still make the page -------------------------
+
+def _schedules(db: sqlite_utils.Database, service_id: str) -> list[dict[str, Any]]:
+    rows = db.execute("SELECT * FROM schedule WHERE service_id = ? ORDER BY rowid", [service_id])
+    names = [d[0] for d in rows.description]
+    return [dict(zip(names, row)) for row in rows.fetchall()]
+
+
+def _wall_minutes(moment: datetime, today: date) -> float:
+    local = moment.astimezone(sched.LONDON)
+    return (local.date() - today).days * 1440 + local.hour * 60 + local.minute
+
+
+@dataclass
+class _Fit:
+    """How one service's schedules fit the days and time asked for."""
+    sessions: list[datetime]
+    days: set[str]
+    by_appointment: bool
+    times: set[str]
+
+
+def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> _Fit | None:
+    """The sessions that fit the query, or None when the service doesn't fit it at all."""
+    sessions: list[datetime] = []
+    days: set[str] = set()
+    times: set[str] = set()
+    by_appointment = False
+    filtered = bool(query.days or query.time_of_day)
+    for schedule in schedules:
+        try:
+            if sched.is_by_appointment(schedule):
+                by_appointment = True
+                continue
+            tod = sched.time_of_day(schedule)
+            if query.time_of_day and tod != query.time_of_day:
+                continue
+            pattern_days = sched.weekdays(schedule)
+            if query.days and not pattern_days & set(query.days):
+                continue
+            # Enough occurrences to find SESSIONS_SHOWN on the asked-for days.
+            spread = 1 if not query.days else (7 if schedule.get("bymonthday") else
+                                               max(1, len(pattern_days)))
+            found = sched.next_occurrences(schedule, now, SESSIONS_SHOWN * min(spread, 10))
+        except sched.ScheduleError:
+            continue
+        if query.days:
+            found = [o for o in found if DAY_CODES[o.weekday()] in query.days]
+        if filtered and not found:
+            continue
+        sessions.extend(found)
+        days.update(DAY_CODES[o.weekday()] for o in found)
+        if tod:
+            times.add(tod)
+    if filtered and not sessions and not by_appointment:
+        return None
+    sessions = sorted(set(sessions))[:SESSIONS_SHOWN]
+    return _Fit(sessions, days, by_appointment, times)
+
+
+# --- the public function ----------------------------------------------------------------------
+
+def search(db: sqlite_utils.Database, query: SearchQuery, *,
+           now: datetime | None = None) -> list[dict[str, Any]]:
+    """The services that fit ``query``, best first, as plain dicts (see docs/architecture.md).
+
+    Raises ``UnknownPlace`` (with close matches) when ``query.near`` cannot be found.
+    """
+    now = now or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    today = now.astimezone(sched.LONDON).date()
+    place = resolve_place(db, query.near) if query.near and query.near.strip() else None
+    words = _words(query.text)
+    plan = _plan(query, words, place, today)
+
+    wanted = query.offset + query.limit
+    best: list[tuple[tuple, dict[str, Any]]] = []  # max-heap by key via negation trick below
+    cursor = db.execute(plan.sql, plan.params)
+    for service_id, name, matched, word_hits, dist2, bound in cursor:
+        dist_key = _FAR if dist2 is None else dist2
+        lower = (-matched, -word_hits, dist_key, _NO_SESSION if bound is None else bound,
+                 name, service_id)
+        if len(best) >= wanted and _kth(best) <= lower:
+            break
+        fit = _fit(_schedules(db, service_id), query, now)
+        if fit is None:
+            continue
+        soonest = _wall_minutes(fit.sessions[0], today) if fit.sessions else _NO_SESSION
+        key = (-matched, -word_hits, dist_key, soonest, name, service_id)
+        _push(best, wanted, key, {"id": service_id, "matched": matched, "fit": fit})
+    cursor.close()
+
+    page = [item for _, item in sorted(best, key=lambda pair: pair[0].key)][query.offset:wanted]
+    return [_result(db, item["id"], item["fit"], query, words, place) for item in page]
+
+
+class _Desc:
+    """Wraps a key so heapq (a min-heap) keeps the worst kept key on top."""
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+
+    def __lt__(self, other: "_Desc") -> bool:
+        return self.key > other.key
+
+
+def _push(best: list, wanted: int, key: tuple, item: dict[str, Any]) -> None:
+    entry = (_Desc(key), item)
+    if len(best) < wanted:
+        heapq.heappush(best, entry)  # type: ignore[arg-type]
+    elif key < best[0][0].key:
+        heapq.heapreplace(best, entry)  # type: ignore[arg-type]
+
+
+def _kth(best: list) -> tuple:
+    return best[0][0].key
+
+
+# --- building a result ------------------------------------------------------------------------
+
+def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _money(amount: float) -> str:
+    return f"£{amount:,.0f}" if float(amount).is_integer() else f"£{amount:,.2f}"
+
+
+def _says_free(*texts: Any) -> bool:
+    return any("free" in str(t).casefold() for t in texts if t)
+
+
+def is_free(fees: str | None, cost_options: Iterable[Mapping[str, Any]]) -> bool:
+    """The module docstring's definition of free, in Python (the SQL filter mirrors it)."""
+    options = list(cost_options)
+    for option in options:
+        amount = option.get("amount")
+        if amount is not None and amount > 0:
+            return False
+        if amount is None and not _says_free(option.get("option"),
+                                             option.get("amount_description")):
+            return False
+    if options:
+        return True
+    return not (fees or "").strip() or _says_free(fees)
+
+
+def cost_text(fees: str | None, cost_options: Iterable[Mapping[str, Any]]) -> str:
+    """"Free", "£2 per family", or what the directory says about cost."""
+    options = list(cost_options)
+    if is_free(fees, options):
+        return "Free"
+    parts = []
+    for option in options:
+        amount = option.get("amount")
+        words = " ".join(str(option[k]).strip() for k in ("amount_description", "option")
+                         if option.get(k) and not (k == "option" and option.get("amount_description")))
+        if amount is not None and amount > 0:
+            parts.append(f"{_money(amount)} {words}".strip())
+        elif amount == 0:
+            parts.append(f"Free {words}".strip() if words else "Free")
+        elif words:
+            parts.append(words)
+    if not parts and (fees or "").strip():
+        parts.append(fees.strip())
+    return "; ".join(parts) or "Ask the centre about cost"
+
+
+def _age(value: float) -> str:
+    return f"{value:g}"
+
+
+def age_text(minimum: float | None, maximum: float | None, antenatal: bool = False) -> str:
+    """"For children aged 0 to 4", "For parents-to-be", "Open to all ages"."""
+    if minimum is None and maximum is None:
+        return "For parents-to-be" if antenatal else "Open to all ages"
+    low = minimum or 0
+    who = "children" if (maximum is not None and maximum <= 18) or (
+        maximum is None and low < 16) else "people"
+    if maximum is None:
+        return f"For {who} aged {_age(low)} and over"
+    if minimum is None and who == "people":
+        return f"For people aged up to {_age(maximum)}"
+    if low == maximum:
+        return f"For {who} aged {_age(low)}"
+    return f"For {who} aged {_age(low)} to {_age(maximum)}"
+
+
+def _age_reason(age_months: int) -> str:
+    if age_months < 12:
+        return "Suits babies"
+    years = age_months // 12
+    return f"Suits {years} year olds"
+
+
+def _day_reason(days: Iterable[str]) -> str:
+    names = [_DAY_NAMES_PLURAL[d] for d in DAY_CODES if d in set(days)]
+    if len(names) > 1:
+        return "On " + ", ".join(names[:-1]) + " and " + names[-1]
+    return "On " + names[0]
+
+
+def _term_labels(db: sqlite_utils.Database, term_ids: Sequence[str]) -> dict[str, str]:
+    """How a reason names each need: the taxonomy label, or the term's name for other terms."""
+    from directory.taxonomy import load_taxonomy  # the YAML is read once and cached
+
+    taxonomy = load_taxonomy()
+    labels = {t.id: t.label for t in taxonomy.terms if t.id in term_ids}
+    missing = [t for t in term_ids if t not in labels]
+    if missing:
+        marks = ", ".join("?" * len(missing))
+        for row in db.execute(f"SELECT id, name FROM taxonomy_term WHERE id IN ({marks})",
+                              missing).fetchall():
+            labels[row[0]] = row[1] or row[0]
+    return {t: labels.get(t, t.replace("_", " ")) for t in term_ids}
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _one_line(address: Mapping[str, Any] | None) -> str | None:
+    if not address:
+        return None
+    parts = [address.get(k) for k in ("address_1", "city", "postal_code")]
+    return ", ".join(str(p).strip() for p in parts if p and str(p).strip()) or None
+
+
+def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: SearchQuery,
+            words: list[str], place: Any) -> dict[str, Any]:
+    service = _rows(db, "SELECT * FROM service WHERE id = ?", [service_id])[0]
+    terms = [r["taxonomy_term_id"] for r in _rows(
+        db, "SELECT DISTINCT taxonomy_term_id FROM attribute WHERE link_id = ? "
+            "AND taxonomy_term_id IS NOT NULL ORDER BY rowid", [service_id])]
+    locations = _rows(db, "SELECT sal.id AS sal_id, l.* FROM service_at_location sal "
+                          "JOIN location l ON l.id = sal.location_id WHERE sal.service_id = ? "
+                          "ORDER BY sal.rowid", [service_id])
+    location = None
+    distance = None
+    if locations:
+        location = locations[0]
+        if place is not None:
+            placed = [(haversine_km(place.latitude, place.longitude, loc["latitude"],
+                                    loc["longitude"]), loc)
+                      for loc in locations if loc["latitude"] is not None
+                      and loc["longitude"] is not None]
+            if placed:
+                distance, location = min(placed, key=lambda pair: pair[0])
+    address = None
+    if location is not None:
+        addresses = _rows(db, "SELECT * FROM address WHERE location_id = ? "
+                              "ORDER BY address_type = 'physical' DESC, rowid", [location["id"]])
+        address = addresses[0] if addresses else None
+    options = _rows(db, "SELECT * FROM cost_option WHERE service_id = ? ORDER BY rowid",
+                    [service_id])
+    phone = db.execute(
+        "SELECT number FROM phone WHERE service_id = ? AND coalesce(trim(number), '') != '' "
+        "UNION ALL SELECT p.number FROM phone p JOIN service_at_location sal "
+        "ON p.service_at_location_id = sal.id WHERE sal.service_id = ? "
+        "UNION ALL SELECT p.number FROM phone p JOIN contact c ON p.contact_id = c.id "
+        "WHERE c.service_id = ? UNION ALL SELECT number FROM phone WHERE location_id = ? "
+        "LIMIT 1", [service_id, service_id, service_id,
+                    location["id"] if location else None]).fetchone()
+    email = service.get("email") or (db.execute(
+        "SELECT email FROM contact WHERE service_id = ? AND coalesce(email, '') != '' LIMIT 1",
+        [service_id]).fetchone() or [None])[0]
+    schedule_rows = _schedules(db, service_id)
+    described = []
+    for schedule in schedule_rows:
+        try:
+            text = sched.describe(schedule)
+        except sched.ScheduleError:
+            text = (schedule.get("description") or "").strip()
+        if text and text not in described:
+            described.append(text)
+    free = is_free(service.get("fees"), options)
+    by_appointment = bool(schedule_rows) and all(
+        sched.is_by_appointment(s) for s in schedule_rows)
+
+    matched_terms = [t for t in query.terms if t in terms]
+    labels = _term_labels(db, matched_terms)
+    why = [_capital(labels[t]) for t in matched_terms]
+    if query.pregnant and "antenatal" in terms:
+        why.append("For parents-to-be")
+    for word in words:
+        hit = db.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? AND service_id = ?",
+                         [_fts_phrase(word), service_id]).fetchone()
+        if hit:
+            why.append(f'Mentions "{word}"')
+    if query.age_months is not None and (service["minimum_age"] is not None
+                                         or service["maximum_age"] is not None):
+        why.append(_age_reason(query.age_months))
+    if query.days or query.time_of_day:
+        if fit.days and query.days:
+            why.append(_day_reason(fit.days))
+        if query.time_of_day and fit.sessions:
+            why.append(f"Open in the {query.time_of_day}")
+        if fit.by_appointment and not fit.sessions:
+            why.append("By appointment, so you can pick a day and time")
+    if distance is not None:
+        why.append(f"{distance:.1f} km from {place.name}" if distance >= 0.05
+                   else f"In {place.name}")
+    if query.free and free:
+        why.append("Free")
+    if query.accessible:
+        why.append("Wheelchair and step-free access")
+    if query.language:
+        row = db.execute("SELECT name, code FROM language WHERE service_id = ? AND "
+                         "(lower(code) = ? OR lower(name) = ?) LIMIT 1",
+                         [service_id, query.language.casefold(),
+                          query.language.casefold()]).fetchone()
+        if row:
+            why.append(f"Offered in {row[0] or row[1]}")
+
+    return {
+        "id": service_id,
+        "name": service["name"],
+        "description": service["description"],
+        "taxonomy_terms": terms,
+        "centre": location["name"] if location else None,
+        "location_id": location["id"] if location else None,
+        "address": _one_line(address),
+        "postcode": address.get("postal_code") if address else None,
+        "latitude": location["latitude"] if location else None,
+        "longitude": location["longitude"] if location else None,
+        "distance_km": round(distance, 1) if distance is not None else None,
+        "next_sessions": [s.isoformat() for s in fit.sessions],
+        "schedule_text": "; ".join(described) or None,
+        "by_appointment": by_appointment,
+        "cost_text": cost_text(service.get("fees"), options),
+        "free": free,
+        "min_age": service["minimum_age"],
+        "max_age": service["maximum_age"],
+        "age_text": age_text(service["minimum_age"], service["maximum_age"],
+                             antenatal="antenatal" in terms),
+        "phone": phone[0] if phone else None,
+        "email": email,
+        "url": service.get("url"),
+        "assured_date": service.get("assured_date"),
+        "why": why,
+    }
