@@ -200,7 +200,7 @@ SERVICES: list[dict[str, Any]] = [
          terms=["jobcentre_plus", "family_support"], org="jobcentre",
          description="A friendly adviser for single mums and dads. Talk about work, training, "
                      "benefits and childcare costs, at your own pace.",
-         schedules=[monthly("10:00", "13:00", byday="-1FR")],
+         schedules=[monthly("10:00", "13:00", byday="-1FR", notes="Not on bank holidays.")],
          contact=("Angela Shaw", "Lone parent adviser")),
     dict(key="central-money-advice", name="Money and Universal Credit Childcare Advice",
          centre="central", terms=["jobcentre_plus"], org="council",
