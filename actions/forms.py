@@ -1,0 +1,110 @@
+"""The search form's questions: ask only for what is missing and matters, and never twice.
+
+``search_form`` needs a need and a place. The child's age is asked only when the services that
+would be shown have different age limits (so the answer changes what the parent sees), and only
+once in a conversation: a parent who skips it is not asked again. Saying "I'm pregnant" answers
+the age question too.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import directory_access, parsing, replies
+from actions.search import find, say, slot_fields
+from directory.search import UnknownPlace
+
+#: Age-limit checks are cached briefly: the form asks for the required slots three times a turn.
+_CACHE_SECONDS = 30.0
+_age_cache: dict[str, tuple[float, bool]] = {}
+
+
+def asked_before(tracker: Tracker, slot: str) -> bool:
+    """Has the bot already asked for ``slot`` in this conversation?"""
+    return any(e.get("event") == "slot" and e.get("name") == "requested_slot"
+               and e.get("value") == slot for e in tracker.events)
+
+
+def ages_matter(fields: dict[str, Any]) -> bool:
+    """Do the services found without an age have different age limits?"""
+    key = repr(sorted((k, repr(v)) for k, v in fields.items()))
+    now = time.monotonic()
+    cached = _age_cache.get(key)
+    if cached and now - cached[0] < _CACHE_SECONDS:
+        return cached[1]
+    try:
+        results = find({**fields, "age_months": None})
+    except UnknownPlace:
+        results = []
+    limits = {(r.get("min_age"), r.get("max_age")) for r in results[:replies.PAGE_SIZE * 3]}
+    matter = len(limits) > 1
+    if len(_age_cache) > 512:
+        _age_cache.clear()
+    _age_cache[key] = (now, matter)
+    return matter
+
+
+class ValidateSearchForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_search_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        slots = list(domain_slots)
+        if parsing.truthy(tracker.get_slot("pregnant")):
+            # Being pregnant answers "how old is your child?"; listed so it counts as an answer.
+            return slots + ["pregnant"]
+        if tracker.get_slot("age_months") is not None:
+            return slots + ["age_months"]
+        if any(tracker.get_slot(s) is None for s in slots) or asked_before(tracker, "age_months"):
+            return slots
+        if ages_matter(slot_fields(tracker)):
+            return slots + ["age_months"]
+        return slots
+
+    def extract_need(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     domain: DomainDict) -> dict[str, Any]:
+        """ "Anything for dads?" names no need, but father-friendly sessions are what is meant."""
+        if not tracker.get_slot("need") and parsing.is_father(tracker.get_slot("audience")):
+            return {"need": [parsing.FATHER_TERM]}
+        return {}
+
+    def extract_age_months(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> dict[str, Any]:
+        return {}  # filled from the child_age entity by the domain's slot mapping
+
+    def extract_pregnant(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> dict[str, Any]:
+        return {}  # filled from the pregnant entity by the domain's slot mapping
+
+    def validate_need(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: DomainDict) -> dict[str, Any]:
+        terms = parsing.need_terms(value, directory_access.taxonomy().ids)
+        return {"need": terms or None}
+
+    def validate_place(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> dict[str, Any]:
+        place = parsing.clean_place(value)
+        if not place:
+            return {"place": None}
+        fields = {**slot_fields(tracker), "near": place}
+        try:
+            find(fields, limit=1)
+        except UnknownPlace as err:
+            say(dispatcher, replies.unknown_place(place, list(err.suggestions or [])))
+            return {"place": None}
+        return {"place": place}
+
+    def validate_age_months(self, value: Any, dispatcher: CollectingDispatcher,
+                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return {"age_months": parsing.age_in_months(value)}
+
+    def validate_pregnant(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> dict[str, Any]:
+        return {"pregnant": True if parsing.truthy(value) else None}

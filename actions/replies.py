@@ -1,0 +1,267 @@
+"""Everything the actions say to a parent, in one place.
+
+Each function returns a ``Reply`` (text, buttons, custom payload) and never talks to Rasa, so the
+wording can be read, tested for reading age and stigma words, and changed without touching the
+dialogue logic. Needs are named with the taxonomy's ``label``; no need names are written here.
+Voice: short sentences, plain words, "mums, dads and carers", open to everyone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Sequence
+
+from directory.taxonomy import Taxonomy
+
+PAGE_SIZE = 3
+FATHER_TERM = "father_friendly"
+#: Directory entries checked longer ago than this get "please phone to check".
+STALE_AFTER = timedelta(days=92)
+DEFAULT_MAIN_LINE = "01254 666444"
+DEFAULT_MAIN_LINE_HOURS = "Monday to Friday, 9am to 5pm"
+
+DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
+             "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
+#: The payload fields the web chat's service cards read (docs/architecture.md).
+CARD_FIELDS = ("id", "name", "taxonomy_terms", "centre", "address", "postcode", "distance_km",
+               "next_sessions", "schedule_text", "cost_text", "free", "age_text", "phone", "url",
+               "assured_date")
+
+MORE = {"title": "More", "payload": "/more_results"}
+DIFFERENT_DAY = {"title": "Different day", "payload": '/refine_search{"refine": "day"}'}
+TALK = {"title": "Talk to someone", "payload": "/request_human"}
+
+
+@dataclass
+class Reply:
+    """One bot message: what ``dispatcher.utter_message`` is given."""
+
+    text: str | None = None
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    custom: dict[str, Any] | None = None
+
+
+# --- small wording helpers ---------------------------------------------------------------
+
+def need_label(taxonomy: Taxonomy, terms: Sequence[str]) -> str:
+    """How to name what was asked for: "stay and play sessions", or "services" for nothing."""
+    labels = []
+    for term_id in terms:
+        try:
+            labels.append(taxonomy.term(term_id).label)
+        except KeyError:
+            continue
+    if not labels:
+        return "services"
+    if len(labels) == 1:
+        return labels[0]
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _days_words(days: Sequence[str]) -> str:
+    days = [d for d in DAY_NAMES if d in set(days)]
+    if not days:
+        return ""
+    if set(days) == {"SA", "SU"}:
+        return "at the weekend"
+    names = [DAY_NAMES[d] for d in days]
+    if len(names) == 1:
+        return f"on {names[0]}"
+    return "on " + ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _time_words(time_of_day: str | None) -> str:
+    return {"morning": "in the morning", "afternoon": "in the afternoon",
+            "evening": "in the evening"}.get(time_of_day or "", "")
+
+
+def _what(label: str, free: bool) -> str:
+    """ "free stay and play sessions" / "places for free family support". """
+    plural_nouns = ("sessions", "classes", "courses", "groups", "checks", "clinics")
+    if label.split()[-1] in plural_nouns or label.split()[0] in plural_nouns:
+        return f"free {label}" if free else label
+    return f"places for free {label}" if free else f"places for {label}"
+
+
+_POSTCODE_LIKE = re.compile(r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?( ?[0-9][A-Za-z]{2})?$")
+
+
+def place_name(near: str | None) -> str:
+    """A place as a parent would write it on an envelope: "darwen" → "Darwen", "bb3" → "BB3"."""
+    near = (near or "").strip()
+    if _POSTCODE_LIKE.match(near):
+        return near.upper()
+    return near.title() if near.islower() else near
+
+
+def _where(near: str | None) -> str:
+    return f"near {place_name(near)}" if near else ""
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def is_stale(assured_date: str | None, today: date | None = None) -> bool:
+    """True when the entry was last checked over 3 months ago (or we don't know when)."""
+    if not assured_date:
+        return True
+    try:
+        checked = date.fromisoformat(str(assured_date)[:10])
+    except ValueError:
+        return True
+    today = today or datetime.now(timezone.utc).date()
+    return today - checked > STALE_AFTER
+
+
+def service_card(result: dict[str, Any]) -> dict[str, Any]:
+    """The card for one search result, with exactly the fields the web chat reads."""
+    card = {key: result.get(key) for key in CARD_FIELDS}
+    card["taxonomy_terms"] = list(card["taxonomy_terms"] or [])
+    card["next_sessions"] = [str(s) for s in (card["next_sessions"] or [])]
+    card["free"] = bool(card["free"])
+    if card["distance_km"] is not None:
+        card["distance_km"] = round(float(card["distance_km"]), 1)
+    return card
+
+
+def services_payload(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "services", "services": [service_card(r) for r in results]}
+
+
+# --- replies ---------------------------------------------------------------------------
+
+def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, Any]], *,
+            total: int, offset: int = 0, widened: str | None = None,
+            today: date | None = None) -> Reply:
+    """A page of up to three services, with a text that makes sense without the cards."""
+    label = need_label(taxonomy, query.get("terms") or [])
+    what = _what(label, bool(query.get("free")))
+    when = _join(_days_words(query.get("days") or []), _time_words(query.get("time_of_day")))
+    where = _where(query.get("near"))
+    sentences: list[str] = []
+    if widened:
+        sentences.append(widened)
+    if offset:
+        sentences.append(_join("Here are some more", what, where, when) + ".")
+    elif len(page) == 1:
+        sentences.append(_join("I found 1 of the", what, where, when) + ".")
+    else:
+        sentences.append(_join(f"Here are {len(page)}", what, where, when) + ".")
+    if offset == 0:
+        if query.get("father") or FATHER_TERM in (query.get("terms") or []):
+            sentences.append("Dads and male carers are very welcome.")
+        else:
+            sentences.append("They are open to all mums, dads and carers.")
+    stale = [r.get("name") or "one of these" for r in page if is_stale(r.get("assured_date"), today)]
+    if stale:
+        sentences.append(f"We last checked {_and(stale)} a while ago, so please phone to check "
+                         "before you go.")
+    remaining = total - offset - len(page)
+    buttons = []
+    if remaining > 0:
+        sentences.append("There are more. Tap More to see them.")
+        buttons.append(MORE)
+    buttons += [DIFFERENT_DAY, TALK]
+    return Reply(text=" ".join(sentences), buttons=buttons, custom=services_payload(page))
+
+
+
+def widened_days(query: dict[str, Any]) -> str:
+    return _join("I couldn't find any", _days_words(query.get("days") or []),
+                 _time_words(query.get("time_of_day"))) + ", so I looked at other times."
+
+
+def widened_distance() -> str:
+    return "There was nothing close by, so I looked a bit further away."
+
+
+def widened_cost() -> str:
+    return "I couldn't find any free ones, so some of these may cost a little."
+
+
+def widened_related(taxonomy: Taxonomy, query: dict[str, Any]) -> str:
+    label = need_label(taxonomy, query.get("terms") or [])
+    return _join("I couldn't find any", label, _where(query.get("near"))) + \
+        ". These might help instead."
+
+
+def no_results(taxonomy: Taxonomy, query: dict[str, Any]) -> Reply:
+    """Nothing found even after widening: say so kindly and offer a person and home visits."""
+    label = need_label(taxonomy, query.get("terms") or [])
+    text = (_join("Sorry, I couldn't find any", label, _where(query.get("near"))) + " right now. "
+            "Some of our family support workers can visit you at home. "
+            "A person from the family hubs team can help you find something. "
+            "Would you like to talk to someone?")
+    return Reply(text=text, buttons=[TALK])
+
+
+def no_more_results(taxonomy: Taxonomy, query: dict[str, Any]) -> Reply:
+    label = need_label(taxonomy, query.get("terms") or [])
+    text = (_join("That's all the", label, _where(query.get("near")), "I know about.") +
+            " You could try a different day, or talk to someone.")
+    return Reply(text=text, buttons=[DIFFERENT_DAY, TALK])
+
+
+def no_search_yet() -> Reply:
+    return Reply(text="What would you like me to look for? You can say it in your own words.")
+
+
+def nothing_closer() -> Reply:
+    return Reply(text="Those are the closest ones I know about. Would you like to talk to someone "
+                      "about getting there?", buttons=[TALK])
+
+
+def unknown_place(place: str, suggestions: Sequence[str]) -> Reply:
+    """ "I couldn't find X. Did you mean A or B?" — the suggestions become buttons."""
+    suggestions = [s for s in suggestions if s][:3]
+    if suggestions:
+        if len(suggestions) == 1:
+            options = suggestions[0]
+        else:
+            options = ", ".join(suggestions[:-1]) + " or " + suggestions[-1]
+        text = f"I couldn't find {place}. Did you mean {options}?"
+    else:
+        text = (f"I couldn't find {place}. Could you check the spelling, "
+                "or give me a postcode like BB3?")
+    buttons = [{"title": s, "payload": "/give_location" + _json_entities({"place": s})}
+               for s in suggestions]
+    return Reply(text=text, buttons=buttons)
+
+
+def ask_day() -> Reply:
+    """Asked after "Different day": one tap sets the day and searches again."""
+    buttons = [{"title": name, "payload": "/refine_search" + _json_entities({"day": code})}
+               for code, name in DAY_NAMES.items()]
+    buttons.append({"title": "Weekend", "payload": "/refine_search" +
+                    _json_entities({"day": ["SA", "SU"]})})
+    return Reply(text="Which day suits you best?", buttons=buttons)
+
+
+def handoff(*, centre: str | None, phone: str | None, main_line: str | None = None,
+            hours: str | None = None) -> Reply:
+    """A person to talk to: the nearest centre if we know the area, else the main line."""
+    main_line = main_line or os.environ.get("SIGNPOST_FAMILY_HUBS_PHONE", DEFAULT_MAIN_LINE)
+    hours = hours or os.environ.get("SIGNPOST_FAMILY_HUBS_HOURS", DEFAULT_MAIN_LINE_HOURS)
+    if centre and phone:
+        text = (f"You can talk to a person at {centre}. Call them on {phone}. "
+                f"Or call the family hubs team on {main_line}, {hours}.")
+    else:
+        text = (f"You can talk to a person from the family hubs team. "
+                f"Call {main_line}, {hours}.")
+    payload = {"type": "handoff", "centre": centre if phone else None,
+               "phone": phone or main_line, "main_line": main_line, "hours": hours}
+    return Reply(text=text, custom=payload)
+
+
+def _json_entities(entities: dict[str, Any]) -> str:
+    return json.dumps(entities, ensure_ascii=False)

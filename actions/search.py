@@ -1,0 +1,239 @@
+"""Find and refine: the actions that answer a parent from the directory.
+
+Thin on purpose: slots become a ``SearchQuery`` (``actions.parsing``), ``directory.search`` does
+the finding, ``actions.replies`` does the talking. What is kept between turns is the last query
+(``last_query``, JSON) and how far the parent has paged (``results_offset``), so "what about
+Saturday", "free ones only", "anything closer" and "more" all apply to the last search.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, Sequence
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import directory_access, parsing, replies
+from actions.replies import PAGE_SIZE, Reply
+from directory.search import SearchQuery, UnknownPlace, search
+
+logger = logging.getLogger(__name__)
+
+#: How many matches one search fetches: four pages, enough to sort and compare age limits.
+#: Each extra match costs the directory about 1 ms (it works out the next sessions).
+MAX_RESULTS = 12
+#: When nothing is close, look this far instead.
+WIDER_RADIUS_KM = 40.0
+_QUERY_FIELDS = {f.name for f in dataclasses.fields(SearchQuery)}
+
+
+def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Send a ``Reply``; the REST channel delivers text+buttons and the payload together."""
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None,
+                             json_message=reply.custom)
+
+
+def to_query(fields: dict[str, Any], *, limit: int = MAX_RESULTS) -> SearchQuery:
+    """A ``SearchQuery`` from kept fields (extra keys such as ``closer`` are ours, not its)."""
+    kwargs = {k: v for k, v in fields.items() if k in _QUERY_FIELDS}
+    kwargs.update(limit=limit, offset=0)
+    return SearchQuery(**kwargs)
+
+
+def find(fields: dict[str, Any], *, limit: int = MAX_RESULTS) -> list[dict[str, Any]]:
+    """All matches for ``fields`` in the order a parent should see them.
+
+    Dads' sessions come first when the parent is a dad; "anything closer" sorts by distance.
+    """
+    results = search(directory_access.directory_db(), to_query(fields, limit=limit))
+    if fields.get("father"):
+        results.sort(key=lambda r: parsing.FATHER_TERM not in (r.get("taxonomy_terms") or []))
+    if fields.get("closer"):
+        results.sort(key=lambda r: (r.get("distance_km") is None, r.get("distance_km") or 0))
+    return results
+
+
+def find_widening(fields: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
+    """Search, and when nothing matches, widen one step at a time: other days and times, further
+    away, not only free, then related needs from the taxonomy.
+
+    Returns the results, the fields that found them and a sentence saying what was widened.
+    """
+    results = find(fields)
+    if results:
+        return results, fields, None
+    taxonomy = directory_access.taxonomy()
+    steps: list[tuple[dict[str, Any], str]] = []
+    if fields.get("days") or fields.get("time_of_day"):
+        steps.append(({"days": [], "time_of_day": None}, replies.widened_days(fields)))
+    if fields.get("near"):
+        steps.append(({"radius_km": WIDER_RADIUS_KM, "closer": False}, replies.widened_distance()))
+    if fields.get("free"):
+        steps.append(({"free": False}, replies.widened_cost()))
+    related: list[str] = []
+    for term_id in fields.get("terms") or []:
+        try:
+            related += [r for r in taxonomy.term(term_id).related if r not in related]
+        except KeyError:
+            continue
+    if related:
+        steps.append(({"terms": related}, replies.widened_related(taxonomy, fields)))
+    widened = dict(fields)
+    notes: list[str] = []
+    for change, note in steps:
+        widened.update(change)
+        notes = [note] if change.get("terms") else notes + [note]
+        results = find(widened)
+        if results:
+            return results, widened, " ".join(notes)
+    return [], fields, None
+
+
+def answer(dispatcher: CollectingDispatcher, fields: dict[str, Any]) -> list[EventType]:
+    """Search for ``fields`` and send the first page (or the kind "nothing found")."""
+    taxonomy = directory_access.taxonomy()
+    try:
+        results, used, note = find_widening(fields)
+    except UnknownPlace as err:
+        say(dispatcher, replies.unknown_place(err.place or fields.get("near") or "that place",
+                                               list(err.suggestions or [])))
+        return [SlotSet("place", None)]
+    directory_access.record_search(to_query(fields), 0 if note else len(results))
+    if not results:
+        say(dispatcher, replies.no_results(taxonomy, fields))
+        return [SlotSet("last_query", {**fields, "shown": []}), SlotSet("results_offset", 0)]
+    page = results[:PAGE_SIZE]
+    say(dispatcher, replies.results(taxonomy, used, page, total=len(results), widened=note))
+    return [SlotSet("last_query", {**used, "shown": [r["id"] for r in page],
+                                   "shown_max_km": _max_distance(page)}),
+            SlotSet("results_offset", len(page))]
+
+
+def _max_distance(page: Sequence[dict[str, Any]]) -> float | None:
+    distances = [r["distance_km"] for r in page if r.get("distance_km") is not None]
+    return max(distances) if distances else None
+
+
+def slot_fields(tracker: Tracker) -> dict[str, Any]:
+    """What the parent has told us so far, as search fields."""
+    fields = parsing.query_fields(tracker.current_slot_values(), directory_access.taxonomy().ids)
+    fields["father"] = parsing.is_father(tracker.get_slot("audience"))
+    return fields
+
+
+def latest_entity_types(tracker: Tracker) -> set[str]:
+    return {e.get("entity") for e in (tracker.latest_message or {}).get("entities", [])}
+
+
+class ActionSearchServices(Action):
+    """A new search from everything the parent has said (run when the search form is done)."""
+
+    def name(self) -> str:
+        return "action_search_services"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> list[EventType]:
+        fields = slot_fields(tracker)
+        if not fields["terms"]:
+            dispatcher.utter_message(response="utter_ask_search_form_need")
+            return []
+        return answer(dispatcher, fields)
+
+
+class ActionRefineSearch(Action):
+    """Change the last search: another day, free only, closer, another age, place or need."""
+
+    def name(self) -> str:
+        return "action_refine_search"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> list[EventType]:
+        last = tracker.get_slot("last_query")
+        text = (tracker.latest_message or {}).get("text") or ""
+        entities = latest_entity_types(tracker)
+        refine = [e.get("value") for e in (tracker.latest_message or {}).get("entities", [])
+                  if e.get("entity") == "refine"]
+        if "day" in refine and "day" not in entities:
+            say(dispatcher, replies.ask_day())
+            return []
+
+        fields = slot_fields(tracker)
+        events: list[EventType] = []
+        if parsing.asks_any_day(text) and "day" not in entities:
+            fields.update(days=[], time_of_day=None)
+            events += [SlotSet("days", None), SlotSet("time_of_day", None)]
+        if "child_age" in entities:
+            fields["pregnant"] = False
+            events.append(SlotSet("pregnant", None))
+        elif parsing.mentions_baby(text) and "pregnant" not in entities:
+            fields.update(age_months=0, pregnant=False)
+            events += [SlotSet("age_months", 0), SlotSet("pregnant", None)]
+
+        if not isinstance(last, dict) or not fields["terms"] or not fields["near"]:
+            # No search to refine yet, or something it needs is missing: ask for it.
+            return events + [FollowupAction("search_form")]
+
+        if parsing.asks_for_closer(text):
+            return events + self._closer(dispatcher, last, fields)
+
+        comparable = {k: last.get(k) for k in fields}
+        if fields == comparable and not entities:
+            say(dispatcher, Reply(
+                text="What would you like to change? You can tell me a day, a place, "
+                     "or say 'free ones only'.",
+                buttons=[replies.DIFFERENT_DAY, replies.TALK]))
+            return events
+        return events + answer(dispatcher, fields)
+
+    @staticmethod
+    def _closer(dispatcher: CollectingDispatcher, last: dict[str, Any],
+                fields: dict[str, Any]) -> list[EventType]:
+        fields = {**fields, "closer": True}
+        if last.get("shown_max_km"):
+            fields["radius_km"] = float(last["shown_max_km"])
+        try:
+            results = find(fields)
+        except UnknownPlace as err:
+            say(dispatcher, replies.unknown_place(err.place, list(err.suggestions or [])))
+            return [SlotSet("place", None)]
+        page = results[:PAGE_SIZE]
+        if not page or {r["id"] for r in page} == set(last.get("shown") or []):
+            say(dispatcher, replies.nothing_closer())
+            return []
+        say(dispatcher, replies.results(directory_access.taxonomy(), fields, page,
+                                        total=len(results)))
+        return [SlotSet("last_query", {**fields, "shown": [r["id"] for r in page],
+                                       "shown_max_km": _max_distance(page)}),
+                SlotSet("results_offset", len(page))]
+
+
+class ActionMoreResults(Action):
+    """The next page of the last search."""
+
+    def name(self) -> str:
+        return "action_more_results"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> list[EventType]:
+        last = tracker.get_slot("last_query")
+        taxonomy = directory_access.taxonomy()
+        if not isinstance(last, dict):
+            say(dispatcher, replies.no_search_yet())
+            return []
+        offset = int(tracker.get_slot("results_offset") or 0)
+        try:
+            results = find(last, limit=max(MAX_RESULTS, offset + 2 * PAGE_SIZE))
+        except UnknownPlace:
+            results = []
+        page = results[offset:offset + PAGE_SIZE]
+        if not page:
+            say(dispatcher, replies.no_more_results(taxonomy, last))
+            return []
+        say(dispatcher, replies.results(taxonomy, last, page, total=len(results), offset=offset))
+        return [SlotSet("last_query", {**last, "shown": [r["id"] for r in page],
+                                       "shown_max_km": _max_distance(page)}),
+                SlotSet("results_offset", offset + len(page))]
