@@ -1,0 +1,80 @@
+"""Oversized, malformed and too-frequent chat requests get a polite, plain answer."""
+
+from __future__ import annotations
+
+
+async def test_a_message_of_1000_characters_is_fine_but_1001_is_refused_politely(client, standin_rasa):
+    ok = await client.post("/api/chat", json={"text": "a" * 1000, "session_id": None})
+    assert ok.status == 200
+    refused = await client.post("/api/chat", json={"text": "a" * 1001, "session_id": None})
+    assert refused.status == 400
+    body = await refused.json()
+    assert body["error"] == "too_long"
+    assert "1,000 characters" in body["message"]
+    assert len(standin_rasa.received) == 1
+
+
+async def test_a_body_over_16_kb_is_refused_without_reaching_rasa(client, standin_rasa):
+    response = await client.post("/api/chat", data=b'{"text": "' + b"a" * 17000 + b'"}',
+                                 headers={"Content-Type": "application/json"})
+    assert response.status == 413
+    assert "too long" in (await response.json())["message"]
+    assert standin_rasa.received == []
+
+
+async def test_a_chunked_body_over_16_kb_is_refused_too(client, standin_rasa):
+    async def chunks():
+        yield b'{"text": "'
+        for _ in range(20):
+            yield b"a" * 1024
+        yield b'"}'
+
+    response = await client.post("/api/chat", data=chunks(),
+                                 headers={"Content-Type": "application/json"})
+    assert response.status == 413
+    assert standin_rasa.received == []
+
+
+async def test_malformed_json_gets_a_400_that_explains(client):
+    response = await client.post("/api/chat", data=b"{text: hello",
+                                 headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    body = await response.json()
+    assert "could not read" in body["message"]
+    assert '"text"' in body["message"]
+
+
+async def test_wrong_types_get_a_400_that_names_the_field(client):
+    for payload, field in (([1, 2], "JSON object"), ({"text": 5}, '"text"'),
+                           ({"text": "hi", "session_id": 7}, '"session_id"'),
+                           ({"text": "hi", "message_id": "x" * 65}, '"message_id"')):
+        response = await client.post("/api/chat", json=payload)
+        assert response.status == 400, payload
+        assert field in (await response.json())["message"]
+
+
+async def test_an_empty_message_is_refused(client, standin_rasa):
+    response = await client.post("/api/chat", json={"text": "   ", "session_id": None})
+    assert response.status == 400
+    assert standin_rasa.received == []
+
+
+async def test_one_session_sending_too_fast_is_asked_to_wait(make_client, standin_rasa):
+    client = await make_client(rate_limit_session="3/minute", rate_limit_client="100/minute")
+    first = await (await client.post("/api/chat", json={"text": "hi", "session_id": None})).json()
+    statuses = []
+    for _ in range(4):
+        response = await client.post("/api/chat", json={"text": "hi", "session_id": first["session_id"]})
+        statuses.append(response.status)
+    assert statuses == [200, 200, 200, 429]
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "wait a minute" in (await response.json())["message"]
+    assert len(standin_rasa.received) == 4
+
+
+async def test_one_address_starting_many_chats_is_asked_to_wait(make_client, standin_rasa):
+    client = await make_client(rate_limit_session="100/minute", rate_limit_client="5/minute")
+    statuses = [(await client.post("/api/chat", json={"text": "hi", "session_id": None})).status
+                for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    assert len(standin_rasa.received) == 5

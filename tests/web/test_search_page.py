@@ -1,0 +1,79 @@
+"""/search: the no-JavaScript search gives the same facts as the chat cards, as HTML."""
+
+from __future__ import annotations
+
+import json
+from html import unescape
+
+from directory.taxonomy import load_taxonomy
+
+
+async def test_the_form_offers_every_need_in_the_taxonomy(client):
+    html = unescape(await (await client.get("/search")).text())
+    for term in load_taxonomy().terms:
+        assert f'<option value="{term.id}">{term.name}</option>' in html
+    for label in ('for="near"', 'for="age"', 'for="day"', 'for="free"'):
+        assert label in html
+
+
+async def test_results_show_when_where_cost_who_phone_and_checked_on(client):
+    response = await client.get("/search", params={"need": "stay_and_play", "near": "Darwen"})
+    assert response.status == 200
+    html = unescape(await response.text())
+    assert "services found" in html
+    assert "Stay and play" in html or "Stay and Play" in html
+    for fact in ("<dt>When</dt>", "<dt>Where</dt>", "<dt>Cost</dt>", "<dt>Who it is for</dt>",
+                 "<dt>Phone</dt>", "<dt>Checked on</dt>"):
+        assert fact in html
+    assert 'href="tel:01632' in html
+    assert "https://www.openstreetmap.org/?mlat=" in html
+    assert "miles away" in html
+    assert "Next: " in html and ("am to " in html or "pm to " in html)
+
+
+async def test_free_only_shows_only_free_services(client):
+    html = unescape(await (await client.get("/search", params={"free": "1"})).text())
+    costs = [part.split("</dd>")[0] for part in html.split("<dt>Cost</dt><dd>")[1:]]
+    assert costs and all("Free" in cost for cost in costs)
+
+
+async def test_an_unknown_place_gets_a_clear_message_with_suggestions(client):
+    response = await client.get("/search", params={"need": "stay_and_play", "near": "Darwn"})
+    html = unescape(await response.text())
+    assert "There is a problem" in html
+    assert "I couldn't find 'Darwn'" in html
+    assert "Did you mean" in html
+    assert 'href="/search?need=stay_and_play&near=Darwen"' in html.replace("&amp;", "&")
+
+
+async def test_a_need_not_in_the_list_is_an_error_not_a_crash(client):
+    response = await client.get("/search", params={"need": "<script>"})
+    html = await response.text()
+    assert response.status == 200
+    assert "Choose what you are looking for from the list" in html
+    assert "<script>" not in html.split("</head>")[1].replace('<script src=', '')
+
+
+async def test_directory_text_is_shown_as_text_not_html(make_client, directory_db):
+    from directory.db import open_db
+    from directory.store import get_service, save_service
+
+    db = open_db(directory_db)
+    rows = db.execute("select id from service where name like 'Stay and Play%' limit 1").fetchall()
+    service = get_service(db, rows[0][0])
+    service["name"] = 'Stay <script>alert("x")</script> and play'
+    save_service(db, service)
+    db.close()
+    client = await make_client()
+    html = await (await client.get("/search", params={"text": "alert"})).text()
+    assert "&lt;script&gt;alert(" in html
+    assert '<script>alert("x")' not in html
+
+
+async def test_each_search_is_counted_anonymously_for_demand(client, directory_db):
+    import sqlite_utils
+
+    await client.get("/search", params={"need": "stay_and_play", "near": "BB3 1NG", "age": "2"})
+    rows = list(sqlite_utils.Database(directory_db).query("select * from search_demand"))
+    assert len(rows) == 1
+    assert "BB3" in json.dumps(rows[0]) and "1NG" not in json.dumps(rows[0])
