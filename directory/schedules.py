@@ -391,12 +391,19 @@ def _pattern(rule: _Rule) -> str:
     plain_days = [code for ordinal, code in rule.byday if ordinal is None]
     ordinal_days = [(ordinal, code) for ordinal, code in rule.byday if ordinal is not None]
     if rule.freq == "WEEKLY":
-        codes = plain_days or [DAY_CODES[_anchor(rule).weekday()]]
+        codes = sorted(set(plain_days or [DAY_CODES[_anchor(rule).weekday()]]),
+                       key=DAY_CODES.index)
         if rule.interval == 1:
             return f"Every {_day_list(codes)}"
-        if rule.interval == 2:
-            return f"Every other {_day_list(codes)}"
-        return f"Every {rule.interval} weeks on {_day_list(codes)}"
+        if rule.interval == 2 and len(codes) == 1:
+            return f"Every other {DAY_NAMES[codes[0]]}"
+        # "Every other Monday and Wednesday" could be read two ways: say "week".
+        every = "Every other week" if rule.interval == 2 else f"Every {rule.interval} weeks"
+        if codes == list(DAY_CODES):
+            return f"{every}, every day"
+        if codes == list(DAY_CODES[:5]):
+            return f"{every}, Monday to Friday"
+        return f"{every} on {_day_list(codes)}"
 
     # MONTHLY
     month = {1: "the month", 2: "every other month"}.get(rule.interval,
@@ -421,10 +428,11 @@ def _pattern(rule: _Rule) -> str:
     if rule.bymonthday and rule.byday:
         days = sorted(rule.bymonthday, key=lambda n: (n < 0, abs(n)))
         joined = _join([_ordinal_day(n) for n in days])
-        return f"{' and '.join(parts)}, when it falls on the {joined}"
+        text = " and ".join(parts[:1] + [part[0].lower() + part[1:] for part in parts[1:]])
+        return f"{text}, when it falls on the {joined}"
     if not parts:
         parts.append(f"On the {_ordinal_day(_anchor(rule).day)} of {month}")
-    return " and ".join(parts)
+    return " and ".join(parts[:1] + [part[0].lower() + part[1:] for part in parts[1:]])
 
 
 def describe(schedule: Mapping[str, Any]) -> str:

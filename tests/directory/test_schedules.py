@@ -200,6 +200,13 @@ def test_a_pattern_without_times_is_described_but_has_no_sessions():
     (monthly(bymonthday="-1"), "On the last day of the month, 10am to 12pm"),
     (monthly(bymonthday="31"), "On the 31st of the month, 10am to 12pm"),
     (weekly("SA", "12:00", "12:45"), "Every Saturday, 12pm to 12:45pm"),
+    (weekly("MO,TU,WE,TH,FR,SA,SU"), "Every day, 10am to 12pm"),
+    (weekly("MO,WE", interval=2, dtstart="2026-01-05"),
+     "Every other week on Monday and Wednesday, 10am to 12pm"),
+    (weekly("MO,TU,WE,TH,FR", interval=2, dtstart="2026-01-05"),
+     "Every other week, Monday to Friday, 10am to 12pm"),
+    (monthly("1SA,SU"), "First Saturday of the month and every Sunday, 10am to 12pm"),
+    (monthly("FR", bymonthday="13"), "Every Friday, when it falls on the 13th, 10am to 12pm"),
 ])
 def test_describe_reads_like_a_person_wrote_it(row: dict, text: str):
     assert describe(row) == text
