@@ -17,7 +17,13 @@ import sys
 import time
 from pathlib import Path
 
-from directory.geo import Geo, build_index, geo_path, resolve_place
+# Run as a script, this folder comes first on sys.path and bench/directory.py would hide the
+# ``directory`` package: look from the repository root instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+from directory.geo import Geo, build_index, geo_path, resolve_place  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -61,9 +67,11 @@ def main() -> int:
     print(f"index: {path} ({path.stat().st_size / 1e6:.0f} MB on disk, "
           f"{int(meta['postcodes']):,} postcodes, {int(meta['outward_codes']):,} outward codes)")
 
-    queries = sample_postcodes(path, args.lookups, args.seed)
+    # Measured before sampling, so the figure is an upper bound: it also counts the sample
+    # itself and whatever SQLite kept from the sampling query.
     gc.collect()
     before = rss_mb()
+    queries = sample_postcodes(path, args.lookups, args.seed)
     geo = Geo(path)
     for query in queries[:1000]:  # warm-up
         geo.postcode(query)
@@ -88,8 +96,8 @@ def main() -> int:
           f"p50 {percentile(resolve_timings, 0.5):.4f} ms, "
           f"p95 {percentile(resolve_timings, 0.95):.4f} ms")
     growth = after - before
-    print(f"resident memory: {after:.1f} MB for the process, {growth:.1f} MB of it from opening "
-          f"the index and {len(queries) + 1000:,} lookups  (target <= 150 MB: "
+    print(f"resident memory: {after:.1f} MB for the process, {growth:.1f} MB of it from "
+          f"sampling, opening the index and {len(queries) + 1000:,} lookups  (target <= 150 MB: "
           f"{'met' if growth <= 150 else 'MISSED'})")
     geo.close()
     return 0
