@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
+from directory.store import write_transaction
+
 OPEN, CLOSED = "open", "closed"
 
 
@@ -40,7 +42,7 @@ def create_callback(db: sqlite_utils.Database, *, first_name: str, phone: str | 
     phone, email = _clean(phone, 40), _clean(email, 200)
     if not phone and not email:
         raise ValueError("A call-back needs a phone number or an email address.")
-    with db.conn:
+    with write_transaction(db):
         cursor = db.conn.execute(
             "INSERT INTO callback (created_at, first_name, phone, email, good_time, summary, "
             "centre_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -75,7 +77,7 @@ def close_callback(db: sqlite_utils.Database, callback_id: int, closed_by: str) 
 
     Closing twice keeps the first closer: the record says who actually rang the parent.
     """
-    with db.conn:
+    with write_transaction(db):
         row = get_callback(db, callback_id)
         if row["status"] != CLOSED:
             db.conn.execute(
@@ -89,7 +91,7 @@ def purge_closed_callbacks(db: sqlite_utils.Database, older_than_days: int = 90,
                            *, now: datetime | None = None) -> int:
     """Delete closed requests closed more than ``older_than_days`` ago; returns how many."""
     cutoff = ((now or _now()) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
-    with db.conn:
+    with write_transaction(db):
         cursor = db.conn.execute(
             "DELETE FROM callback WHERE status = ? AND closed_at < ?", (CLOSED, cutoff))
     return cursor.rowcount

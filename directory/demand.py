@@ -19,6 +19,8 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from directory.store import write_transaction
+
 from directory.taxonomy import load_taxonomy
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -89,7 +91,7 @@ def record_search(db: sqlite_utils.Database, query: Any, result_count: int, sour
         "result_count": max(0, int(result_count)),
         "source": source,
     }
-    with db.conn:
+    with write_transaction(db):
         cursor = db.conn.execute(
             f"INSERT INTO search_demand ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
             list(row.values()))

@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from directory import audit
+from directory.store import write_transaction
 
 ROLES = ("admin", "editor")
 MAX_FAILURES = 5
@@ -114,7 +115,7 @@ def create_user(db: sqlite_utils.Database, username: str, password: str, role: s
     record = {"username": username, "password_hash": _hasher.hash(password), "role": role,
               "centre_ids": json.dumps(centre_ids), "created_at": now,
               "password_changed_at": now, "failed_logins": 0, "locked_until": None, "active": 1}
-    with db.conn:
+    with write_transaction(db):
         cursor = db.conn.execute(
             f"INSERT INTO staff_user ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
             list(record.values()))
@@ -168,7 +169,7 @@ def authenticate(db: sqlite_utils.Database, username: str, password: str,
         locked_until = None
         if failures >= MAX_FAILURES:
             locked_until, failures = _iso(now + timedelta(minutes=LOCKOUT_MINUTES)), 0
-        with db.conn:
+        with write_transaction(db):
             db.conn.execute("UPDATE staff_user SET failed_logins = ?, locked_until = ? WHERE id = ?",
                             (failures, locked_until, row["id"]))
         if locked_until:
@@ -177,7 +178,7 @@ def authenticate(db: sqlite_utils.Database, username: str, password: str,
     updates = {"failed_logins": 0, "locked_until": None}
     if _hasher.check_needs_rehash(row["password_hash"]):
         updates["password_hash"] = _hasher.hash(password)
-    with db.conn:
+    with write_transaction(db):
         db.conn.execute(
             f"UPDATE staff_user SET {', '.join(f'{k} = ?' for k in updates)} WHERE id = ?",
             [*updates.values(), row["id"]])
@@ -191,7 +192,7 @@ def set_password(db: sqlite_utils.Database, username: str, new_password: str,
     if row is None:
         raise AccountError(f"No account called {username}.")
     check_password_strength(new_password, row["username"])
-    with db.conn:
+    with write_transaction(db):
         db.conn.execute(
             "UPDATE staff_user SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
             "locked_until = NULL WHERE id = ?",
@@ -224,7 +225,7 @@ def update_user(db: sqlite_utils.Database, username: str, *, role: str, centre_i
     if role == "editor" and not centre_ids:
         raise AccountError("An editor needs at least one centre.")
     before = _user(row)
-    with db.conn:
+    with write_transaction(db):
         db.conn.execute("UPDATE staff_user SET role = ?, centre_ids = ?, active = ? WHERE id = ?",
                         (role, json.dumps(centre_ids), int(active), row["id"]))
         if not active:
