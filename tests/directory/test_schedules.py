@@ -314,6 +314,14 @@ def test_occurrences_are_sorted_later_valid_and_at_the_local_opening_time(row, a
             row["valid_to"])
         assert DAY_CODES[start.weekday()] in allowed
         assert start.time() == opens
+        anchor = date.fromisoformat(row["dtstart"])
+        if row["freq"] == "WEEKLY":  # whole numbers of `interval` weeks from dtstart's week
+            weeks = ((start.date() - timedelta(days=start.weekday()))
+                     - (anchor - timedelta(days=anchor.weekday()))).days // 7
+            assert weeks % row["interval"] == 0
+        else:
+            months = (start.year - anchor.year) * 12 + start.month - anchor.month
+            assert months % row["interval"] == 0
     assert describe(row)
 
 
