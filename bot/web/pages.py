@@ -8,6 +8,8 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from directory.taxonomy import load_taxonomy
+
 routes = web.RouteTableDef()
 
 #: The data licences, shown in every page footer.
@@ -37,10 +39,11 @@ async def common_context(request: web.Request) -> dict[str, Any]:
 @routes.get("/", name="chat")
 @aiohttp_jinja2.template("chat.html")
 async def chat_page(request: web.Request) -> dict[str, Any]:
-    return {"compact": False, "starters": STARTERS}
+    needs = [term.label[:1].upper() + term.label[1:] for term in load_taxonomy().terms]
+    return {"compact": False, "starters": STARTERS, "needs": needs}
 
 
 @routes.get("/widget/chat", name="widget_chat")
 @aiohttp_jinja2.template("chat.html")
 async def widget_chat_page(request: web.Request) -> dict[str, Any]:
-    return {"compact": True, "starters": STARTERS}
+    return {"compact": True, "starters": STARTERS, "needs": []}

@@ -126,7 +126,8 @@ def distance_words(km: float | None) -> str | None:
     miles = km / 1.609344
     if miles < 0.2:
         return "very close to you"
-    return f"about {miles:.1f} miles away" if miles < 10 else f"about {round(miles)} miles away"
+    rounded = f"{miles:.1f}".removesuffix(".0") if miles < 10 else str(round(miles))
+    return f"about {rounded} {'mile' if rounded == '1' else 'miles'} away"
 
 
 def checked_on(value: str | None) -> str | None:

@@ -78,3 +78,16 @@ class StandInRasa:
 
     def senders(self) -> list[str]:
         return [item["sender"] for item in self.received]
+
+
+def main() -> None:
+    """``python -m tests.web.standin_rasa PORT``: serve the stand-in (for browser tests and demos)."""
+    import sys
+
+    rasa = StandInRasa()
+    web.run_app(rasa.app(), host="127.0.0.1", port=int(sys.argv[1]), print=None,
+                access_log=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -120,7 +120,8 @@
     if (typeof km !== "number" || !isFinite(km)) { return null; }
     var miles = km / 1.609344;
     if (miles < 0.2) { return "very close to you"; }
-    return "about " + (miles < 10 ? miles.toFixed(1) : Math.round(miles)) + " miles away";
+    var rounded = miles < 10 ? Number(miles.toFixed(1)) : Math.round(miles);
+    return "about " + rounded + (rounded === 1 ? " mile away" : " miles away");
   }
 
   function mapLink(service) {
@@ -161,7 +162,10 @@
       }
     });
     fact(facts, "Where", function (dd) {
-      var parts = [service.centre, service.address, service.postcode].filter(Boolean);
+      var parts = [service.centre, service.address].filter(Boolean);
+      if (service.postcode && String(service.address || "").indexOf(service.postcode) === -1) {
+        parts.push(service.postcode);
+      }
       if (!parts.length) { return false; }
       dd.appendChild(document.createTextNode(parts.join(", ")));
       var away = distanceWords(service.distance_km);

@@ -1,0 +1,201 @@
+"""Browser tests: Debian's Chromium (never a downloaded browser) driven by Playwright.
+
+The web tier runs as a real process (``python -m bot.web``) on a free port with a temporary copy
+of the sample directory. Behind it: the real Rasa stack from ``tests/stack.py`` when a trained
+model is there, else the stand-in Rasa from ``tests/web/standin_rasa.py`` (tests that only need
+the page, such as the no-JavaScript search, always use the stand-in: it is quicker).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+EXIT_URL = "https://www.bbc.co.uk/weather"
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def make_directory(path: Path) -> Path:
+    from directory.db import open_db
+    from directory.oruk import import_oruk
+
+    db = open_db(path)
+    import_oruk(db, json.loads((ROOT / "directory/sample/sample_directory.json").read_text()))
+    db.close()
+    return path
+
+
+@dataclass
+class WebTier:
+    """A running web tier: ``url`` is its base address."""
+
+    url: str
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for proc in reversed(self.processes):
+            proc.terminate()
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def start_web_tier(tmp: Path, rasa_port: int, actions_port: int, *, extra_env=None) -> WebTier:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SIGNPOST_PORT": str(port),
+           "SIGNPOST_HOST": "127.0.0.1", "SIGNPOST_DIRECTORY_DB": str(make_directory(tmp / "directory.db")),
+           "SIGNPOST_RASA_PORT": str(rasa_port), "SIGNPOST_ACTIONS_PORT": str(actions_port),
+           "SIGNPOST_RATE_LIMIT_CLIENT": "600/minute", **(extra_env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=ROOT, env=env)
+    tier = WebTier(url=f"http://127.0.0.1:{port}", processes=[proc])
+    try:
+        wait_for(f"{tier.url}/healthz", proc=proc)
+    except Exception:
+        tier.stop()
+        raise
+    return tier
+
+
+@pytest.fixture(scope="session")
+def standin_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebTier]:
+    """The web tier in front of the stand-in Rasa."""
+    tmp = tmp_path_factory.mktemp("standin-site")
+    rasa_port = free_port()
+    rasa = subprocess.Popen([sys.executable, "-m", "tests.web.standin_rasa", str(rasa_port)],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        wait_for(f"http://127.0.0.1:{rasa_port}/", proc=rasa)
+        tier = start_web_tier(tmp, rasa_port, rasa_port)
+    except Exception:
+        rasa.terminate()
+        raise
+    tier.processes.insert(0, rasa)
+    yield tier
+    tier.stop()
+
+
+@pytest.fixture(scope="session")
+def chat_site(standin_site: WebTier) -> WebTier:
+    """The site the chat tests use (see the module docstring)."""
+    return standin_site
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is not installed: run `scripts/setup.sh chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visit:
+    """A browser tab on our site that records every request to anywhere else."""
+
+    page: object
+    context: object
+    base: str
+    elsewhere: list[str] = field(default_factory=list)
+    exits: list[str] = field(default_factory=list)
+
+
+def open_visit(browser, base: str, *, width: int = 1280, height: int = 900,
+               javascript: bool = True, reduced_motion: str = "no-preference") -> Visit:
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  java_script_enabled=javascript, reduced_motion=reduced_motion)
+    page = context.new_page()
+    visit = Visit(page=page, context=context, base=base)
+
+    def route(route, request):
+        url = request.url
+        if url.startswith(base + "/") or url == base:
+            route.continue_()
+        elif url.startswith(EXIT_URL) and request.is_navigation_request():
+            visit.exits.append(url)  # the exit button: a navigation the parent chose
+            route.fulfill(status=200, content_type="text/html",
+                          body="<title>Weather</title><p>BBC Weather stand-in</p>")
+        else:
+            visit.elsewhere.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    return visit
+
+
+@pytest.fixture
+def visit_factory(browser):
+    visits: list[Visit] = []
+
+    def make(base: str, **kwargs) -> Visit:
+        visit = open_visit(browser, base, **kwargs)
+        visits.append(visit)
+        return visit
+
+    yield make
+    for visit in visits:
+        visit.context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (from node_modules) on the page: WCAG 2.0, 2.1 and 2.2, levels A and AA."""
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.fail("axe-core is not installed: run `scripts/setup.sh node` (npm ci)")
+    # Evaluated through DevTools, not as a page script, so our strict CSP stays on while it runs.
+    page.evaluate(axe.read_text(encoding="utf-8"))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values:
+            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+    }""")
+    return result
+
+
+def screenshot(page, name: str) -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    path = OUTPUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
