@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.web.staff.service_form import new_id
+
 from directory import audit, store
 
 
@@ -108,11 +110,9 @@ def save_location(db: sqlite_utils.Database, location_id: str, changes: dict[str
             conn.execute(f"UPDATE location SET {', '.join(f'{c} = ?' for c in LOCATION_COLUMNS)} WHERE id = ?",
                          [*(loc.get(c) for c in LOCATION_COLUMNS), location_id])
         for table, key, columns in (("address", "address", ADDRESS_COLUMNS),
-                                    ("accessibility", "accessibility", ("description", "details")),
                                     ("phone", "phone", ("number",))):
             values = changes[key]
-            existing = (before or {}).get("addresses" if table == "address" else
-                                          "accessibility" if table == "accessibility" else "phones") or []
+            existing = (before or {}).get("addresses" if table == "address" else "phones") or []
             empty = not any(values.get(c) for c in columns if c not in ("country", "address_type"))
             if existing:
                 if empty and table != "address":
@@ -124,6 +124,17 @@ def save_location(db: sqlite_utils.Database, location_id: str, changes: dict[str
                 cols = ("id", "location_id", *columns)
                 conn.execute(f"INSERT INTO [{table}] ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                              [new_ids[table], location_id, *(values.get(c) for c in columns)])
+        # Accessibility: one row per feature. Features the form offers are added or removed as
+        # ticked; rows describing anything else (from an import) are kept as they are.
+        wanted, offered = changes["accessibility"]["features"], changes["accessibility"]["offered"]
+        have = {row["description"]: row for row in (before or {}).get("accessibility") or []}
+        for description, row in have.items():
+            if description in offered and description not in wanted:
+                conn.execute("DELETE FROM accessibility WHERE id = ?", [row["id"]])
+        for description in wanted:
+            if description not in have:
+                conn.execute("INSERT INTO accessibility (id, location_id, description) VALUES (?, ?, ?)",
+                             [new_id(), location_id, description])
         after = get_location(db, location_id)
         audit.record(db, actor=actor, action="create" if before is None else "update",
                      table="location", record_id=location_id, before=before, after=after)

@@ -12,12 +12,15 @@ from bot.web.staff.service_form import new_id
 from directory.geo import GeoIndexMissing, UnknownPlace, resolve_place
 
 routes = web.RouteTableDef()
+# (stored description, what the form says). "Wheelchair access" is what the chat's
+# "step-free" search looks for (directory.search: wheelchair, step-free or level access).
 ACCESS_FEATURES = [
-    ("Step-free access for wheelchairs and buggies", "Step-free access for wheelchairs and buggies"),
+    ("Wheelchair access", "Wheelchair access (step-free way in)"),
     ("Accessible toilet", "Accessible toilet"),
     ("Baby changing", "Baby changing"),
     ("Hearing loop", "Hearing loop"),
-    ("Parking close to the door", "Parking close to the door"),
+    ("Parking", "Parking close to the door"),
+    ("Buggy parking", "Buggy parking"),
 ]
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
@@ -25,13 +28,15 @@ _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 def _values(location: dict | None) -> dict:
     location = location or {}
     address = (location.get("addresses") or [{}])[0]
-    access = (location.get("accessibility") or [{}])[0]
-    features = [f for f, _ in ACCESS_FEATURES if f.lower() in (access.get("description") or "").lower()]
+    have = {row.get("description") for row in location.get("accessibility") or []}
+    features = [f for f, _ in ACCESS_FEATURES if f in have]
+    others = [row for row in location.get("accessibility") or []
+              if row.get("description") not in dict(ACCESS_FEATURES)]
     return {"name": location.get("name") or "", "description": location.get("description") or "",
             "address_1": address.get("address_1") or "", "city": address.get("city") or "",
             "postal_code": address.get("postal_code") or "",
             "phone": ((location.get("phones") or [{}])[0]).get("number") or "",
-            "features": features, "access_details": access.get("details") or "",
+            "features": features, "other_access": others,
             "latitude": location.get("latitude"), "longitude": location.get("longitude")}
 
 
@@ -78,7 +83,7 @@ async def centre_form(request: web.Request) -> web.Response:
 
 def _read(form) -> tuple[dict, dict[str, str]]:
     text = {k: " ".join(str(form.get(k, "")).split()) for k in
-            ("name", "address_1", "city", "postal_code", "phone", "access_details")}
+            ("name", "address_1", "city", "postal_code", "phone")}
     values = {**text, "description": str(form.get("description", "")).strip(),
               "features": [str(f) for f in form.getall("features", [])]}
     values["postal_code"] = values["postal_code"].upper()
@@ -129,8 +134,7 @@ async def _save(request: web.Request, location_id: str | None) -> web.Response:
                      "longitude": values["longitude"]},
         "address": {"address_1": values["address_1"], "city": values["city"], "region": None,
                     "postal_code": values["postal_code"], "country": "GB", "address_type": "physical"},
-        "accessibility": {"description": ", ".join(values["features"]) or None,
-                          "details": values["access_details"] or None},
+        "accessibility": {"features": values["features"], "offered": [f for f, _ in ACCESS_FEATURES]},
         "phone": {"number": values["phone"] or None},
     }
     try:
