@@ -29,7 +29,7 @@ DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday
 #: The payload fields the web chat's service cards read (docs/architecture.md).
 CARD_FIELDS = ("id", "name", "taxonomy_terms", "centre", "address", "postcode", "distance_km",
                "next_sessions", "schedule_text", "cost_text", "free", "age_text", "phone", "url",
-               "assured_date")
+               "assured_date", "latitude", "longitude")
 
 MORE = {"title": "More", "payload": "/more_results"}
 DIFFERENT_DAY = {"title": "Different day", "payload": '/refine_search{"refine": "day"}'}

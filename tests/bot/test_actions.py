@@ -110,7 +110,8 @@ def test_every_card_carries_the_fields_the_web_chat_reads(domain):
     for card in services(messages):
         assert set(card) == {"id", "name", "taxonomy_terms", "centre", "address", "postcode",
                              "distance_km", "next_sessions", "schedule_text", "cost_text",
-                             "free", "age_text", "phone", "url", "assured_date"}
+                             "free", "age_text", "phone", "url", "assured_date",
+                             "latitude", "longitude"}
         assert card["id"] and card["name"] and card["centre"]
         assert isinstance(card["distance_km"], float)
     json.dumps(messages)  # everything must travel over the REST channel
