@@ -166,7 +166,41 @@ def m002_staff_area(db: sqlite_utils.Database) -> None:
     db["callback"].create_index(["status"], if_not_exists=True)
 
 
-MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area]
+def m003_oruk_lossless(db: sqlite_utils.Database) -> None:
+    """What a lossless ORUK round trip needs beyond m001 (written by directory/store.py).
+
+    Every ORUK table gets ``extra``: JSON of keys an import carried that are not columns, kept
+    verbatim and written back on export. Adds the ORUK ``funding`` and
+    ``organization_identifier`` tables, the ``term`` and ``service_area`` columns, and indexes
+    for every link a service's rows hang from, so replacing one service's rows stays fast.
+    """
+    for table in ("organization", "service", "location", "address", "service_at_location",
+                  "schedule", "cost_option", "contact", "phone", "accessibility", "language",
+                  "taxonomy_term", "attribute", "service_area"):
+        if "extra" not in db[table].columns_dict:
+            db[table].add_column("extra", str)
+    if "term" not in db["taxonomy_term"].columns_dict:
+        db["taxonomy_term"].add_column("term", str)
+    if "service_area" not in db["service_area"].columns_dict:
+        db["service_area"].add_column("service_area", str)
+    _create(db, "funding", {"id": TEXT, "service_id": TEXT, "source": TEXT, "extra": TEXT},
+            fks=[("service_id", "service", "id")])
+    _create(db, "organization_identifier", {
+        "id": TEXT, "organization_id": TEXT, "identifier_scheme": TEXT, "identifier_type": TEXT,
+        "identifier": TEXT, "extra": TEXT,
+    }, fks=[("organization_id", "organization", "id")])
+    for table, cols in [
+        ("attribute", ["link_id", "link_entity"]), ("funding", ["service_id"]),
+        ("organization_identifier", ["organization_id"]),
+        ("contact", ["location_id"]), ("contact", ["organization_id"]),
+        ("contact", ["service_at_location_id"]), ("phone", ["service_at_location_id"]),
+        ("phone", ["organization_id"]), ("language", ["phone_id"]), ("language", ["location_id"]),
+        ("service_area", ["service_at_location_id"]),
+    ]:
+        db[table].create_index(cols, if_not_exists=True)
+
+
+MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
