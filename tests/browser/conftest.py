@@ -113,9 +113,22 @@ def standin_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebTier]:
 
 
 @pytest.fixture(scope="session")
-def chat_site(standin_site: WebTier) -> WebTier:
-    """The site the chat tests use (see the module docstring)."""
-    return standin_site
+def chat_site(request: pytest.FixtureRequest) -> Iterator[WebTier]:
+    """The site the chat tests use: the whole real stack when a model is trained."""
+    from tests.stack import DEFAULT_MODEL, Stack
+
+    model = Path(os.environ.get("SIGNPOST_MODEL") or DEFAULT_MODEL)
+    if not model.exists():
+        if os.environ.get("SIGNPOST_REQUIRE_REAL_STACK"):
+            pytest.fail(f"No trained model at {model}: run `make train`")
+        yield request.getfixturevalue("standin_site")
+        return
+    stack = Stack(model=model, web=True, env={"SIGNPOST_RATE_LIMIT_CLIENT": "600/minute"})
+    stack.start()
+    try:
+        yield WebTier(url=stack.web_url)
+    finally:
+        stack.stop()
 
 
 @pytest.fixture(scope="session")
