@@ -65,7 +65,8 @@ def main() -> int:
         print(f"built the index in {report.seconds:.1f} s")
     meta = Geo(path).meta
     print(f"index: {path} ({path.stat().st_size / 1e6:.0f} MB on disk, "
-          f"{int(meta['postcodes']):,} postcodes, {int(meta['outward_codes']):,} outward codes)")
+          f"{int(meta['postcodes']):,} postcodes, {int(meta['outward_codes']):,} outward codes, "
+          f"{int(meta.get('places', 0)):,} places)")
 
     # Measured before sampling, so the figure is an upper bound: it also counts the sample
     # itself and whatever SQLite kept from the sampling query.

