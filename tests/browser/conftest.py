@@ -67,6 +67,7 @@ class WebTier:
 
     url: str
     processes: list[subprocess.Popen] = field(default_factory=list)
+    embed_origins: str = ""
 
     def stop(self) -> None:
         for proc in reversed(self.processes):
@@ -85,7 +86,8 @@ def start_web_tier(tmp: Path, rasa_port: int, actions_port: int, *, extra_env=No
            "SIGNPOST_RASA_PORT": str(rasa_port), "SIGNPOST_ACTIONS_PORT": str(actions_port),
            "SIGNPOST_RATE_LIMIT_CLIENT": "600/minute", **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=ROOT, env=env)
-    tier = WebTier(url=f"http://127.0.0.1:{port}", processes=[proc])
+    tier = WebTier(url=f"http://127.0.0.1:{port}", processes=[proc],
+                   embed_origins=env.get("SIGNPOST_EMBED_ORIGINS", ""))
     try:
         wait_for(f"{tier.url}/healthz", proc=proc)
     except Exception:
@@ -103,7 +105,10 @@ def standin_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebTier]:
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         wait_for(f"http://127.0.0.1:{rasa_port}/", proc=rasa)
-        tier = start_web_tier(tmp, rasa_port, rasa_port)
+        # A centre website on another origin (localhost, not 127.0.0.1) may embed the widget.
+        embed = f"http://localhost:{free_port()}"
+        tier = start_web_tier(tmp, rasa_port, rasa_port,
+                              extra_env={"SIGNPOST_EMBED_ORIGINS": embed})
     except Exception:
         rasa.terminate()
         raise
