@@ -32,7 +32,12 @@ def asked_before(tracker: Tracker, slot: str) -> bool:
 
 
 def ages_matter(fields: dict[str, Any]) -> bool:
-    """Do the services found without an age have different age limits?"""
+    """Are the services found for different ages, so that no one child fits them all?
+
+    Funded childcare for 2 year olds and for 3 and 4 year olds: yes, ask. Baby groups (0-1)
+    next to toddler groups (0-4): no, a baby fits both, so the question would only slow the
+    parent down.
+    """
     key = repr(sorted((k, repr(v)) for k, v in fields.items()))
     now = time.monotonic()
     cached = _age_cache.get(key)
@@ -42,8 +47,13 @@ def ages_matter(fields: dict[str, Any]) -> bool:
         results = find({**fields, "age_months": None})
     except UnknownPlace:
         results = []
-    limits = {(r.get("min_age"), r.get("max_age")) for r in results[:replies.PAGE_SIZE * 3]}
-    matter = len(limits) > 1
+    shown = results[:replies.PAGE_SIZE * 3]
+    youngest_upper = min((r["max_age"] for r in shown if r.get("max_age") is not None),
+                         default=None)
+    oldest_lower = max((r["min_age"] for r in shown if r.get("min_age") is not None),
+                       default=None)
+    matter = (youngest_upper is not None and oldest_lower is not None
+              and oldest_lower > youngest_upper)
     if len(_age_cache) > 512:
         _age_cache.clear()
     _age_cache[key] = (now, matter)

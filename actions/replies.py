@@ -205,6 +205,11 @@ def no_results(taxonomy: Taxonomy, query: dict[str, Any]) -> Reply:
     return Reply(text=text, buttons=[TALK])
 
 
+def search_failed() -> Reply:
+    return Reply(text="Sorry, I can't look that up just now. Please try again in a minute, "
+                      "or talk to a person from the family hubs team.", buttons=[TALK])
+
+
 def no_more_results(taxonomy: Taxonomy, query: dict[str, Any]) -> Reply:
     label = need_label(taxonomy, query.get("terms") or [])
     text = (_join("That's all the", label, _where(query.get("near")), "I know about.") +

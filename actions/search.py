@@ -102,6 +102,10 @@ def answer(dispatcher: CollectingDispatcher, fields: dict[str, Any]) -> list[Eve
         say(dispatcher, replies.unknown_place(err.place or fields.get("near") or "that place",
                                                list(err.suggestions or [])))
         return [SlotSet("place", None)]
+    except Exception:  # noqa: BLE001 - a parent must always get an answer and a person
+        logger.exception("The directory search failed")
+        say(dispatcher, replies.search_failed())
+        return []
     directory_access.record_search(to_query(fields), 0 if note else len(results))
     if not results:
         say(dispatcher, replies.no_results(taxonomy, fields))

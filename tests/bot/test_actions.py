@@ -158,14 +158,19 @@ def test_a_misspelt_town_gets_did_you_mean_and_is_asked_again(domain):
     assert kept.get("requested_slot", "place") == "place"
 
 
-def test_the_age_is_asked_when_the_sessions_have_different_age_limits(domain):
-    events, _ = run(ValidateSearchForm(), "stay_and_play_age_unknown", domain)
+def test_the_age_is_asked_when_no_one_age_fits_all_the_services(domain):
+    events, _ = run(ValidateSearchForm(), "childcare_age_unknown", domain)
     assert slot_sets(events)["requested_slot"] == "age_months"
 
 
 def test_the_age_is_never_asked_twice(domain):
-    events, _ = run(ValidateSearchForm(), "stay_and_play_age_skipped", domain)
+    events, _ = run(ValidateSearchForm(), "childcare_age_skipped", domain)
     assert slot_sets(events).get("requested_slot") is None
+
+
+def test_the_age_is_not_asked_when_one_age_fits_every_service(domain):
+    events, _ = run(ValidateSearchForm(), "stay_and_play_no_age", domain)
+    assert slot_sets(events).get("requested_slot") is None  # need and place known: done
 
 
 def test_saying_you_are_pregnant_answers_the_age_question(domain):
