@@ -1,0 +1,111 @@
+"""Recall and precision of the safety rules over the test sets, printed for the closing note.
+
+    python -m bot.safety.evaluate [--data tests/safety/data] [--show]
+
+Recall: of the disclosures, how many get a safety reply in the right category. Precision: of the
+messages that get a safety reply, how many were disclosures (near-misses are the false alarms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.safety.rules import detect
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "safety" / "data"
+
+
+@dataclass
+class Scores:
+    disclosures: int = 0
+    near_misses: int = 0
+    caught: int = 0
+    false_alarms: int = 0
+    missed: list[tuple[str, str, str]] = field(default_factory=list)
+    wrong_category: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Emergencies that got only an "urgent" reply (999 would not come first).
+    under_levelled: list[str] = field(default_factory=list)
+    alarms: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.disclosures if self.disclosures else 0.0
+
+    @property
+    def precision(self) -> float:
+        flagged = self.caught + self.false_alarms + len(self.wrong_category)
+        return self.caught / flagged if flagged else 0.0
+
+
+def load_sets(data: Path = DEFAULT_DATA) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """``[(text, category, level)]`` disclosures and ``[text]`` near-misses.
+
+    ``data`` is the folder with ``disclosures.yml`` and ``near_misses.yml``, or one YAML file
+    with ``disclosures`` and ``near_misses`` keys (the held-out set).
+    """
+    if data.is_file():
+        both = yaml.safe_load(data.read_text())
+        by_category, near_groups = both["disclosures"], {"all": both["near_misses"]}
+    else:
+        by_category = yaml.safe_load((data / "disclosures.yml").read_text())
+        near_groups = yaml.safe_load((data / "near_misses.yml").read_text())
+    disclosures = []
+    for category, levels in by_category.items():
+        for level, texts in levels.items():
+            disclosures += [(text, category, level) for text in texts]
+    near = [text for texts in near_groups.values() for text in texts]
+    return disclosures, near
+
+
+def evaluate(data: Path = DEFAULT_DATA) -> Scores:
+    disclosures, near = load_sets(data)
+    scores = Scores(disclosures=len(disclosures), near_misses=len(near))
+    for text, category, level in disclosures:
+        found = detect(text)
+        if found is None:
+            scores.missed.append((text, category, level))
+        elif category not in found.categories:
+            scores.wrong_category.append((text, category, found.category))
+        else:
+            scores.caught += 1
+            if level == "emergency" and found.level != "emergency":
+                scores.under_levelled.append(text)
+    for text in near:
+        found = detect(text)
+        if found is not None:
+            scores.false_alarms += 1
+            scores.alarms.append((text, f"{found.category}/{found.matches[0].rule}"))
+    return scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.safety.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--show", action="store_true", help="list every miss and false alarm")
+    args = parser.parse_args(argv)
+    s = evaluate(args.data)
+    print(f"Safety rules: {s.disclosures} disclosures, {s.near_misses} near-misses")
+    print(f"  recall    {s.recall:.1%}  ({s.caught}/{s.disclosures} in the right category)")
+    print(f"  precision {s.precision:.1%}  ({s.false_alarms} false alarms, "
+          f"{len(s.wrong_category)} in the wrong category)")
+    print(f"  emergencies answered as urgent: {len(s.under_levelled)}")
+    for text in s.under_levelled:
+        print(f"  LEVEL    [emergency got urgent] {text}")
+    if args.show or s.missed or s.wrong_category:
+        for text, category, level in s.missed:
+            print(f"  MISSED   [{category}/{level}] {text}")
+        for text, wanted, got in s.wrong_category:
+            print(f"  CATEGORY [{wanted} got {got}] {text}")
+    if args.show:
+        for text, rule in s.alarms:
+            print(f"  ALARM    [{rule}] {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""What Signpost says when a message discloses danger: one place for the wording.
+
+Used by the Rasa action (``actions/safety.py``) and by the web tier (``bot/web/chat.py``) when
+Rasa is down, so a parent sees the same words either way. The order never changes: 999 first
+when there is danger now (with the silent "55" option), then the helplines that fit, then the
+local children's social care number from configuration, then an offer to carry on. Calm, short
+and without judgement. It never promises to keep anything secret: the bot cannot, and staff
+who read a call-back may have to act on it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from bot.safety.rules import CATEGORIES, Detection
+
+DEFAULT_SOCIAL_CARE_PHONE = "01254 666400"
+TALK = {"title": "Talk to someone", "payload": "/request_human"}
+CARRY_ON = {"title": "Carry on", "payload": "/carry_on"}
+
+
+@dataclass(frozen=True)
+class Helpline:
+    key: str
+    name: str
+    phone: str
+    when: str
+    #: One short sentence, with the number in it.
+    line: str
+
+
+def helplines(social_care_phone: str) -> dict[str, Helpline]:
+    return {h.key: h for h in (
+        Helpline("nspcc", "NSPCC helpline", "0808 800 5000", "Monday to Friday 8am to 10pm, weekends 9am to 6pm",
+                 "If you are worried about a child, call the NSPCC on 0808 800 5000."),
+        Helpline("domestic_abuse", "National Domestic Abuse Helpline", "0808 2000 247", "24 hours, every day",
+                 "The National Domestic Abuse Helpline is free and open 24 hours a day: "
+                 "0808 2000 247."),
+        Helpline("samaritans", "Samaritans", "116 123", "24 hours, every day",
+                 "You can talk to Samaritans at any time, day or night. It is free: 116 123."),
+        Helpline("nhs111", "NHS 111", "111", "24 hours, every day",
+                 "For help that is not an emergency, call NHS 111."),
+        Helpline("nhs111_mental", "NHS 111, mental health option", "111", "24 hours, every day",
+                 "You can also call NHS 111 and choose the mental health option."),
+        Helpline("childline", "Childline", "0800 1111", "24 hours, every day",
+                 "Children and young people can call Childline for free on 0800 1111."),
+        Helpline("social_care", "Children's social care", social_care_phone, "any time",
+                 f"You can also call our children's social care team on {social_care_phone}."),
+    )}
+
+
+#: The first thing said, per category: calm, and thanking them for saying it.
+OPENING = {
+    "child_harm": "Thank you for telling me. Keeping a child safe comes first.",
+    "domestic_abuse": "Thank you for telling me. You do not have to deal with this on your own.",
+    "self_harm": "Thank you for telling me. I am glad you did. You matter, and help is there for you.",
+    "medical": "This sounds like an emergency.",
+    "parent_fear": ("Thank you for telling me. Lots of parents have feelings like this. "
+                    "Asking for help is a strong thing to do."),
+}
+
+#: Said first when there is danger now. The 55 line lets someone call without speaking.
+NOW = {
+    "child_harm": "If a child is in danger now, call 999.",
+    "domestic_abuse": "If you are in danger now, call 999.",
+    "self_harm": "If you have hurt yourself or you might act on these thoughts now, call 999.",
+    "medical": "Call 999 now. Tell them what happened and do what they say.",
+    "parent_fear": "If a child is hurt or in danger now, call 999.",
+}
+SILENT_CALL = ("If you can't speak, call 999 from a mobile, listen, then press 55 when you are "
+               "asked. They will know you need help.")
+
+#: Advice that comes with a category, after the numbers for danger now.
+ADVICE = {
+    "parent_fear": ("If you feel you might hurt your baby, put them down somewhere safe, like "
+                    "their cot. Then walk out of the room for a few minutes and take some deep breaths."),
+    "medical": "If the danger has passed, call NHS 111 for advice on what to do next.",
+}
+
+#: Which helplines fit each category, in the order they are offered.
+FITS = {
+    "child_harm": ("nspcc", "social_care", "childline"),
+    "domestic_abuse": ("domestic_abuse", "social_care"),
+    "self_harm": ("samaritans", "nhs111_mental", "childline"),
+    "medical": (),
+    "parent_fear": ("nspcc", "nhs111", "samaritans", "social_care"),
+}
+
+CLOSING = ("I am a chatbot, not a person. I can help you find a person to talk to. "
+           "Or we can carry on when you are ready.")
+
+
+@dataclass
+class SafetyReply:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)
+
+    def as_chat_message(self) -> dict[str, Any]:
+        """In the web chat's message shape: ``{"text", "buttons", "custom"}``."""
+        return {"text": self.text, "buttons": list(self.buttons), "custom": dict(self.custom)}
+
+
+def social_care_phone() -> str:
+    return os.environ.get("SIGNPOST_SOCIAL_CARE_PHONE", "").strip() or DEFAULT_SOCIAL_CARE_PHONE
+
+
+def safety_reply(category: str, level: str, *, also: Iterable[str] = (),
+                 social_care: str | None = None) -> SafetyReply:
+    """The reply for a disclosure of ``category`` (plus helplines for the ``also`` categories)."""
+    if category not in CATEGORIES:
+        raise ValueError(f"Unknown safety category {category!r}")
+    lines = helplines(social_care or social_care_phone())
+    categories = list(dict.fromkeys([category, *also]))
+    paragraphs: list[str] = []
+    if level == "emergency":
+        paragraphs += [NOW[category], SILENT_CALL, OPENING[category]]
+    else:
+        paragraphs += [OPENING[category], NOW[category], SILENT_CALL]
+    if category in ADVICE:
+        paragraphs.append(ADVICE[category])
+    offered: list[Helpline] = []
+    for each in categories:
+        for key in FITS[each]:
+            helpline = lines[key]
+            if helpline not in offered and not (key == "nhs111" and any(h.phone == "111" for h in offered)):
+                offered.append(helpline)
+    paragraphs += [h.line for h in offered]
+    paragraphs.append(CLOSING)
+    custom = {"type": "safety", "category": category, "level": level,
+              "helplines": [{"name": "Emergency services", "phone": "999", "when": "now"}] +
+                           [{"name": h.name, "phone": h.phone, "when": h.when} for h in offered]}
+    return SafetyReply(text="\n\n".join(paragraphs), buttons=[TALK, CARRY_ON], custom=custom)
+
+
+def reply_for(detection: Detection, *, social_care: str | None = None) -> SafetyReply:
+    return safety_reply(detection.category, detection.level, also=detection.categories[1:],
+                        social_care=social_care)
+
+
+def every_reply_text(social_care: str = DEFAULT_SOCIAL_CARE_PHONE) -> list[str]:
+    """Every reply the rules can produce (for the language and reading-age tests)."""
+    texts = []
+    for category in CATEGORIES:
+        for level in ("emergency", "urgent"):
+            texts.append(safety_reply(category, level, social_care=social_care).text)
+    return texts
