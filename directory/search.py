@@ -39,11 +39,12 @@ Definitions the rest of Signpost relies on (and the README repeats):
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import sqlite_utils
 
@@ -109,7 +110,7 @@ class SearchQuery:
             raise ValueError("; ".join(problems))
 
 
-# --- SQL: candidates in ranking order ---------------------------------------------------------
+# --- SQL pieces -------------------------------------------------------------------------------
 
 def _words(text: str | None) -> list[str]:
     """The searchable words of free text, safe to quote for FTS5 (letters and digits only)."""
@@ -124,26 +125,45 @@ def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-_BLANK = "coalesce(trim({col}), '') = ''"
-_HOUR = "CAST(trim(sc.opens_at) AS INTEGER)"
-_MINUTES = (f"({_HOUR} * 60 + CAST(substr(trim(sc.opens_at), "
-            f"instr(trim(sc.opens_at), ':') + 1, 2) AS INTEGER))")
+def _blank(column: str) -> str:
+    return f"coalesce(trim({column}), '') = ''"
+
+
+def _present(column: str) -> str:
+    return f"coalesce(trim({column}), '') != ''"
+
+
+def minutes_sql(column: str = "opens_at") -> str:
+    """SQL for a "HH:MM[:SS]" column as minutes after midnight.
+
+    The day indexes of ``directory.schema`` (``m004_search_indexes``) are built on exactly this
+    expression over ``opens_at``; a query must spell it the same way to walk them in order.
+    """
+    return (f"(CAST(trim({column}) AS INTEGER) * 60 + "
+            f"CAST(substr(trim({column}), instr(trim({column}), ':') + 1, 2) AS INTEGER))")
+
+
+def day_test_sql(code: str, column: str = "byday") -> str:
+    """SQL: the schedule's ``byday`` names this day (``SA``, ``1SA``, ``-1SA``...)."""
+    return f"instr(upper({column}), '{code}') > 0"
+
+
+_TIME_RANGES = {"morning": (0, 719), "afternoon": (720, 1019), "evening": (1020, 1439)}
 
 
 def _schedule_predicate(days: Sequence[str], time_of_day: str | None) -> str:
     """SQL over ``sc``: can this schedule fit the days and time asked for? (A superset.)"""
-    by_appointment = _BLANK.format(col="sc.freq")
     parts = []
     if days:
-        day_tests = " OR ".join(f"instr(upper(sc.byday), '{d}') > 0" for d in days)
-        parts.append(f"({_BLANK.format(col='sc.byday')} OR {day_tests})")
+        tests = " OR ".join(day_test_sql(d, "sc.byday") for d in days)
+        parts.append(f"({_blank('sc.byday')} OR {tests})")
     if time_of_day:
-        hour = {"morning": f"{_HOUR} < 12", "afternoon": f"{_HOUR} BETWEEN 12 AND 16",
-                "evening": f"{_HOUR} >= 17"}[time_of_day]
-        parts.append(f"({_BLANK.format(col='sc.opens_at')} = 0 AND {hour})")
+        low, high = _TIME_RANGES[time_of_day]
+        parts.append(f"(NOT {_blank('sc.opens_at')} AND "
+                     f"{minutes_sql('sc.opens_at')} BETWEEN {low} AND {high})")
     if not parts:
         return "1"
-    return f"({by_appointment} OR ({' AND '.join(parts)}))"
+    return f"({_blank('sc.freq')} OR ({' AND '.join(parts)}))"
 
 
 def _session_bound(today: date, days: Sequence[str]) -> str:
@@ -153,11 +173,11 @@ def _session_bound(today: date, days: Sequence[str]) -> str:
     for ahead in range(7):
         code = DAY_CODES[(today.weekday() + ahead) % 7]
         if not days or code in days:
-            cases.append(f"WHEN instr(upper(sc.byday), '{code}') > 0 THEN {ahead * 1440}")
-    no_sessions = f"{_BLANK.format(col='sc.freq')} OR {_BLANK.format(col='sc.opens_at')}"
+            cases.append(f"WHEN {day_test_sql(code, 'sc.byday')} THEN {ahead * 1440}")
+    no_sessions = f"{_blank('sc.freq')} OR {_blank('sc.opens_at')}"
     return (f"CASE WHEN {no_sessions} THEN {_NO_SESSION} "
-            f"ELSE (CASE WHEN {_BLANK.format(col='sc.byday')} THEN 0 {' '.join(cases)} ELSE 0 END)"
-            f" + coalesce({_MINUTES}, 0) END")
+            f"ELSE (CASE WHEN {_blank('sc.byday')} THEN 0 {' '.join(cases)} ELSE 0 END)"
+            f" + coalesce({minutes_sql('sc.opens_at')}, 0) END")
 
 
 _ACCESS_TEXT = ("lower(coalesce(a.description, '') || ' ' || coalesce(a.details, '') || ' ' || "
@@ -166,126 +186,6 @@ _ACCESS_YES = ("wheelchair", "step-free", "step free", "level access")
 _ACCESS_NO = ("no wheelchair", "not wheelchair", "no step", "not step", "not suitable",
               "no level access", "not accessible", "no disabled access")
 _ENGLISH = {"en", "eng", "english"}
-
-
-@dataclass
-class _Plan:
-    sql: str
-    params: list[Any]
-
-
-def _plan(query: SearchQuery, words: list[str], place: Any, today: date) -> _Plan:
-    params: list[Any] = []
-    where = ["s.status = 'active'"]
-    columns = ["s.id", "coalesce(s.name, '') AS name"]
-
-    matched_parts = []
-    if query.terms:
-        marks = ", ".join("?" * len(query.terms))
-        matched_parts.append(
-            "(SELECT count(DISTINCT a.taxonomy_term_id) FROM attribute a "
-            f"WHERE a.link_id = s.id AND a.taxonomy_term_id IN ({marks}))")
-        params.extend(query.terms)
-    if query.pregnant:
-        matched_parts.append("(SELECT count(*) > 0 FROM attribute a WHERE a.link_id = s.id "
-                             "AND a.taxonomy_term_id = 'antenatal')")
-    columns.append(f"({' + '.join(matched_parts) or '0'}) AS matched")
-
-    if words:
-        columns.append("(" + " + ".join(
-            "(s.id IN (SELECT service_id FROM service_fts WHERE service_fts MATCH ?))"
-            for _ in words) + ") AS words")
-        params.extend(_fts_phrase(w) for w in words)
-    else:
-        columns.append("0 AS words")
-
-    if place is not None:
-        scale = math.cos(math.radians(place.latitude))
-        d2 = ("((l.latitude - ?) * (l.latitude - ?) + "
-              "((l.longitude - ?) * ?) * ((l.longitude - ?) * ?))")
-        d2_params = [place.latitude, place.latitude, place.longitude, scale,
-                     place.longitude, scale]
-        box = ""
-        box_params: list[Any] = []
-        if query.radius_km is not None:
-            dlat = query.radius_km / _KM_PER_DEGREE
-            dlon = dlat / max(scale, 0.01)
-            box = " AND l.latitude BETWEEN ? AND ? AND l.longitude BETWEEN ? AND ?"
-            box_params = [place.latitude - dlat, place.latitude + dlat,
-                          place.longitude - dlon, place.longitude + dlon]
-        columns.append(f"(SELECT min({d2}) FROM service_at_location sal "
-                       f"JOIN location l ON l.id = sal.location_id "
-                       f"WHERE sal.service_id = s.id AND l.latitude IS NOT NULL{box}) AS dist2")
-        params.extend(d2_params + box_params)
-        if query.radius_km is not None:
-            where.append("s.id IN (SELECT sal.service_id FROM location l "
-                         "JOIN service_at_location sal ON sal.location_id = l.id "
-                         f"WHERE 1{box})")
-            params_where_box = list(box_params)
-            radius_deg2 = (query.radius_km / _KM_PER_DEGREE) ** 2
-            where.append("dist2 <= ?")
-    else:
-        columns.append("NULL AS dist2")
-
-    predicate = _schedule_predicate(query.days, query.time_of_day)
-    # directory.store gives every schedule its service's id, even one nested in a location.
-    columns.append(f"(SELECT min({_session_bound(today, query.days)}) FROM schedule sc "
-                   f"WHERE sc.service_id = s.id AND {predicate}) AS bound")
-    if query.days or query.time_of_day:
-        where.append("bound IS NOT NULL")
-
-    # Parameters are positional: the SELECT list comes first, then WHERE, in text order.
-    where_params: list[Any] = []
-    if place is not None and query.radius_km is not None:
-        where_params.extend(params_where_box)
-        where_params.append(radius_deg2)
-
-    if query.terms or words:
-        sources = []
-        if query.terms:
-            sources.append("SELECT link_id FROM attribute WHERE taxonomy_term_id IN "
-                           f"({', '.join('?' * len(query.terms))})")
-            where_params.extend(query.terms)
-        if words:
-            sources.append("SELECT service_id FROM service_fts WHERE service_fts MATCH ?")
-            where_params.append(" OR ".join(_fts_phrase(w) for w in words))
-        where.append(f"s.id IN ({' UNION '.join(sources)})")
-
-    if query.age_months is not None:
-        exact, whole = query.age_months / 12, query.age_months // 12
-        where.append("(s.minimum_age IS NULL OR s.minimum_age <= ?)")
-        where.append("(s.maximum_age IS NULL OR s.maximum_age >= ? OR "
-                     "(s.maximum_age = CAST(s.maximum_age AS INTEGER) AND s.maximum_age >= ?))")
-        where_params.extend([exact, exact, whole])
-    if query.pregnant:
-        where.append("(coalesce(s.minimum_age, 0) < 1 OR s.id IN (SELECT link_id FROM attribute "
-                     "WHERE taxonomy_term_id = 'antenatal'))")
-    if query.free:
-        where.append(_FREE_SQL)
-    if query.accessible:
-        yes = " OR ".join(f"{_ACCESS_TEXT} LIKE '%{w}%'" for w in _ACCESS_YES)
-        no = " AND ".join(f"{_ACCESS_TEXT} NOT LIKE '%{w}%'" for w in _ACCESS_NO)
-        where.append("EXISTS (SELECT 1 FROM service_at_location sal JOIN accessibility a "
-                     f"ON a.location_id = sal.location_id WHERE sal.service_id = s.id "
-                     f"AND ({yes}) AND {no})")
-    if query.language:
-        lang = query.language.strip().casefold()
-        match = ("(lower(lg.code) = ? OR lower(lg.code) LIKE ? OR lower(lg.name) = ?)")
-        rows_of = ("FROM language lg WHERE (lg.service_id = s.id OR lg.location_id IN "
-                   "(SELECT location_id FROM service_at_location WHERE service_id = s.id))")
-        clause = f"EXISTS (SELECT 1 {rows_of} AND {match})"
-        where_params.extend([lang, f"{lang}-%", lang])
-        if lang in _ENGLISH:
-            clause = f"({clause} OR NOT EXISTS (SELECT 1 {rows_of}))"
-        where.append(clause)
-
-    order = ("matched DESC, words DESC, coalesce(dist2, ?) ASC, coalesce(bound, ?) ASC, "
-             "name ASC, s.id ASC")
-    sql = (f"SELECT {', '.join(columns)} FROM service s WHERE {' AND '.join(where)} "
-           f"ORDER BY {order}")
-    return _Plan(sql, params + where_params + [_FAR, _NO_SESSION])
-
-
 _FREE_SQL = """(
     NOT EXISTS (SELECT 1 FROM cost_option c WHERE c.service_id = s.id AND (c.amount > 0 OR
         (c.amount IS NULL AND lower(coalesce(c.option, '') || ' ' ||
@@ -293,6 +193,265 @@ _FREE_SQL = """(
     AND (EXISTS (SELECT 1 FROM cost_option c WHERE c.service_id = s.id)
          OR coalesce(trim(s.fees), '') = '' OR lower(s.fees) LIKE '%free%')
 )"""
+_FTS_HIT = ("EXISTS (SELECT 1 FROM service_fts WHERE service_fts MATCH ? "
+            "AND service_fts.rowid = s.rowid)")
+
+
+@dataclass
+class _Sql:
+    """A piece of SQL and its positional parameters, in text order."""
+    text: str
+    params: list[Any]
+
+
+def _scores(query: SearchQuery, words: list[str]) -> list[_Sql]:
+    """``matched`` (needs, plus antenatal when pregnant) and ``words`` columns over ``s``."""
+    matched = []
+    params: list[Any] = []
+    if query.terms:
+        matched.append("(SELECT count(DISTINCT a.taxonomy_term_id) FROM attribute a "
+                       f"WHERE a.link_id = s.id AND a.taxonomy_term_id IN "
+                       f"({', '.join('?' * len(query.terms))}))")
+        params.extend(query.terms)
+    if query.pregnant:
+        matched.append("EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id "
+                       "AND a.taxonomy_term_id = 'antenatal')")
+    word_sql = " + ".join(_FTS_HIT for _ in words) or "0"
+    return [_Sql(f"({' + '.join(matched) or '0'}) AS matched", params),
+            _Sql(f"({word_sql}) AS words", [_fts_phrase(w) for w in words])]
+
+
+def _service_filters(query: SearchQuery, words: list[str], *, drive: bool) -> list[_Sql]:
+    """WHERE clauses over ``s`` for everything but place and schedule.
+
+    ``drive``: the query starts from the needs/words (an IN list SQLite can walk); otherwise
+    each candidate row is checked with a correlated EXISTS, cheap when something else drives.
+    """
+    filters = [_Sql("s.status = 'active'", [])]
+    if query.terms or words:
+        marks = ", ".join("?" * len(query.terms))
+        if drive:
+            sources, params = [], []
+            if query.terms:
+                sources.append(f"SELECT link_id FROM attribute WHERE taxonomy_term_id IN ({marks})")
+                params.extend(query.terms)
+            if words:
+                sources.append("SELECT s2.id FROM service s2 WHERE s2.rowid IN (SELECT rowid "
+                               "FROM service_fts WHERE service_fts MATCH ?)")
+                params.append(" OR ".join(_fts_phrase(w) for w in words))
+            filters.append(_Sql(f"s.id IN ({' UNION '.join(sources)})", params))
+        else:
+            tests, params = [], []
+            if query.terms:
+                tests.append("EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id AND "
+                             f"a.taxonomy_term_id IN ({marks}))")
+                params.extend(query.terms)
+            if words:
+                tests.append(_FTS_HIT)
+                params.append(" OR ".join(_fts_phrase(w) for w in words))
+            filters.append(_Sql(f"({' OR '.join(tests)})", params))
+    if query.age_months is not None:
+        exact, whole = query.age_months / 12, query.age_months // 12
+        filters.append(_Sql("(s.minimum_age IS NULL OR s.minimum_age <= ?)", [exact]))
+        filters.append(_Sql("(s.maximum_age IS NULL OR s.maximum_age >= ? OR "
+                            "(s.maximum_age = CAST(s.maximum_age AS INTEGER) "
+                            "AND s.maximum_age >= ?))", [exact, whole]))
+    if query.pregnant:
+        filters.append(_Sql("(coalesce(s.minimum_age, 0) < 1 OR EXISTS (SELECT 1 FROM attribute a "
+                            "WHERE a.link_id = s.id AND a.taxonomy_term_id = 'antenatal'))", []))
+    if query.free:
+        filters.append(_Sql(_FREE_SQL, []))
+    if query.accessible:
+        yes = " OR ".join(f"{_ACCESS_TEXT} LIKE '%{w}%'" for w in _ACCESS_YES)
+        no = " AND ".join(f"{_ACCESS_TEXT} NOT LIKE '%{w}%'" for w in _ACCESS_NO)
+        filters.append(_Sql(
+            "EXISTS (SELECT 1 FROM service_at_location sal JOIN accessibility a "
+            f"ON a.location_id = sal.location_id WHERE sal.service_id = s.id "
+            f"AND ({yes}) AND {no})", []))
+    if query.language:
+        lang = query.language.strip().casefold()
+        rows_of = ("FROM language lg WHERE (lg.service_id = s.id OR lg.location_id IN "
+                   "(SELECT location_id FROM service_at_location WHERE service_id = s.id))")
+        clause = (f"EXISTS (SELECT 1 {rows_of} AND (lower(lg.code) = ? OR lower(lg.code) LIKE ? "
+                  "OR lower(lg.name) = ?))")
+        if lang in _ENGLISH:
+            clause = f"({clause} OR NOT EXISTS (SELECT 1 {rows_of}))"
+        filters.append(_Sql(clause, [lang, f"{lang}-%", lang]))
+    return filters
+
+
+def _join(pieces: list[_Sql], separator: str) -> _Sql:
+    return _Sql(separator.join(p.text for p in pieces), [x for p in pieces for x in p.params])
+
+
+@dataclass(frozen=True)
+class _Ring:
+    """Services whose nearest location is further than ``inner`` and no further than ``outer``
+    (squared degrees, latitude-scaled); ``outer`` None means any distance, or none."""
+    inner: float
+    outer: float | None
+
+
+def _ranked_sql(query: SearchQuery, words: list[str], place: Any, today: date,
+                ring: _Ring | None = None) -> _Sql:
+    """Every candidate (in ``ring``) with its ranking key, sorted by it.
+
+    Each key part is computed once per service (a MATERIALIZED CTE), and a bounded ring starts
+    from the locations in its box, so a small ring reads a few hundred rows at 100k services.
+    """
+    columns = [_Sql("s.id", []), *_scores(query, words)]
+    source = _Sql("service s", [])
+    where: list[_Sql] = []
+    outer_where: list[_Sql] = []
+    if place is None:
+        columns.append(_Sql("NULL", []))
+    else:
+        scale = math.cos(math.radians(place.latitude))
+        d2 = _Sql("((l.latitude - ?) * (l.latitude - ?) + "
+                  "((l.longitude - ?) * ?) * ((l.longitude - ?) * ?))",
+                  [place.latitude, place.latitude, place.longitude, scale, place.longitude,
+                   scale])
+        if ring is not None and ring.outer is not None:
+            dlat = math.sqrt(ring.outer)
+            dlon = dlat / max(scale, 0.01)
+            # The box holds the ring's circle, so a service's nearest location in the box is
+            # its nearest location anywhere, whenever that is inside the circle.
+            source = _Sql(
+                f"(SELECT sal.service_id AS service_id, min({d2.text}) AS d2 FROM location l "
+                "JOIN service_at_location sal ON sal.location_id = l.id "
+                "WHERE l.latitude BETWEEN ? AND ? AND l.longitude BETWEEN ? AND ? "
+                "GROUP BY sal.service_id) near JOIN service s ON s.id = near.service_id",
+                d2.params + [place.latitude - dlat, place.latitude + dlat,
+                             place.longitude - dlon, place.longitude + dlon])
+            columns.append(_Sql("near.d2", []))
+            where.append(_Sql("near.d2 > ? AND near.d2 <= ?", [ring.inner, ring.outer]))
+        else:
+            columns.append(_Sql(f"(SELECT min({d2.text}) FROM service_at_location sal "
+                                "JOIN location l ON l.id = sal.location_id "
+                                "WHERE sal.service_id = s.id AND l.latitude IS NOT NULL)",
+                                d2.params))
+            if ring is not None:
+                outer_where.append(_Sql("(dist2 IS NULL OR dist2 > ?)", [ring.inner]))
+    # directory.store gives every schedule its service's id, even one nested in a location.
+    predicate = _schedule_predicate(query.days, query.time_of_day)
+    columns.append(_Sql(f"(SELECT min({_session_bound(today, query.days)}) FROM schedule sc "
+                        f"WHERE sc.service_id = s.id AND {predicate})", []))
+    if query.days or query.time_of_day:
+        outer_where.append(_Sql("bound IS NOT NULL", []))
+    where += _service_filters(query, words, drive=ring is None or ring.outer is None)
+    select, condition = _join(columns, ", "), _join(where, " AND ")
+    outer = _join(outer_where, " AND ") if outer_where else _Sql("1", [])
+    return _Sql(
+        "WITH candidate(id, matched, words, dist2, bound) AS MATERIALIZED "
+        f"(SELECT {select.text} FROM {source.text} WHERE {condition.text}) "
+        f"SELECT id, matched, words, dist2, bound FROM candidate WHERE {outer.text} "
+        f"ORDER BY matched DESC, words DESC, coalesce(dist2, {_FAR}) ASC, "
+        f"coalesce(bound, {_NO_SESSION}) ASC, id ASC",
+        select.params + source.params + condition.params + outer.params)
+
+
+def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = None) -> _Sql:
+    """Timed schedules on one day (or with no ``byday`` when ``code`` is None), in start-time
+    order, of services that pass the filters other than words; walks a partial index of
+    ``schedule`` (``m004_search_indexes``), so reading stops as soon as the page is full."""
+    minutes = minutes_sql("sc.opens_at")
+    where = [_Sql(day_test_sql(code, "sc.byday") if code else _blank("sc.byday"), []),
+             _Sql(f"{_present('sc.freq')} AND {_present('sc.opens_at')}", [])]
+    if query.time_of_day:
+        where.append(_Sql(f"{minutes} BETWEEN ? AND ?", list(_TIME_RANGES[query.time_of_day])))
+    where += _service_filters(query, [], drive=False)
+    if all_words:
+        where.append(_Sql(_FTS_HIT, [all_words]))
+    columns = _join([_Sql("sc.service_id", []), _Sql(f"{minutes} AS start", []),
+                     _Sql("s.rowid", []), _scores(query, [])[0]], ", ")
+    condition = _join(where, " AND ")
+    return _Sql(f"SELECT {columns.text} FROM schedule sc JOIN service s ON s.id = sc.service_id "
+                f"WHERE {condition.text} ORDER BY {minutes}, sc.service_id",
+                columns.params + condition.params)
+
+
+# --- candidate streams in ranking order --------------------------------------------------------
+#
+# A stream yields (floor, key, service_id, matched, words). ``key`` is the candidate's ranking
+# key with the *lower bound* of its next session; ``floor`` is no greater than the key of this
+# candidate or of any candidate after it, so the search can stop reading as soon as the page it
+# holds is better than the floor. ``key`` None is a floor-only marker.
+
+Stream = Iterator[tuple[tuple, "tuple | None", str, int, int]]
+_RINGS_KM = (3, 6, 12, 25, 50, 100, 200)
+_FEW_HITS = 2000
+
+
+def _near_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str], place: Any,
+                 today: date, best: tuple[int, int]) -> Stream:
+    """Rings around the place, nearest first; each ring sorted in SQL by the whole key."""
+    top_m, top_w = best
+    limit_km = query.radius_km
+    radii = [r for r in _RINGS_KM if limit_km is None or r < limit_km]
+    radii.append(limit_km)  # None: everything beyond the last ring, and services with no place
+    inner = -1.0
+    for radius in radii:
+        outer = None if radius is None else (radius / _KM_PER_DEGREE) ** 2
+        plan = _ranked_sql(query, words, place, today, _Ring(inner, outer))
+        ring_floor = (-top_m, -top_w, _FAR if outer is None else outer)
+        for service_id, matched, word_hits, dist2, bound in db.execute(plan.text, plan.params):
+            key = (-matched, -word_hits, _FAR if dist2 is None else dist2,
+                   _NO_SESSION if bound is None else bound, service_id)
+            yield min(key, ring_floor), key, service_id, matched, word_hits
+        yield ring_floor, None, "", 0, 0
+        if outer is None:
+            return
+        inner = outer
+
+
+def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str], today: date,
+                 best: tuple[int, int]) -> Stream:
+    """Timed sessions in start order over the week ahead, then everything else ranked in SQL.
+
+    The walk in start order only yields services that match *every* need and word asked for
+    (the best anyone can do), so its floor is exact; the rest come from the ranked SQL after.
+    Words are matched once, as one FTS5 AND query, rather than row by row.
+    """
+    top_m, top_w = best
+    every_word: set[int] | None = None
+    all_words = " AND ".join(_fts_phrase(w) for w in words) if words else None
+    if all_words:
+        hits = [rowid for (rowid,) in db.execute(
+            "SELECT rowid FROM service_fts WHERE service_fts MATCH ? LIMIT ?",
+            [all_words, _FEW_HITS + 1])]
+        if len(hits) <= _FEW_HITS:  # rare words: check rows against the list
+            every_word, all_words = set(hits), None
+        # common words: most rows match, so SQL checks each row it reads instead
+
+    def day_pass(code: str | None, ahead: int) -> Iterator[tuple]:
+        plan = _day_pass_sql(query, code, all_words)
+        for service_id, start, rowid, matched in db.execute(plan.text, plan.params):
+            if matched == top_m and (every_word is None or rowid in every_word):
+                yield (ahead * 1440 + (start or 0), service_id)
+
+    passes = []
+    for ahead in range(7):
+        code = DAY_CODES[(today.weekday() + ahead) % 7]
+        if not query.days or code in query.days:
+            passes.append(day_pass(code, ahead))
+    # Each pass is sorted by (start, id) and covers its own day, so chaining them keeps the
+    # order and a later day's statement only starts when the earlier days did not fill the
+    # page. Rows with no byday are bounded by "today" and merge into the first pass.
+    first = heapq.merge(day_pass(None, 0), passes[0]) if passes else day_pass(None, 0)
+    for bound, service_id in itertools.chain(first, *passes[1:]):
+        key = (-top_m, -top_w, _FAR, bound, service_id)
+        yield key, key, service_id, top_m, top_w
+    # Left: services matching fewer needs or words, and those with no timed session.
+    yield (-top_m, -top_w, _FAR, _NO_SESSION), None, "", 0, 0
+    plan = _ranked_sql(query, words, None, today)
+    for service_id, matched, word_hits, _dist2, bound in db.execute(plan.text, plan.params):
+        key = (-matched, -word_hits, _FAR, _NO_SESSION if bound is None else bound, service_id)
+        yield key, key, service_id, matched, word_hits
+
+
+def _best_possible(query: SearchQuery, words: list[str]) -> tuple[int, int]:
+    """The most needs and words any service could match: the ceiling rings and passes use."""
+    return len(query.terms) + int(query.pregnant), len(words)
 
 
 # --- Python: exact sessions for the rows that can still make the page -------------------------
@@ -369,50 +528,39 @@ def search(db: sqlite_utils.Database, query: SearchQuery, *,
     today = now.astimezone(sched.LONDON).date()
     place = resolve_place(db, query.near) if query.near and query.near.strip() else None
     words = _words(query.text)
-    plan = _plan(query, words, place, today)
+    best = _best_possible(query, words)
+    if place is not None:
+        stream = _near_stream(db, query, words, place, today, best)
+    else:
+        stream = _time_stream(db, query, words, today, best)
 
     wanted = query.offset + query.limit
-    best: list[tuple[tuple, dict[str, Any]]] = []  # max-heap by key via negation trick below
-    cursor = db.execute(plan.sql, plan.params)
-    for service_id, name, matched, word_hits, dist2, bound in cursor:
-        dist_key = _FAR if dist2 is None else dist2
-        lower = (-matched, -word_hits, dist_key, _NO_SESSION if bound is None else bound,
-                 name, service_id)
-        if len(best) >= wanted and _kth(best) <= lower:
+    page: list[dict[str, Any]] = []
+    queue: list[tuple] = []  # (key, exact?, service_id, fit): exact keys and lower bounds mixed
+    seen: set[str] = set()
+    pending = next(stream, None)
+    while len(page) < wanted:
+        # Read on while something not yet read could still beat the best key queued.
+        while pending is not None and (not queue or pending[0] < queue[0][0]):
+            _floor, key, service_id, matched, word_hits = pending
+            if key is not None and service_id not in seen:
+                seen.add(service_id)
+                heapq.heappush(queue, (key, False, service_id, None))
+            pending = next(stream, None)
+        if not queue:
             break
+        key, exact, service_id, fit = heapq.heappop(queue)
+        if exact:
+            page.append({"id": service_id, "fit": fit})
+            continue
         fit = _fit(_schedules(db, service_id), query, now)
         if fit is None:
             continue
         soonest = _wall_minutes(fit.sessions[0], today) if fit.sessions else _NO_SESSION
-        key = (-matched, -word_hits, dist_key, soonest, name, service_id)
-        _push(best, wanted, key, {"id": service_id, "matched": matched, "fit": fit})
-    cursor.close()
-
-    page = [item for _, item in sorted(best, key=lambda pair: pair[0].key)][query.offset:wanted]
-    return [_result(db, item["id"], item["fit"], query, words, place) for item in page]
-
-
-class _Desc:
-    """Wraps a key so heapq (a min-heap) keeps the worst kept key on top."""
-    __slots__ = ("key",)
-
-    def __init__(self, key: tuple) -> None:
-        self.key = key
-
-    def __lt__(self, other: "_Desc") -> bool:
-        return self.key > other.key
-
-
-def _push(best: list, wanted: int, key: tuple, item: dict[str, Any]) -> None:
-    entry = (_Desc(key), item)
-    if len(best) < wanted:
-        heapq.heappush(best, entry)  # type: ignore[arg-type]
-    elif key < best[0][0].key:
-        heapq.heapreplace(best, entry)  # type: ignore[arg-type]
-
-
-def _kth(best: list) -> tuple:
-    return best[0][0].key
+        heapq.heappush(queue, (key[:3] + (soonest, service_id), True, service_id, fit))
+    labels = _term_labels(db, query.terms)
+    return [_result(db, item["id"], item["fit"], query, words, place, labels)
+            for item in page[query.offset:wanted]]
 
 
 # --- building a result ------------------------------------------------------------------------
@@ -528,8 +676,8 @@ def _one_line(address: Mapping[str, Any] | None) -> str | None:
 
 
 def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: SearchQuery,
-            words: list[str], place: Any) -> dict[str, Any]:
-    service = _rows(db, "SELECT * FROM service WHERE id = ?", [service_id])[0]
+            words: list[str], place: Any, labels: Mapping[str, str]) -> dict[str, Any]:
+    service = _rows(db, "SELECT rowid, * FROM service WHERE id = ?", [service_id])[0]
     terms = [r["taxonomy_term_id"] for r in _rows(
         db, "SELECT DISTINCT taxonomy_term_id FROM attribute WHERE link_id = ? "
             "AND taxonomy_term_id IS NOT NULL ORDER BY rowid", [service_id])]
@@ -578,14 +726,12 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
     by_appointment = bool(schedule_rows) and all(
         sched.is_by_appointment(s) for s in schedule_rows)
 
-    matched_terms = [t for t in query.terms if t in terms]
-    labels = _term_labels(db, matched_terms)
-    why = [_capital(labels[t]) for t in matched_terms]
+    why = [_capital(labels[t]) for t in query.terms if t in terms]
     if query.pregnant and "antenatal" in terms:
         why.append("For parents-to-be")
     for word in words:
-        hit = db.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? AND service_id = ?",
-                         [_fts_phrase(word), service_id]).fetchone()
+        hit = db.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? AND rowid = ?",
+                         [_fts_phrase(word), service["rowid"]]).fetchone()
         if hit:
             why.append(f'Mentions "{word}"')
     if query.age_months is not None and (service["minimum_age"] is not None
