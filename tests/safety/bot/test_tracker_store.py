@@ -1,0 +1,80 @@
+"""Conversations saved through the redacting tracker store: read the SQLite rows back and check
+no phone number, email, full postcode or name is there."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_store import RedactingSQLTrackerStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> tuple[RedactingSQLTrackerStore, Path]:
+    path = tmp_path / "tracker.db"
+    return RedactingSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(path)), path
+
+
+def stored(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return "\n".join(row[0] for row in conn.execute("SELECT data FROM events ORDER BY id"))
+
+
+def user(text: str, entities: list[dict] | None = None) -> UserUttered:
+    return UserUttered(text, intent={"name": "find_service", "confidence": 0.9},
+                       entities=entities or [],
+                       parse_data={"text": text, "intent": {"name": "find_service", "confidence": 0.9},
+                                   "entities": entities or []})
+
+
+def test_user_text_and_entities_are_redacted_before_they_are_written(store):
+    tracker_store, path = store
+    tracker = DialogueStateTracker("parent-1", slots=[])
+    tracker.update(user("my name is Sam, I live at BB3 1AB, ring 07700 900123 or sam@example.com",
+                        entities=[{"entity": "place", "value": "BB3 1AB", "start": 24, "end": 31}]))
+    tracker.update(SlotSet("place", "BB3 1AB"))
+    tracker.update(BotUttered("Thanks. Here are some groups near BB3."))
+    asyncio.run(tracker_store.save(tracker))
+    data = stored(path)
+    for secret in ("Sam", "1AB", "07700", "900123", "sam@example.com"):
+        assert secret not in data
+    assert "BB3 ***" in data  # the area still makes sense when reading the record
+    rows = [json.loads(line) for line in data.splitlines()]
+    assert {"event": "slot", "name": "place"}.items() <= rows[1].items()
+    assert rows[1]["value"] == "BB3"  # what the search needs, and no more
+
+
+def test_answers_to_the_call_back_name_and_contact_questions_are_never_stored(store):
+    tracker_store, path = store
+    tracker = DialogueStateTracker("parent-2", slots=[])
+    tracker.update(SlotSet("requested_slot", "callback_first_name"))
+    tracker.update(user("Priya"))
+    tracker.update(SlotSet("callback_first_name", "Priya"))
+    tracker.update(SlotSet("requested_slot", "callback_contact"))
+    tracker.update(user("oh seven seven double oh nine hundred 123"))
+    tracker.update(SlotSet("requested_slot", "callback_good_time"))
+    tracker.update(user("after 3 on weekdays"))
+    asyncio.run(tracker_store.save(tracker))
+    data = stored(path)
+    assert "Priya" not in data and "seven" not in data
+    assert "after 3 on weekdays" in data  # a good time is not personal
+
+
+def test_a_reloaded_conversation_carries_on_from_the_redacted_record(store):
+    tracker_store, _ = store
+    tracker = DialogueStateTracker("parent-3", slots=[])
+    tracker.update(user("stay and play near BB3 1AB"))
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(tracker_store.save(tracker))
+    tracker.update(user("call me on 01254 123456"))
+    asyncio.run(tracker_store.save(tracker))  # only the new event is added
+    again = asyncio.run(tracker_store.retrieve("parent-3"))
+    texts = [e.text for e in again.events if isinstance(e, UserUttered)]
+    assert texts == ["stay and play near BB3 ***", "call me on [phone]"]
