@@ -8,8 +8,6 @@ created at start-up in ``cleanup_ctx`` and closed on shutdown; nothing is opened
 
 from __future__ import annotations
 
-import importlib
-import logging
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -18,18 +16,18 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.web import chat, health, keys, pages, search_page, security, widget
+from bot.web import chat, health, keys, pages, privacy, retention, search_page, security, widget
 from bot.web.config import Settings
+from bot.web.oruk_api import create_oruk_app
 from bot.web.directory_reader import DirectoryReader
 from bot.web.rasa_client import RasaClient
 from bot.web.ratelimit import ChatLimits
 from bot.web.sessions import ChatSessions
+from bot.web.staff import create_staff_app
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATES_DIR = HERE / "templates"
-
-log = logging.getLogger("signpost.web")
 
 
 def _resources(settings: Settings):
@@ -54,16 +52,9 @@ def _resources(settings: Settings):
 
 
 def _mount_sub_apps(app: web.Application, settings: Settings) -> None:
-    """The staff area and the ORUK API, from their own modules."""
-    for prefix, module_name, factory in (("/staff", "bot.web.staff", "create_staff_app"),
-                                         ("/oruk", "bot.web.oruk_api", "create_oruk_app")):
-        try:
-            module = importlib.import_module(module_name)
-            sub_app = getattr(module, factory)(settings)
-        except ImportError as error:  # still being written by the staff-area work
-            log.warning("%s is not ready yet (%s); %s is not mounted", module_name, error, prefix)
-            continue
-        app.add_subapp(prefix, sub_app)
+    """The staff area and the public ORUK API, each an app of its own."""
+    app.add_subapp("/staff", create_staff_app(settings))
+    app.add_subapp("/oruk", create_oruk_app(settings))
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -80,7 +71,9 @@ def create_app(settings: Settings) -> web.Application:
     )
     security.install(app, settings)
     app.cleanup_ctx.append(_resources(settings))
+    app.cleanup_ctx.append(retention.scheduled_purge())  # make purge, at start and daily
     app.add_routes(pages.routes)
+    app.add_routes(privacy.routes)
     app.add_routes(chat.routes)
     app.add_routes(search_page.routes)
     app.add_routes(widget.routes)

@@ -69,8 +69,9 @@ def install(app: web.Application, settings: Settings) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin"
-                           if not request.path == "/widget.js" else "cross-origin")
+        # Other sites may load the widget script and read the public ORUK API; nothing else.
+        shared = request.path == "/widget.js" or request.path.startswith("/oruk")
+        headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin" if shared else "same-origin")
         headers.setdefault("Permissions-Policy",
                            "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
         if request.path.startswith("/api/"):
