@@ -38,6 +38,8 @@ _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth",
                   -1: "last", -2: "second to last", -3: "third to last",
                   -4: "fourth to last", -5: "fifth to last"}
 _FREQS = {"WEEKLY": rrule.WEEKLY, "MONTHLY": rrule.MONTHLY}
+# How far ahead next_occurrences looks: a session years away is no help to a family.
+HORIZON = timedelta(days=3 * 366)
 _BYDAY_TOKEN = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$")
 
@@ -190,7 +192,40 @@ def _parse(schedule: Mapping[str, Any]) -> tuple[_Rule, list[str]]:
     description = "" if _blank(schedule.get("description")) else str(schedule["description"]).strip()
     rule = _Rule(freq if freq in _FREQS else None, interval, tuple(byday), tuple(bymonthday),
                  dtstart, until, valid_from, valid_to, opens_at, closes_at, wkst, description)
+    if not problems and rule.freq == "MONTHLY" and not _can_happen(rule):
+        problems.append("this pattern never happens: no month it repeats in has a day that "
+                        "matches both byday and bymonthday")
     return rule, problems
+
+
+def _month_days(rule: _Rule, first_weekday: int, length: int) -> set[int]:
+    """The days of one month (its 1st on ``first_weekday``, 0 = Monday) a MONTHLY rule picks."""
+    picked: set[int] | None = None
+    if rule.byday:
+        picked = set()
+        for ordinal, code in rule.byday:
+            first = 1 + (DAY_CODES.index(code) - first_weekday) % 7
+            days = list(range(first, length + 1, 7))
+            if ordinal is None:
+                picked.update(days)
+            elif ordinal <= len(days) and -ordinal <= len(days):
+                picked.add(days[ordinal - 1] if ordinal > 0 else days[ordinal])
+    monthdays = rule.bymonthday or (() if rule.byday else (_anchor(rule).day,))
+    if monthdays:
+        by_number = {n if n > 0 else length + 1 + n for n in monthdays}
+        by_number = {n for n in by_number if 1 <= n <= length}
+        picked = by_number if picked is None else picked & by_number
+    return picked or set()
+
+
+def _can_happen(rule: _Rule) -> bool:
+    """False for a MONTHLY pattern that no month can satisfy (rrule would search forever)."""
+    lengths = {1: (31,), 2: (28, 29), 3: (31,), 4: (30,), 5: (31,), 6: (30,), 7: (31,),
+               8: (31,), 9: (30,), 10: (31,), 11: (30,), 12: (31,)}
+    start_month = _anchor(rule).month
+    months = {(start_month - 1 + k * rule.interval) % 12 + 1 for k in range(12)}
+    return any(_month_days(rule, weekday, length)
+               for month in months for length in lengths[month] for weekday in range(7))
 
 
 def validate_schedule(schedule: Mapping[str, Any]) -> list[str]:
@@ -279,8 +314,9 @@ def next_occurrences(schedule: Mapping[str, Any], after: datetime,
                      count: int = 3) -> list[datetime]:
     """Session starts strictly after ``after``, soonest first, as aware London datetimes.
 
-    Honours ``dtstart``, ``until``, ``valid_from`` and ``valid_to`` (all inclusive dates).
-    By-appointment rows and rows without an ``opens_at`` have no occurrences.
+    Honours ``dtstart``, ``until``, ``valid_from`` and ``valid_to`` (all inclusive dates), and
+    looks no more than three years ahead. By-appointment rows and rows without an ``opens_at``
+    have no occurrences.
     Raises ``ScheduleError`` for a row that ``validate_schedule`` would reject.
     """
     rule = _rule(schedule)
@@ -295,6 +331,8 @@ def next_occurrences(schedule: Mapping[str, Any], after: datetime,
     search_from = after_local.date() - timedelta(days=1)
     if first_day is not None:
         search_from = max(search_from, first_day)
+    horizon = after_local.date() + HORIZON
+    last_day = horizon if last_day is None else min(last_day, horizon)
     anchor = _anchor(rule)
     start = _start_near(rule, anchor, search_from - timedelta(days=7))
     recurrence = _rrule(rule, start, last_day)

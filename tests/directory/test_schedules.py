@@ -158,6 +158,30 @@ def test_a_session_at_exactly_after_is_not_included():
     assert next_occurrences(row, at(2026, 12, 5, 10), count=1) == [at(2026, 12, 12, 10)]
 
 
+@pytest.mark.parametrize("row", [
+    monthly("5MO", bymonthday="1"),                                   # a fifth Monday is never the 1st
+    monthly(bymonthday="30", interval=12, dtstart="2026-02-01"),      # February every year
+    monthly(bymonthday="31", interval=12, dtstart="2026-04-01"),     # April has no 31st
+])
+def test_a_pattern_that_can_never_happen_is_rejected(row: dict):
+    assert any("never happens" in problem for problem in validate_schedule(row))
+    with pytest.raises(ScheduleError):
+        next_occurrences(row, at(2026, 11, 26))
+
+
+def test_a_rare_but_possible_pattern_is_accepted():
+    friday_13th = monthly("FR", bymonthday="13")
+    assert validate_schedule(friday_13th) == []
+    assert [s.date() for s in next_occurrences(friday_13th, at(2026, 1, 1), count=2)] == [
+        date(2026, 2, 13), date(2026, 3, 13)]
+
+
+def test_sessions_more_than_three_years_ahead_are_not_listed():
+    row = monthly("1MO", bymonthday="2", interval=12, dtstart="2026-01-01")  # Jan 2034, 2040
+    assert next_occurrences(row, at(2026, 11, 26)) == []
+    assert next_occurrences(row, at(2032, 6, 1), count=1) == [at(2034, 1, 2, 10)]
+
+
 # --- by appointment -----------------------------------------------------------------------------
 
 def test_by_appointment_has_no_sessions_and_says_so():
