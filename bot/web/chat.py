@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.safety.chat_guard import safety_first
 from bot.web import keys
 from bot.web.fallback import fallback_messages
 from bot.web.rasa_client import RasaUnavailable
@@ -90,6 +91,9 @@ async def chat(request: web.Request) -> web.Response:
             # Log why, never what the parent wrote.
             log.warning("Rasa unavailable, sending the fallback reply: %s", error)
             messages = await fallback_messages(request.app)
+        # A disclosure is answered first, even when Rasa is down (docs/safety.md).
+        messages = safety_first(text, messages,
+                                social_care_phone=request.app[keys.SETTINGS].social_care_phone)
         return {"session_id": session_id, "messages": messages}
 
     reply = await sessions.reply_once(session_id, message_id, answer)
