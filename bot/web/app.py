@@ -59,7 +59,8 @@ def _mount_sub_apps(app: web.Application, settings: Settings) -> None:
 
 def create_app(settings: Settings) -> web.Application:
     """The whole public web tier for ``settings``."""
-    app = web.Application(client_max_size=security.MAX_UPLOAD_BYTES)
+    app = web.Application(client_max_size=security.MAX_UPLOAD_BYTES,
+                          middlewares=[pages.friendly_errors])
     app[keys.SETTINGS] = settings
     app[keys.SESSIONS] = ChatSessions()
     aiohttp_jinja2.setup(
@@ -71,7 +72,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     security.install(app, settings)
     app.cleanup_ctx.append(_resources(settings))
-    app.cleanup_ctx.append(retention.scheduled_purge())  # make purge, at start and daily
+    app.cleanup_ctx.append(retention.scheduled_purge(settings))  # make purge, at start and daily
     app.add_routes(pages.routes)
     app.add_routes(privacy.routes)
     app.add_routes(chat.routes)

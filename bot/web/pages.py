@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.web import keys, security
+
 from directory.taxonomy import load_taxonomy
 
 routes = web.RouteTableDef()
+log = logging.getLogger("signpost.web")
 
 #: The data licences, shown in every page footer.
 ATTRIBUTION = (
@@ -47,3 +51,36 @@ async def chat_page(request: web.Request) -> dict[str, Any]:
 @aiohttp_jinja2.template("chat.html")
 async def widget_chat_page(request: web.Request) -> dict[str, Any]:
     return {"compact": True, "starters": STARTERS, "needs": []}
+
+
+#: Areas with their own error handling (their own pages, or JSON for machines).
+_OWN_ERRORS = ("/staff", "/oruk")
+
+
+@web.middleware
+async def friendly_errors(request: web.Request, handler):
+    """A page in plain words for a wrong address or a fault, never a bare error; JSON for /api."""
+    if request.path.startswith(_OWN_ERRORS):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status not in (404, 405) or request.path.startswith("/static/"):
+            raise
+        status = error.status
+    except Exception:
+        log.exception("Unexpected error on %s", request.path)
+        status = 500
+    settings = request.app[keys.SETTINGS]
+    if request.path.startswith("/api/"):
+        code, message = {
+            404: ("not_found", "There is nothing at this address."),
+            405: ("wrong_method", "This address does not answer that kind of request (use POST)."),
+        }.get(status, ("server_error", "Sorry, something went wrong. Please try again, or call "
+                                       f"the family hubs team on {settings.family_hubs_phone}."))
+        return security.json_error(status, code, message)
+    context = {"status": status, "compact": False,
+               "family_hubs_phone": settings.family_hubs_phone,
+               "family_hubs_tel": "".join(c for c in settings.family_hubs_phone
+                                          if c.isdigit() or c == "+")}
+    return aiohttp_jinja2.render_template("error.html", request, context, status=status)

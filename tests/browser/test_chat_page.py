@@ -169,3 +169,25 @@ def test_chat_page_has_no_accessibility_violations_and_screenshots(visit_factory
         assert axe_violations(page) == []
         screenshot(page, f"chat-{width}")
         assert visit.elsewhere == []
+
+
+def test_the_typing_indicator_says_in_words_that_a_reply_is_coming(visit_factory, standin_site):
+    page = visit_factory(standin_site.url).page
+    page.goto(standin_site.url + "/")
+    send(page, "hello, take your time")
+    status = page.locator("#chat-typing[role=status]")
+    wait_until(lambda: "Signpost is typing" in status.inner_text(), timeout=5)
+    page.locator(".sp-msg--bot").nth(1).wait_for()
+    wait_until(lambda: status.inner_text().strip() == "", timeout=5)
+
+
+def test_when_the_bot_is_down_the_parent_gets_numbers_to_call_not_an_error(visit_factory, standin_site):
+    page = visit_factory(standin_site.url).page
+    page.goto(standin_site.url + "/")
+    send(page, "simulate an outage please")
+    reply = page.locator(".sp-msg--bot").nth(1)
+    reply.wait_for(timeout=15_000)
+    assert "Sorry, the chat is not working right now" in reply.inner_text()
+    assert "Darwen Family Hub" in reply.inner_text()
+    assert reply.locator("a[href='tel:01632960180']").count() == 1
+    assert reply.locator("a[href='tel:999']").count() == 1

@@ -68,8 +68,11 @@ class StandInRasa:
     async def webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.received.append(body)
-        if self.mode == "down":
+        # Per-message triggers, so a browser test can meet a slow or failing bot mid-conversation.
+        if self.mode == "down" or "simulate an outage" in body["message"]:
             return web.Response(status=503, text="Service Unavailable")
+        if "take your time" in body["message"]:
+            await asyncio.sleep(1.5)
         if self.mode == "slow" or self.delay:
             await asyncio.sleep(self.delay or 30)
         if self.mode == "garbage":

@@ -105,3 +105,16 @@ async def test_widget_script_frames_our_widget_page(client):
     script = await response.text()
     assert '"/widget/chat"' in script and "document.currentScript" in script
     assert "innerHTML" not in script
+
+
+async def test_a_wrong_address_gets_a_page_in_plain_words(client):
+    response = await client.get("/no-such-page")
+    assert response.status == 404
+    html = await response.text()
+    assert "Page not found" in html and 'href="/search"' in html and "01254 666444" in html
+
+
+async def test_a_wrong_api_address_gets_json(client):
+    response = await client.get("/api/nothing")
+    assert response.status == 404
+    assert (await response.json())["error"] == "not_found"
