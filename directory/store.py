@@ -15,9 +15,10 @@ Rules the tree follows:
 - Terms in *our* taxonomy (``signpost-core-offer``) are never overwritten by an import: the
   taxonomy file is the one source of truth. Terms from other taxonomies are kept as imported.
 - Back-references implied by nesting (``schedules[].service_id``, ``attributes[].link_id``,
-  ``addresses[].location_id``, ...) are not stored twice and are left out when reading back.
-  References to shared records (``organization_id``, ``location_id``, ``taxonomy_term_id``) are
-  always written out, next to the nested object.
+  ``addresses[].location_id``, ...) are filled in from the nesting (validation refuses ones that
+  disagree). They come back on read only if the imported object carried them, so an export
+  matches its import. References to shared records (``organization_id``, ``location_id``,
+  ``taxonomy_term_id``) are always written out, next to the nested object.
 - Keys that are not ORUK columns are kept, verbatim, as JSON in the row's ``extra`` column, and
   come back on read. A list we know (``schedules``, ``phones``...) always comes back, empty or not.
 - Schedules nested in a ``service_at_location`` also carry the service's id in
@@ -277,6 +278,9 @@ class _Batch:
         for pos, value in fixed:
             row[pos] = value
         if link is not None:
+            for key in link.implied_keys:
+                if key in obj:  # validated equal to the parent; kept so export matches input
+                    extras[key] = obj[key]
             if link.fk:
                 row[positions[link.fk]] = parent_id
             if link.root:
