@@ -153,72 +153,6 @@ def assert_inert(page) -> None:
     assert page.dialogs == []
 
 
-def test_xss_payloads_in_every_editable_field_come_back_as_plain_text(tab, site):
-    db = open_db(site.directory_db)
-    centre = json.loads(db.execute("SELECT centre_ids FROM staff_user WHERE username = 'eddie'").fetchone()[0])[0]
-    service_id = db.execute("SELECT service_id FROM service_at_location WHERE location_id = ? "
-                            "ORDER BY rowid LIMIT 1", [centre]).fetchone()[0]
-    # A parent's call-back request carries text too (written by the bot, shown to staff).
-    callback = callbacks.create_callback(db, first_name=XSS[:60], phone="01632 960999",
-                                         good_time=XSS, summary=XSS, centre_id=centre)
-    db.close()
-    page = tab
-    sign_in(page, site, "ada")
-
-    page.goto(f"{site.url}/staff/services/{service_id}")
-    for label in ("Name", "What happens there", "Cost details (optional)", "Note for families (optional)"):
-        page.get_by_label(label, exact=True).fill(XSS)
-    page.get_by_label("Web page (optional)").fill("https://x.example/" + XSS.replace(" ", "%20"))
-    page.get_by_role("button", name="Save service").click()
-    page.wait_for_url(f"**/staff/services/{service_id}?saved=details")
-    assert_inert(page)
-    assert page.get_by_label("Name", exact=True).input_value() == XSS
-    assert page.get_by_label("What happens there").input_value() == XSS
-    assert page.locator("h1").inner_text() == XSS
-    # A value refused by the checks is shown back in the form, still as text.
-    page.get_by_label("Email address (optional)").fill(XSS)
-    page.get_by_role("button", name="Save service").click()
-    assert page.get_by_label("Email address (optional)").input_value() == XSS
-    assert_inert(page)
-
-    page.goto(f"{site.url}/staff/services/{service_id}/sessions/new")
-    page.get_by_label("By appointment – families book a time").check()
-    page.get_by_label("Notes for families (optional, needed for 'by appointment')").fill(XSS)
-    page.get_by_role("button", name="Save session").click()
-    page.wait_for_url("**?saved=session")
-    assert XSS in page.locator("#sessions + table").inner_text()
-    assert_inert(page)
-
-    page.goto(f"{site.url}/staff/centres/{centre}")
-    page.get_by_label("Centre name").fill(XSS)
-    page.get_by_label("About the centre (optional)").fill(XSS)
-    page.get_by_label("Address line").fill(XSS)
-    page.get_by_label("Town or village").fill(XSS)
-    page.get_by_role("button", name="Save centre").click()
-    assert "saved=1" in page.url
-    assert page.get_by_label("Centre name").input_value() == XSS
-    assert_inert(page)
-
-    page.goto(f"{site.url}/staff/needs/stay_and_play")
-    page.get_by_label("Add words parents use").fill(XSS)
-    page.get_by_role("button", name="Add").click()
-    assert XSS in page.locator("main").inner_text()
-    assert_inert(page)
-
-    for path in ("/staff/", "/staff/services", "/staff/centres", "/staff/needs/stay_and_play",
-                 "/staff/callbacks", f"/staff/callbacks/{callback}", "/staff/audit",
-                 f"/staff/services/{service_id}"):
-        page.goto(site.url + path)
-        assert page.locator("main").count() == 1, path
-        assert_inert(page)
-    page.goto(f"{site.url}/staff/callbacks/{callback}")
-    assert XSS in page.locator("main").inner_text()
-    page.goto(f"{site.url}/staff/audit")
-    page.locator("details summary").first.click()
-    assert XSS.replace('"', '\\"') in page.locator("main").inner_text()  # shown as JSON text
-    assert_inert(page)
-
-
 def _ask_the_bot(stack: Stack, service: dict, term: str, postcode: str) -> str:
     """Talk to the real bot until it offers ``service``; return that card's schedule text."""
     sender = f"staff-browser-test-{time.monotonic_ns()}"
@@ -322,3 +256,69 @@ def test_screenshots_of_the_staff_pages(tab, site):
     with page.expect_response("**/staff/session/extend") as extended:
         page.get_by_role("button", name="Stay signed in").click()
     assert extended.value.status == 200
+
+
+def test_xss_payloads_in_every_editable_field_come_back_as_plain_text(tab, site):
+    db = open_db(site.directory_db)
+    centre = json.loads(db.execute("SELECT centre_ids FROM staff_user WHERE username = 'eddie'").fetchone()[0])[0]
+    service_id = db.execute("SELECT service_id FROM service_at_location WHERE location_id = ? "
+                            "ORDER BY rowid LIMIT 1", [centre]).fetchone()[0]
+    # A parent's call-back request carries text too (written by the bot, shown to staff).
+    callback = callbacks.create_callback(db, first_name=XSS[:60], phone="01632 960999",
+                                         good_time=XSS, summary=XSS, centre_id=centre)
+    db.close()
+    page = tab
+    sign_in(page, site, "ada")
+
+    page.goto(f"{site.url}/staff/services/{service_id}")
+    for label in ("Name", "What happens there", "Cost details (optional)", "Note for families (optional)"):
+        page.get_by_label(label, exact=True).fill(XSS)
+    page.get_by_label("Web page (optional)").fill("https://x.example/" + XSS.replace(" ", "%20"))
+    page.get_by_role("button", name="Save service").click()
+    page.wait_for_url(f"**/staff/services/{service_id}?saved=details")
+    assert_inert(page)
+    assert page.get_by_label("Name", exact=True).input_value() == XSS
+    assert page.get_by_label("What happens there").input_value() == XSS
+    assert page.locator("h1").inner_text() == XSS
+    # A value refused by the checks is shown back in the form, still as text.
+    page.get_by_label("Email address (optional)").fill(XSS)
+    page.get_by_role("button", name="Save service").click()
+    assert page.get_by_label("Email address (optional)").input_value() == XSS
+    assert_inert(page)
+
+    page.goto(f"{site.url}/staff/services/{service_id}/sessions/new")
+    page.get_by_label("By appointment – families book a time").check()
+    page.get_by_label("Notes for families (optional, needed for 'by appointment')").fill(XSS)
+    page.get_by_role("button", name="Save session").click()
+    page.wait_for_url("**?saved=session")
+    assert XSS in page.locator("#sessions + table").inner_text()
+    assert_inert(page)
+
+    page.goto(f"{site.url}/staff/centres/{centre}")
+    page.get_by_label("Centre name").fill(XSS)
+    page.get_by_label("About the centre (optional)").fill(XSS)
+    page.get_by_label("Address line").fill(XSS)
+    page.get_by_label("Town or village").fill(XSS)
+    page.get_by_role("button", name="Save centre").click()
+    assert "saved=1" in page.url
+    assert page.get_by_label("Centre name").input_value() == XSS
+    assert_inert(page)
+
+    page.goto(f"{site.url}/staff/needs/stay_and_play")
+    page.get_by_label("Add words parents use").fill(XSS)
+    page.get_by_role("button", name="Add").click()
+    assert XSS in page.locator("main").inner_text()
+    assert_inert(page)
+
+    for path in ("/staff/", "/staff/services", "/staff/centres", "/staff/needs/stay_and_play",
+                 "/staff/callbacks", f"/staff/callbacks/{callback}", "/staff/audit",
+                 f"/staff/services/{service_id}"):
+        page.goto(site.url + path)
+        assert page.locator("main").count() == 1, path
+        assert_inert(page)
+    page.goto(f"{site.url}/staff/callbacks/{callback}")
+    assert XSS in page.locator("main").inner_text()
+    page.goto(f"{site.url}/staff/audit")
+    page.locator("details summary").first.click()
+    assert XSS.replace('"', '\\"') in page.locator("main").inner_text()  # shown as JSON text
+    assert_inert(page)
