@@ -200,7 +200,31 @@ def m003_oruk_lossless(db: sqlite_utils.Database) -> None:
         db[table].create_index(cols, if_not_exists=True)
 
 
-MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless]
+def m004_search_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes that let directory/search.py stop reading early at 100,000 services.
+
+    - needs: ``attribute`` by (service, term) and (term, service), both covering;
+    - place: ``location`` by latitude and longitude, for the bounding box around a family;
+    - time: one partial index per day on ``schedule`` (rows whose ``byday`` names that day),
+      ordered by the opening time in minutes, so "the next Saturday sessions" are read in order.
+      The expressions are the ones ``directory.search.minutes_sql()``/``day_test_sql()`` write;
+      SQLite only uses an index on an expression the query spells the same way.
+    """
+    minutes = ("(CAST(trim(opens_at) AS INTEGER) * 60 + "
+               "CAST(substr(trim(opens_at), instr(trim(opens_at), ':') + 1, 2) AS INTEGER))")
+    db["attribute"].create_index(["link_id", "taxonomy_term_id"], if_not_exists=True)
+    db["attribute"].create_index(["taxonomy_term_id", "link_id"], if_not_exists=True)
+    db["location"].create_index(["latitude", "longitude"], if_not_exists=True)
+    for code in ("MO", "TU", "WE", "TH", "FR", "SA", "SU"):
+        db.execute(f"CREATE INDEX IF NOT EXISTS idx_schedule_on_{code.lower()} "
+                   f"ON schedule({minutes}, service_id) WHERE instr(upper(byday), '{code}') > 0")
+    db.execute(f"CREATE INDEX IF NOT EXISTS idx_schedule_timed_no_byday "
+               f"ON schedule({minutes}, service_id) WHERE coalesce(trim(byday), '') = '' "
+               f"AND coalesce(trim(freq), '') != '' AND coalesce(trim(opens_at), '') != ''")
+
+
+MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless,
+                               m004_search_indexes]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

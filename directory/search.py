@@ -316,13 +316,20 @@ def _ranked_sql(query: SearchQuery, words: list[str], place: Any, today: date,
             dlon = dlat / max(scale, 0.01)
             # The box holds the ring's circle, so a service's nearest location in the box is
             # its nearest location anywhere, whenever that is inside the circle.
+            # With needs (and no words), drop other services on the covering attribute index
+            # before reading any service row.
+            needs = _Sql("", [])
+            if query.terms and not words:
+                needs = _Sql(" AND EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = "
+                             "sal.service_id AND a.taxonomy_term_id IN "
+                             f"({', '.join('?' * len(query.terms))}))", list(query.terms))
             source = _Sql(
                 f"(SELECT sal.service_id AS service_id, min({d2.text}) AS d2 FROM location l "
                 "JOIN service_at_location sal ON sal.location_id = l.id "
-                "WHERE l.latitude BETWEEN ? AND ? AND l.longitude BETWEEN ? AND ? "
+                f"WHERE l.latitude BETWEEN ? AND ? AND l.longitude BETWEEN ? AND ?{needs.text} "
                 "GROUP BY sal.service_id) near JOIN service s ON s.id = near.service_id",
                 d2.params + [place.latitude - dlat, place.latitude + dlat,
-                             place.longitude - dlon, place.longitude + dlon])
+                             place.longitude - dlon, place.longitude + dlon] + needs.params)
             columns.append(_Sql("near.d2", []))
             where.append(_Sql("near.d2 > ? AND near.d2 <= ?", [ring.inner, ring.outer]))
         else:
@@ -334,10 +341,18 @@ def _ranked_sql(query: SearchQuery, words: list[str], place: Any, today: date,
                 outer_where.append(_Sql("(dist2 IS NULL OR dist2 > ?)", [ring.inner]))
     # directory.store gives every schedule its service's id, even one nested in a location.
     predicate = _schedule_predicate(query.days, query.time_of_day)
-    columns.append(_Sql(f"(SELECT min({_session_bound(today, query.days)}) FROM schedule sc "
-                        f"WHERE sc.service_id = s.id AND {predicate})", []))
-    if query.days or query.time_of_day:
-        outer_where.append(_Sql("bound IS NOT NULL", []))
+    if place is None:
+        columns.append(_Sql(f"(SELECT min({_session_bound(today, query.days)}) FROM schedule sc "
+                            f"WHERE sc.service_id = s.id AND {predicate})", []))
+        if query.days or query.time_of_day:
+            outer_where.append(_Sql("bound IS NOT NULL", []))
+    else:
+        # Near a place, distances almost never tie, so the session's lower bound would only
+        # cost time: 0 is a valid lower bound, and the exact session is worked out in Python.
+        columns.append(_Sql("0", []))
+        if query.days or query.time_of_day:
+            where.append(_Sql(f"EXISTS (SELECT 1 FROM schedule sc WHERE sc.service_id = s.id "
+                              f"AND {predicate})", []))
     where += _service_filters(query, words, drive=ring is None or ring.outer is None)
     select, condition = _join(columns, ", "), _join(where, " AND ")
     outer = _join(outer_where, " AND ") if outer_where else _Sql("1", [])
@@ -379,7 +394,7 @@ def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = 
 
 Stream = Iterator[tuple[tuple, "tuple | None", str, int, int]]
 _RINGS_KM = (3, 6, 12, 25, 50, 100, 200)
-_FEW_HITS = 2000
+_FEW_HITS = 1000
 
 
 def _near_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str], place: Any,
@@ -387,7 +402,8 @@ def _near_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
     """Rings around the place, nearest first; each ring sorted in SQL by the whole key."""
     top_m, top_w = best
     limit_km = query.radius_km
-    radii = [r for r in _RINGS_KM if limit_km is None or r < limit_km]
+    # Inside a small radius one ring is cheaper than several.
+    radii = [r for r in _RINGS_KM if limit_km is None or r < limit_km / 2]
     radii.append(limit_km)  # None: everything beyond the last ring, and services with no place
     inner = -1.0
     for radius in radii:

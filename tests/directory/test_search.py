@@ -351,3 +351,19 @@ def test_a_malformed_query_is_refused_with_a_clear_message(fields):
 def test_now_must_be_timezone_aware(db):
     with pytest.raises(ValueError):
         search(db, SearchQuery(), now=datetime(2026, 11, 26, 8, 0))
+
+
+# --- staying fast -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code, index", [("SA", "idx_schedule_on_sa"), ("MO", "idx_schedule_on_mo"),
+                                         (None, "idx_schedule_timed_no_byday")])
+def test_the_walk_through_sessions_uses_the_day_indexes(db, code, index):
+    # The day indexes are built on an expression; SQLite only uses them if search.py spells it
+    # exactly as the m004 migration does. Without them a 100k directory is read end to end.
+    from directory.search import _day_pass_sql
+
+    plan = _day_pass_sql(SearchQuery(terms=["stay_and_play"], time_of_day="morning"), code)
+    steps = " ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + plan.text,
+                                                  plan.params))
+    assert f"USING INDEX {index}" in steps
+    assert "TEMP B-TREE FOR ORDER BY" not in steps
