@@ -355,15 +355,40 @@ def test_now_must_be_timezone_aware(db):
 
 # --- staying fast -----------------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def bigger_db(tmp_path_factory):
+    """1,000 generated services (bench/generate.py), imported and analysed like a real one."""
+    from bench.generate import generate
+    from directory.db import open_db
+    from directory.oruk import import_oruk
+    from directory.store import sync_taxonomy
+
+    db = open_db(tmp_path_factory.mktemp("bigger") / "directory.db")
+    sync_taxonomy(db)
+    import_oruk(db, list(generate(1000, seed=7)))
+    db.execute("ANALYZE")
+    return db
+
+
 @pytest.mark.parametrize("code, index", [("SA", "idx_schedule_on_sa"), ("MO", "idx_schedule_on_mo"),
                                          (None, "idx_schedule_timed_no_byday")])
-def test_the_walk_through_sessions_uses_the_day_indexes(db, code, index):
+def test_the_walk_through_sessions_uses_the_day_indexes(bigger_db, code, index):
     # The day indexes are built on an expression; SQLite only uses them if search.py spells it
     # exactly as the m004 migration does. Without them a 100k directory is read end to end.
     from directory.search import _day_pass_sql
 
     plan = _day_pass_sql(SearchQuery(terms=["stay_and_play"], time_of_day="morning"), code)
-    steps = " ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + plan.text,
-                                                  plan.params))
+    steps = " ".join(row[3] for row in bigger_db.execute("EXPLAIN QUERY PLAN " + plan.text,
+                                                         plan.params))
     assert f"USING INDEX {index}" in steps
     assert "TEMP B-TREE FOR ORDER BY" not in steps
+
+
+def test_a_generated_directory_gives_sensible_answers(bigger_db):
+    found = search(bigger_db, SearchQuery(terms=["father_friendly"], days=["SA"], limit=5),
+                   now=NOW)
+    assert len(found) == 5
+    assert all("father_friendly" in r["taxonomy_terms"] for r in found)
+    assert all(datetime.fromisoformat(r["next_sessions"][0]).weekday() == 5 for r in found)
+    firsts = [r["next_sessions"][0] for r in found]
+    assert firsts == sorted(firsts)
