@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Train the Rasa model only when its inputs changed; otherwise say so and stop within a second or two.
+#   scripts/train.sh [--force]
+# Inputs: config.yml, domain/, data/, bot/nlu/*.py, directory/taxonomy.yml (+ taxonomy.py).
+# Their hash is stored next to the model (models/signpost.inputs), so a second run is instant.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" TF_CPP_MIN_LOG_LEVEL=2
+
+PY=.venv/rasa/bin/python
+RASA=.venv/rasa/bin/rasa
+MODEL=models/signpost.tar.gz
+STAMP=models/signpost.inputs
+SPACY_MODEL=var/spacy/en_signpost
+FORCE=${1:-}
+
+log() { printf '[train] %s\n' "$*" >&2; }
+
+inputs_hash() {
+  {
+    find config.yml domain data bot/nlu directory/taxonomy.yml directory/taxonomy.py -type f \
+      \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.md' \) \
+      -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum
+    "$RASA" --version 2>/dev/null | head -1 || true
+  } | sha256sum | cut -c1-32
+}
+
+mkdir -p models
+exec 9>models/.train.lock
+flock 9  # two `make` targets at once: the second waits, then finds the model up to date
+
+if [ ! -f "$SPACY_MODEL/meta.json" ]; then
+  log "Building the spaCy model in $SPACY_MODEL ..."
+  "$PY" -m bot.nlu.spacy_model build --out "$SPACY_MODEL"
+fi
+
+if [ "$FORCE" != "--force" ] && [ -f "$MODEL" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(inputs_hash)" ]; then
+  log "Model is up to date ($MODEL)"
+  exit 0
+fi
+
+log "Checking the spaCy model ..."
+"$PY" -m bot.nlu.spacy_model build --out "$SPACY_MODEL"
+log "Generating NLU data from directory/taxonomy.yml ..."
+"$PY" -m bot.nlu.generate --out data/nlu
+HASH=$(inputs_hash)
+
+log "Training the Rasa model (this takes a few minutes) ..."
+start=$(date +%s)
+"$RASA" train --config config.yml --domain domain --data data --out models \
+  --fixed-model-name signpost --force
+echo "$HASH" > "$STAMP"
+log "Trained $MODEL in $(( $(date +%s) - start ))s"
