@@ -18,7 +18,7 @@ How a search runs, and why it stays fast at 100,000 services:
 Ranking: needs matched first (for ``pregnant``, antenatal services count as one more match),
 then words of ``text`` matched, then distance, then the soonest session, then name.
 
-Definitions the rest of Signpost relies on (and the README repeats):
+Definitions the rest of Signpost relies on:
 
 - **Ages** are ORUK years. A child of N months is ``N / 12`` years old: a 3-month-old does not
   see a service with ``minimum_age`` 1, and a child who is 4 years 11 months still fits a
@@ -58,6 +58,8 @@ TIMES_OF_DAY = ("morning", "afternoon", "evening")
 MAX_LIMIT = 100
 MAX_TEXT_WORDS = 8
 SESSIONS_SHOWN = 3
+#: A day filter matches a schedule only when it has a session on that day this soon.
+DAY_HORIZON_DAYS = 92
 
 # One degree of latitude, in km, on the sphere haversine_km uses.
 _KM_PER_DEGREE = 6371.0088 * math.pi / 180
@@ -517,7 +519,11 @@ def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> 
         except sched.ScheduleError:
             continue
         if query.days:
-            found = [o for o in found if DAY_CODES[o.weekday()] in query.days]
+            # "On Saturdays" should mean soon: the 15th of the month is a Saturday only
+            # now and then, which is no help to a family asking for Saturdays.
+            horizon = now + timedelta(days=DAY_HORIZON_DAYS)
+            found = [o for o in found
+                     if DAY_CODES[o.weekday()] in query.days and o <= horizon]
         if filtered and not found:
             continue
         sessions.extend(found)
@@ -618,17 +624,22 @@ def cost_text(fees: str | None, cost_options: Iterable[Mapping[str, Any]]) -> st
     parts = []
     for option in options:
         amount = option.get("amount")
-        words = " ".join(str(option[k]).strip() for k in ("amount_description", "option")
-                         if option.get(k) and not (k == "option" and option.get("amount_description")))
+        described = str(option.get("amount_description") or "").strip()
+        label = str(option.get("option") or "").strip()
+        if label.casefold() in ("paid", "cost", "fee", "charge", "free"):
+            label = ""  # says nothing the amount doesn't
+        words = described or label
         if amount is not None and amount > 0:
-            parts.append(f"{_money(amount)} {words}".strip())
+            parts.append(words if "£" in words else f"{_money(amount)} {words}".strip())
         elif amount == 0:
-            parts.append(f"Free {words}".strip() if words else "Free")
+            parts.append(f"Free {words}".strip() if words and "free" not in words.casefold()
+                         else words or "Free")
         elif words:
             parts.append(words)
     if not parts and (fees or "").strip():
-        parts.append(fees.strip())
-    return "; ".join(parts) or "Ask the centre about cost"
+        parts.append(str(fees).strip())
+    text = "; ".join(dict.fromkeys(parts)) or "Ask the centre about cost"
+    return text[:1].upper() + text[1:]
 
 
 def _age(value: float) -> str:

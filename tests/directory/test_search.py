@@ -392,3 +392,33 @@ def test_a_generated_directory_gives_sensible_answers(bigger_db):
     assert all(datetime.fromisoformat(r["next_sessions"][0]).weekday() == 5 for r in found)
     firsts = [r["next_sessions"][0] for r in found]
     assert firsts == sorted(firsts)
+
+
+def test_cost_text_uses_the_words_staff_wrote():
+    from directory.search import cost_text
+
+    assert cost_text(None, [{"amount": 3, "option": "Paid",
+                             "amount_description": "£3 per session"}]) == "£3 per session"
+    assert cost_text(None, [{"amount": 5.5, "option": "Paid"}]) == "£5.50"
+    assert cost_text(None, [{"amount": 0, "option": "Free"}]) == "Free"
+    assert cost_text("Donations welcome", []) == "Donations welcome"
+    assert cost_text(None, [{"option": "Donations welcome"}]) == "Donations welcome"
+
+
+def test_a_day_means_a_session_on_that_day_soon(tmp_path):
+    # The 15th of the month falls on a Saturday only in May 2027: no help for "Saturdays".
+    db = build_directory(str(tmp_path / "monthly.db"))
+    service = service_object("job_club")
+    service["id"] = sid("money_advice")
+    service["name"] = "Money Advice on the 15th"
+    service["service_at_locations"][0]["id"] = sid("sal-money_advice")
+    service["attributes"] = [{"id": sid("attr-money"), "taxonomy_term_id": "jobcentre_plus"}]
+    service["phones"] = [{"id": sid("phone-money"), "number": "01254 222 444"}]
+    service["schedules"] = [{"id": sid("schedule-money"), "freq": "MONTHLY", "bymonthday": "15",
+                             "dtstart": "2026-01-15", "opens_at": "10:00", "closes_at": "12:00"}]
+    save_service(db, service)
+    assert "Money Advice on the 15th" not in names(find(db, terms=["jobcentre_plus"], days=["SA"]))
+    # 15 December 2026 is a Tuesday.
+    tuesday = find(db, terms=["jobcentre_plus"], days=["TU"])
+    money = next(r for r in tuesday if r["name"] == "Money Advice on the 15th")
+    assert money["next_sessions"][0] == "2026-12-15T10:00:00+00:00"
