@@ -5,18 +5,23 @@ search page and ``python -m directory search``.
 
 How a search runs, and why it stays fast at 100,000 services:
 
-1. SQL picks the candidates with indexes (needs via ``attribute``, words via ``service_fts``,
-   a bounding box on ``location`` for ``radius_km``) and applies the cheap filters (status,
-   age, cost, access, language, and a day/time pre-filter on ``schedule``). It sorts them by
-   the ranking key — needs matched, words matched, distance — and, for the last part of the
-   key, by a *lower bound* of the next session worked out in SQL from the day codes and
-   ``opens_at``.
-2. Python walks that sorted cursor, expands the real sessions (``schedules.next_occurrences``)
-   only for rows that can still make the page, and stops as soon as no later row can beat the
-   page it has: every later row's true key is at least its lower bound.
+Results are ranked by a key: needs matched (for ``pregnant``, antenatal services count as one
+more match), then words of ``text`` matched, then distance, then the soonest session, then id.
+The expensive part is the session (dates come from ``schedules.next_occurrences``), so SQL
+hands over candidates *in order of a lower bound of their key*, and Python works out the real
+sessions only for candidates that reach the top of a queue; it stops as soon as nothing still
+unread could beat the page it holds (``search``'s loop, over a stream with a "floor").
 
-Ranking: needs matched first (for ``pregnant``, antenatal services count as one more match),
-then words of ``text`` matched, then distance, then the soonest session, then name.
+- With ``near``: rings around the place (3, 6, 12 ... km, or just the radius), each starting
+  from the locations in a bounding box (``location`` latitude/longitude index) and sorted in
+  SQL by needs, words and distance. Most searches stop after the first ring or two.
+- Without ``near``: a walk through the week ahead, day by day, over the timed schedules in
+  opening-time order (one partial index per day, from migration ``m004_search_indexes``),
+  keeping only services that match every need and word asked for; the rest (fewer matches,
+  or no timed sessions) come last, ranked in SQL.
+
+Words are searched with FTS5, each one double-quoted so that nothing a parent types (quotes,
+``*``, ``NEAR(``, ``OR``) is read as query syntax.
 
 Definitions the rest of Signpost relies on:
 
