@@ -143,29 +143,38 @@ def services_payload(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
 def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, Any]], *,
             total: int, offset: int = 0, widened: str | None = None,
             today: date | None = None) -> Reply:
-    """A page of up to three services, with a text that makes sense without the cards."""
+    """A page of up to three services, with a text that makes sense without the cards.
+
+    Short sentences keep the reading age low even with long need labels: what and where first,
+    then cost and time in a sentence of their own.
+    """
     label = need_label(taxonomy, query.get("terms") or [])
-    what = _what(label, bool(query.get("free")))
-    when = _join(_days_words(query.get("days") or []), _time_words(query.get("time_of_day")))
     where = _where(query.get("near"))
     sentences: list[str] = []
     if widened:
         sentences.append(widened)
     if offset:
-        sentences.append(_join("Here are some more", what, where, when) + ".")
+        sentences.append(_join("Here are some more", _what(label, False), where) + ".")
     elif len(page) == 1:
-        sentences.append(_join("I found 1 of the", what, where, when) + ".")
+        sentences.append(_join("Here is a match for", label, where) + ".")
     else:
-        sentences.append(_join(f"Here are {len(page)}", what, where, when) + ".")
+        sentences.append(_join(f"Here are {len(page)}", _what(label, False), where) + ".")
+    when = _join(_days_words(query.get("days") or []), _time_words(query.get("time_of_day")))
+    facts = [f for f in ("free" if query.get("free") else "", when) if f]
+    if facts:
+        subject = "It is" if len(page) == 1 else "They are all"
+        sentences.append(f"{subject} {' and '.join(facts)}.")
     if offset == 0:
         if query.get("father") or FATHER_TERM in (query.get("terms") or []):
             sentences.append("Dads and male carers are very welcome.")
         else:
             sentences.append("They are open to all mums, dads and carers.")
-    stale = [r.get("name") or "one of these" for r in page if is_stale(r.get("assured_date"), today)]
+    stale = sum(1 for r in page if is_stale(r.get("assured_date"), today))
     if stale:
-        sentences.append(f"We last checked {_and(stale)} a while ago, so please phone to check "
-                         "before you go.")
+        which = "this" if len(page) == 1 else ("these" if stale == len(page)
+                                                else f"{stale} of these")
+        sentences.append(f"We last checked {which} over 3 months ago. "
+                         "Please phone to check before you go.")
     remaining = total - offset - len(page)
     buttons = []
     if remaining > 0:
@@ -173,7 +182,6 @@ def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, 
         buttons.append(MORE)
     buttons += [DIFFERENT_DAY, TALK]
     return Reply(text=" ".join(sentences), buttons=buttons, custom=services_payload(page))
-
 
 
 def widened_days(query: dict[str, Any]) -> str:
@@ -198,9 +206,9 @@ def widened_related(taxonomy: Taxonomy, query: dict[str, Any]) -> str:
 def no_results(taxonomy: Taxonomy, query: dict[str, Any]) -> Reply:
     """Nothing found even after widening: say so kindly and offer a person and home visits."""
     label = need_label(taxonomy, query.get("terms") or [])
-    text = (_join("Sorry, I couldn't find any", label, _where(query.get("near"))) + " right now. "
-            "Some of our family support workers can visit you at home. "
-            "A person from the family hubs team can help you find something. "
+    text = (_join("Sorry, I found no", label, _where(query.get("near"))) + ". "
+            "Some family workers can visit you at home. "
+            "A person from the family hubs team can help you. "
             "Would you like to talk to someone?")
     return Reply(text=text, buttons=[TALK])
 
@@ -211,9 +219,8 @@ def search_failed() -> Reply:
 
 
 def no_more_results(taxonomy: Taxonomy, query: dict[str, Any]) -> Reply:
-    label = need_label(taxonomy, query.get("terms") or [])
-    text = (_join("That's all the", label, _where(query.get("near")), "I know about.") +
-            " You could try a different day, or talk to someone.")
+    text = (_join("That's all I know about", _where(query.get("near"))) + ". "
+            "You could try a different day. Or you can talk to someone.")
     return Reply(text=text, buttons=[DIFFERENT_DAY, TALK])
 
 
