@@ -43,6 +43,7 @@ Definitions the rest of Signpost relies on:
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -497,6 +498,7 @@ class _Fit:
     days: set[str]
     by_appointment: bool
     times: set[str]
+    schedules: list[dict[str, Any]]
 
 
 def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> _Fit | None:
@@ -538,7 +540,7 @@ def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> 
     if filtered and not sessions and not by_appointment:
         return None
     sessions = sorted(set(sessions))[:SESSIONS_SHOWN]
-    return _Fit(sessions, days, by_appointment, times)
+    return _Fit(sessions, days, by_appointment, times, schedules)
 
 
 # --- the public function ----------------------------------------------------------------------
@@ -681,12 +683,17 @@ def _day_reason(days: Iterable[str]) -> str:
     return "On " + names[0]
 
 
+@functools.lru_cache(maxsize=1)
+def _core_labels() -> dict[str, str]:
+    from directory.taxonomy import load_taxonomy
+
+    return {t.id: t.label for t in load_taxonomy().terms}
+
+
 def _term_labels(db: sqlite_utils.Database, term_ids: Sequence[str]) -> dict[str, str]:
     """How a reason names each need: the taxonomy label, or the term's name for other terms."""
-    from directory.taxonomy import load_taxonomy  # the YAML is read once and cached
-
-    taxonomy = load_taxonomy()
-    labels = {t.id: t.label for t in taxonomy.terms if t.id in term_ids}
+    core = _core_labels()
+    labels = {t: core[t] for t in term_ids if t in core}
     missing = [t for t in term_ids if t not in labels]
     if missing:
         marks = ", ".join("?" * len(missing))
@@ -745,7 +752,7 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
     email = service.get("email") or (db.execute(
         "SELECT email FROM contact WHERE service_id = ? AND coalesce(email, '') != '' LIMIT 1",
         [service_id]).fetchone() or [None])[0]
-    schedule_rows = _schedules(db, service_id)
+    schedule_rows = fit.schedules
     described = []
     for schedule in schedule_rows:
         try:
