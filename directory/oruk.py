@@ -80,6 +80,16 @@ class ImportReport:
     replaced: bool
     seconds: float
     service_ids: list[str] = field(default_factory=list, repr=False)
+    unchanged: int = 0  # a spreadsheet's services that matched what is stored, left alone
+
+    def summary(self) -> str:
+        """"Imported 90 services (12 new, 78 updated)." in plain words."""
+        parts = [f"{self.created} new", f"{self.updated} updated"]
+        if self.unchanged:
+            parts.append(f"{self.unchanged} unchanged")
+        what = "service" if self.imported == 1 else "services"
+        head = f"Imported {self.imported} {what} ({', '.join(parts)})"
+        return head + (", replacing the whole directory." if self.replaced else ".")
 
     @property
     def rate(self) -> float:
