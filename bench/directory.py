@@ -107,7 +107,8 @@ def england_postcodes(count: int, seed: int) -> list[str]:
     return [f"{pc[:-3]} {pc[-3:]}" for pc in rows[:count]]
 
 
-def typical_queries(rng: random.Random, postcodes: list[str]) -> dict[str, Callable[[], SearchQuery]]:
+def typical_queries(rng: random.Random,
+                    postcodes: list[str]) -> dict[str, Callable[[], SearchQuery]]:
     """The searches families make most, each a fresh random instance per call."""
     def near() -> str:
         code = rng.choice(postcodes)

@@ -36,7 +36,8 @@ SERVICE_KINDS: dict[str, list[tuple[str, str, tuple[float | None, float | None]]
     "antenatal": [
         ("Antenatal classes", "Get ready for birth with a midwife. Birth partners are welcome.",
          (None, None)),
-        ("Bump to baby group", "Meet other parents-to-be and ask a midwife anything.", (None, None)),
+        ("Bump to baby group", "Meet other parents-to-be and ask a midwife anything.",
+         (None, None)),
     ],
     "infant_feeding": [
         ("Breastfeeding cafe", "Relaxed help with breastfeeding from trained peer supporters.",
@@ -109,6 +110,7 @@ STREETS = ("Church Street", "High Street", "Park Road", "Mill Lane", "Station Ro
            "Victoria Street", "Queens Road", "School Lane", "Green Lane", "Market Street")
 LANGUAGES = (("pl", "Polish"), ("ur", "Urdu"), ("pa", "Punjabi"), ("bn", "Bengali"),
              ("ar", "Arabic"), ("ro", "Romanian"), ("so", "Somali"))
+KINDS_OF_CENTRE = ("Family Hub", "Children's Centre", "Community Centre")
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_WEIGHTS = (16, 16, 16, 16, 14, 8, 3)
 MONTHLY_BYDAY = ("1SA", "2TU,4TU", "-1FR", "1MO", "3WE", "2SA")
@@ -141,8 +143,7 @@ def make_locations(count: int, rng: random.Random) -> list[dict[str, Any]]:
         location: dict[str, Any] = {
             "id": location_id,
             "location_type": "physical",
-            "name": f"{town} {rng.choice(('Family Hub', 'Children’s Centre', 'Community Centre'))}"
-                    f" {n + 1}",
+            "name": f"{town} {rng.choice(KINDS_OF_CENTRE)} {n + 1}",
             "description": "A family hub with a garden, a play room and a cafe corner.",
             "latitude": round(rng.uniform(*LAT_RANGE), 6),
             "longitude": round(rng.uniform(*LON_RANGE), 6),

@@ -62,6 +62,7 @@ __all__ = ["SearchQuery", "search", "UnknownPlace", "DAY_CODES", "TIMES_OF_DAY"]
 DAY_CODES = sched.DAY_CODES
 TIMES_OF_DAY = ("morning", "afternoon", "evening")
 MAX_LIMIT = 100
+MAX_OFFSET = 1000
 MAX_TEXT_WORDS = 8
 SESSIONS_SHOWN = 3
 #: A day filter matches a schedule only when it has a session on that day this soon.
@@ -100,7 +101,8 @@ class SearchQuery:
 
     def __post_init__(self) -> None:
         self.terms = [t for t in dict.fromkeys(self.terms or []) if t]
-        self.days = [d.strip().upper() for d in dict.fromkeys(self.days or []) if d and d.strip()]
+        days = (d.strip().upper() for d in self.days or [] if d and d.strip())
+        self.days = list(dict.fromkeys(days))
         problems = [f"{d!r} is not a day; use MO, TU, WE, TH, FR, SA or SU"
                     for d in self.days if d not in DAY_CODES]
         if self.time_of_day is not None and self.time_of_day not in TIMES_OF_DAY:
@@ -112,8 +114,8 @@ class SearchQuery:
             problems.append(f"radius_km must be more than 0, not {self.radius_km!r}")
         if not 1 <= self.limit <= MAX_LIMIT:
             problems.append(f"limit must be between 1 and {MAX_LIMIT}, not {self.limit!r}")
-        if self.offset < 0:
-            problems.append(f"offset must be 0 or more, not {self.offset!r}")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            problems.append(f"offset must be between 0 and {MAX_OFFSET}, not {self.offset!r}")
         if problems:
             raise ValueError("; ".join(problems))
 

@@ -340,7 +340,7 @@ def test_an_edit_shows_up_in_the_next_search(tmp_path):
 
 @pytest.mark.parametrize("fields", [
     {"days": ["Saturday"]}, {"time_of_day": "night"}, {"limit": 0}, {"limit": 1000},
-    {"offset": -1}, {"age_months": -3}, {"radius_km": 0},
+    {"offset": -1}, {"offset": 5000}, {"age_months": -3}, {"radius_km": 0},
 ])
 def test_a_malformed_query_is_refused_with_a_clear_message(fields):
     with pytest.raises(ValueError) as error:
@@ -422,3 +422,7 @@ def test_a_day_means_a_session_on_that_day_soon(tmp_path):
     tuesday = find(db, terms=["jobcentre_plus"], days=["TU"])
     money = next(r for r in tuesday if r["name"] == "Money Advice on the 15th")
     assert money["next_sessions"][0] == "2026-12-15T10:00:00+00:00"
+
+
+def test_days_are_read_in_any_case():
+    assert SearchQuery(days=["sa", "SA", " su "]).days == ["SA", "SU"]
