@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import parsing, replies
+from actions.callback import with_callback_offer
 from actions.search import find, say
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class ActionHandoff(Action):
             last.get("near") if isinstance(last, dict) else None)
         terms = last.get("terms") if isinstance(last, dict) else None
         contact = nearest_contact(place, terms)
-        say(dispatcher, replies.handoff(centre=contact and contact.get("centre"),
-                                        phone=contact and contact.get("phone")))
+        say(dispatcher, with_callback_offer(replies.handoff(centre=contact and contact.get("centre"),
+                                                            phone=contact and contact.get("phone")),
+                                            email=contact and contact.get("email")))
         return []

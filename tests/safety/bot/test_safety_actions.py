@@ -1,0 +1,268 @@
+"""The safety, call-back and summary actions, run on trackers built here, checked by what the
+parent sees, what staff get, and what is (not) kept."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import textstat
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import directory_access
+from actions.callback import (PENDING, ActionAskCallbackShareSummary, ActionStopCallback,
+                              ActionSubmitCallback, ValidateCallbackForm, contact, first_name)
+from actions.handoff import ActionHandoff
+from actions.safety import ActionSafetyReply
+from actions.summary import ActionShowSummary
+from bot.safety.replies import every_reply_text
+from directory.callbacks import list_callbacks
+from directory.db import open_db
+from directory.language import stigma_phrases_in
+from directory.oruk import import_oruk, load_json_file
+
+ROOT = Path(__file__).resolve().parents[3]
+SAMPLE = ROOT / "directory" / "sample" / "sample_directory.json"
+SERVICES_SHOWN = {"event": "bot", "text": "Here are 2 stay and play sessions near Darwen.",
+                  "data": {"custom": {"type": "services", "services": [
+                      {"name": "Stay and Play", "centre": "Darwen Family Hub"},
+                      {"name": "Messy Play", "centre": "Sudell Children's Centre"}]}}}
+STAY_AND_PLAY = {"last_query": {"terms": ["stay_and_play"], "near": "Darwen", "days": ["SA"],
+                                "time_of_day": "morning"},
+                 "place": "Darwen", "age_months": 24.0}
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("directory") / "directory.db"
+    db = open_db(path)
+    import_oruk(db, load_json_file(SAMPLE))
+    db.conn.close()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def directory(seeded_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("SIGNPOST_DIRECTORY_DB", str(seeded_db))
+    monkeypatch.setenv("SIGNPOST_GEO_DB", str(tmp_path / "no-geo.db"))
+    monkeypatch.setenv("SIGNPOST_SOCIAL_CARE_PHONE", "01632 960555")
+    directory_access.reset()
+    yield
+    directory_access.reset()
+
+
+def tracker(text: str = "", intent: str | None = None, *, slots: dict[str, Any] | None = None,
+            events: list[dict] | None = None, entities: list[dict] | None = None,
+            sender: str = "parent-1") -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0} if intent else {},
+              "entities": entities or []}
+    return Tracker(sender, slots or {}, latest, events or [], False, None,
+                   {"name": None}, "action_listen")
+
+
+def run(action, t: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, t, {})
+    if asyncio.iscoroutine(result):
+        result = asyncio.run(result)
+    return result, dispatcher.messages
+
+
+def saved(seeded_db: Path) -> list[dict]:
+    return list_callbacks(open_db(seeded_db))
+
+
+# --- safety ------------------------------------------------------------------------------
+
+def test_a_disclosure_gets_999_the_right_helplines_and_the_local_number():
+    events, messages = run(ActionSafetyReply(), tracker("he checks my phone and won't let me "
+                                                        "see my friends", "safety_domestic_abuse"))
+    [message] = messages
+    assert message["custom"] == {**message["custom"], "type": "safety",
+                                 "category": "domestic_abuse", "level": "urgent"}
+    assert "999" in message["text"] and "55" in message["text"]
+    assert "0808 2000 247" in message["text"] and "01632 960555" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/request_human", "/carry_on"]
+    assert {e["name"] for e in events} >= {"callback_first_name", "callback_contact"}
+
+
+def test_danger_now_puts_999_first():
+    _, [message] = run(ActionSafetyReply(), tracker("she's gone floppy and blue", "safety_medical"))
+    assert message["text"].startswith("Call 999 now.")
+    assert message["custom"]["level"] == "emergency"
+
+
+def test_a_safety_intent_from_a_button_or_diet_still_gets_the_right_reply():
+    _, [message] = run(ActionSafetyReply(), tracker("/safety_self_harm", "safety_self_harm"))
+    assert message["custom"]["category"] == "self_harm"
+    assert "116 123" in message["text"]
+    _, [message] = run(ActionSafetyReply(), tracker(
+        "x", "safety_parent_fear",
+        entities=[{"entity": "safety", "value": "parent_fear", "level": "urgent"}]))
+    assert message["custom"]["category"] == "parent_fear" and "0808 800 5000" in message["text"]
+
+
+def test_a_safety_reply_drops_a_call_back_in_progress():
+    PENDING.put("parent-9", first_name="Sam", phone="07700 900123")
+    run(ActionSafetyReply(), tracker("i want to die", "safety_self_harm", sender="parent-9"))
+    assert PENDING.get("parent-9") == {}
+
+
+@pytest.mark.parametrize("text", every_reply_text())
+def test_safety_replies_never_promise_secrecy_and_read_easily(text):
+    lowered = text.lower()
+    for promise in ("confidential", "secret", "private", "nobody will know", "won't tell",
+                    "will not tell", "just between us"):
+        assert promise not in lowered
+    assert not stigma_phrases_in(text, safety=True)
+    assert textstat.flesch_kincaid_grade(re.sub(r"[0-9][0-9 ]*", "", text)) <= 6
+    assert text.rstrip().endswith("Or we can carry on when you are ready.")
+
+
+# --- talking to a person -----------------------------------------------------------------
+
+def test_talk_to_someone_offers_a_call_back_with_the_centre_or_the_main_line():
+    _, [message] = run(ActionHandoff(), tracker("can i talk to someone", "request_human"))
+    assert message["custom"]["type"] == "handoff"
+    assert message["custom"]["callback_offered"] is True
+    assert {"title": "Ask for a call back", "payload": "/request_callback"} in message["buttons"]
+    assert "call you back" in message["text"]
+
+
+def test_the_consent_step_says_what_is_shared_with_whom_how_long_and_how_to_stop():
+    domain = yaml.safe_load((ROOT / "domain" / "safety.yml").read_text())
+    consent = domain["responses"]["utter_ask_callback_form_callback_consent"][0]["text"]
+    for words in ("first name", "phone number or email", "family hubs team", "90 days", "stop",
+                  "Nobody else"):
+        assert words in consent
+    assert consent.index("90 days") < len(consent)
+
+
+def test_name_and_contact_are_read_from_plain_answers():
+    assert first_name("my name is sam") == "Sam"
+    assert first_name("It's Priya") == "Priya"
+    assert first_name("stop") is None and first_name("07700 900123") is None
+    assert contact("07700 900123") == {"phone": "07700 900123"}
+    assert contact("+44 7700 900123") == {"phone": "07700 900123"}
+    assert contact("you can email me on sam@example.com") == {"email": "sam@example.com"}
+    assert contact("tomorrow") is None
+
+
+def _validate(slot: str, value: str, sender: str = "parent-2") -> tuple[dict, list[dict]]:
+    dispatcher = CollectingDispatcher()
+    method = getattr(ValidateCallbackForm(), f"validate_{slot}")
+    return method(value, dispatcher, tracker(value, sender=sender), {}), dispatcher.messages
+
+
+def test_a_call_back_is_saved_for_staff_with_the_summary_only_when_agreed(seeded_db):
+    PENDING.forget("parent-2")
+    slots, _ = _validate("callback_first_name", "I'm called Sam")
+    assert slots == {"callback_first_name": "given"}  # the name itself never goes in a slot
+    slots, _ = _validate("callback_contact", "07700 900123")
+    assert slots == {"callback_contact": "given"}
+    before = len(saved(seeded_db))
+    events, [message] = run(ActionSubmitCallback(), tracker(
+        "yes", "affirm", sender="parent-2", events=[SERVICES_SHOWN],
+        slots={**STAY_AND_PLAY, "callback_consent": True, "callback_share_summary": True,
+               "callback_good_time": "weekday mornings"}))
+    rows = saved(seeded_db)
+    assert len(rows) == before + 1
+    row = rows[-1]
+    assert (row["first_name"], row["phone"], row["good_time"]) == ("Sam", "07700 900123",
+                                                                   "weekday mornings")
+    assert "stay and play" in row["summary"] and "Darwen Family Hub" in row["summary"]
+    assert message["custom"] == {"type": "callback", "status": "saved", "summary_shared": True}
+    assert "Sam" not in message["text"] and "07700" not in message["text"]  # nothing to store
+    assert PENDING.get("parent-2") == {}
+    assert all(e["value"] is None for e in events if e["event"] == "slot")
+
+
+def test_no_to_the_summary_question_saves_without_it(seeded_db):
+    PENDING.put("parent-3", first_name="Jo", email="jo@example.com")
+    events, [message] = run(ActionStopCallback(), tracker(
+        "no", "deny", sender="parent-3", slots={**STAY_AND_PLAY, "callback_consent": True,
+                                                 "callback_good_time": "any time"},
+        events=[{"event": "slot", "name": "requested_slot", "value": "callback_share_summary"},
+                {"event": "slot", "name": "requested_slot", "value": None}]))
+    row = saved(seeded_db)[-1]
+    assert (row["first_name"], row["email"], row["summary"]) == ("Jo", "jo@example.com", None)
+    assert "email you" in message["text"]
+
+
+@pytest.mark.parametrize("asked", ["callback_consent", "callback_first_name", "callback_contact"])
+def test_stop_at_any_step_keeps_nothing(seeded_db, asked):
+    PENDING.put("parent-4", first_name="Al")
+    before = len(saved(seeded_db))
+    events, [message] = run(ActionStopCallback(), tracker(
+        "stop", "cancel", sender="parent-4",
+        events=[{"event": "slot", "name": "requested_slot", "value": asked}]))
+    assert len(saved(seeded_db)) == before
+    assert "Nothing has been kept" in message["text"]
+    assert PENDING.get("parent-4") == {}
+
+
+def test_details_lost_by_a_restart_are_not_saved_half_done(seeded_db):
+    PENDING.forget("parent-5")
+    before = len(saved(seeded_db))
+    _, [message] = run(ActionSubmitCallback(), tracker(
+        "yes", "affirm", sender="parent-5", slots={"callback_consent": True,
+                                                    "callback_first_name": "[redacted]",
+                                                    "callback_contact": "[redacted]"}))
+    assert len(saved(seeded_db)) == before
+    assert "nothing was saved" in message["text"]
+
+
+def test_an_unreadable_contact_is_asked_again_politely():
+    slots, [message] = _validate("callback_contact", "whenever")
+    assert slots == {"callback_contact": None}
+    assert "phone number or an email" in message["text"]
+
+
+def test_the_summary_question_shows_exactly_what_would_be_shared():
+    _, [message] = run(ActionAskCallbackShareSummary(), tracker(
+        slots=STAY_AND_PLAY, events=[SERVICES_SHOWN]))
+    assert "Looking for: stay and play" in message["text"]
+    assert message["custom"]["question"] == "share_with_callback"
+
+
+# --- tell it once ------------------------------------------------------------------------
+
+def test_what_have_i_told_you_gives_needs_age_area_times_and_services():
+    _, [message] = run(ActionShowSummary(), tracker("what have i told you", "show_summary",
+                                                    slots=STAY_AND_PLAY, events=[SERVICES_SHOWN]))
+    items = {i["label"]: i["value"] for i in message["custom"]["items"]}
+    assert "stay and play" in items["Looking for"]
+    assert items["Child's age"] == "2 years"
+    assert items["Area"] == "Darwen"
+    assert items["Times that suit"] == "Saturday mornings"
+    assert "Stay and Play (Darwen Family Hub)" in items["Services I suggested"]
+    assert message["custom"]["type"] == "summary"
+    assert {"title": "Ask for a call back", "payload": "/request_callback"} in message["buttons"]
+
+
+def test_a_summary_never_shows_a_full_postcode():
+    _, [message] = run(ActionShowSummary(), tracker(slots={"place": "BB3 1AB",
+                                                           "last_query": {"terms": ["health_visiting"]}}))
+    assert "BB3" in message["text"] and "1AB" not in message["text"]
+
+
+def test_an_empty_summary_says_so():
+    _, [message] = run(ActionShowSummary(), tracker())
+    assert message["custom"]["items"] == [] and "not told me anything" in message["text"]
+
+
+def test_every_call_back_and_summary_text_is_plain_and_free_of_stigma():
+    domain = yaml.safe_load((ROOT / "domain" / "safety.yml").read_text())
+    texts = [r[0]["text"] for r in domain["responses"].values()]
+    source = (ROOT / "actions" / "callback.py").read_text() + (ROOT / "actions" / "summary.py").read_text()
+    texts += [t for t in re.findall(r'text=\(?f?"([^"]{30,})"', source)]
+    assert len(texts) >= 8
+    for text in texts:
+        assert not stigma_phrases_in(text), text
+        plain = re.sub(r"\{[^}]*\}|[0-9][0-9 ]*", "", text)
+        assert textstat.flesch_kincaid_grade(plain) <= 6, text
