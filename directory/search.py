@@ -651,6 +651,11 @@ def cost_text(fees: str | None, cost_options: Iterable[Mapping[str, Any]]) -> st
     return text[:1].upper() + text[1:]
 
 
+def _whole(value: float | None) -> float | int | None:
+    """4.0 -> 4, so ages read naturally in JSON; 1.5 stays 1.5."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _age(value: float) -> str:
     return f"{value:g}"
 
@@ -817,8 +822,8 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
         "by_appointment": by_appointment,
         "cost_text": cost_text(service.get("fees"), options),
         "free": free,
-        "min_age": service["minimum_age"],
-        "max_age": service["maximum_age"],
+        "min_age": _whole(service["minimum_age"]),
+        "max_age": _whole(service["maximum_age"]),
         "age_text": age_text(service["minimum_age"], service["maximum_age"],
                              antenatal="antenatal" in terms),
         "phone": phone[0] if phone else None,

@@ -6,6 +6,7 @@ clock pinned to Thursday 26 November 2026, 08:00 (London).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -96,6 +97,7 @@ def test_age_text_says_who_a_service_is_for(db):
     assert by_name["Antenatal Classes"]["age_text"] == "For parents-to-be"
     assert by_name["Funded Two Year Old Places"]["age_text"] == "For children aged 2"
     assert (by_name["Stay and Play"]["min_age"], by_name["Stay and Play"]["max_age"]) == (0, 4)
+    assert json.dumps(by_name["Stay and Play"]["max_age"]) == "4"
 
 
 # --- places -----------------------------------------------------------------------------------
