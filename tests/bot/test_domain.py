@@ -66,11 +66,15 @@ def test_rasa_data_validate_is_clean():
                    "--config", "config.yml")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    # The form's questions are said by the form itself, never by a story step: that warning is
-    # expected. Anything else (an unused intent, a conflict, a bad entity) is not.
+    # A form asks its questions itself, never in a story step, so Rasa 3.6 always warns that
+    # utter_ask_<form>_<slot> is unused: expected. Anything else (an intent missing from the
+    # domain, an example with two intents, clashing synonyms) is a real fault.
     warnings = [line for line in output.splitlines()
                 if re.search(r"UserWarning|ERROR", line)
-                and not re.search(r"utterance 'utter_ask_search_form_\w+' is not used", line)]
+                and not re.search(r"utterance 'utter_ask_\w+_form_\w+' is not used", line)
+                # Rasa adds a retrieval intent from the NLU data to the domain again.
+                and not re.search(r"duplicated intents .* multiple domain files: "
+                                  r"ask_core_offer_info$", line)]
     assert not warnings, "\n".join(warnings)
 
 
