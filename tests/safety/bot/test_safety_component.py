@@ -1,0 +1,51 @@
+"""The NLU safety component on messages as DIET left them."""
+
+from __future__ import annotations
+
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.safety_component import SafetyRules
+
+
+def message(text: str, intent: str, confidence: float, entities: list | None = None) -> Message:
+    msg = Message(data={"text": text})
+    msg.set("intent", {"name": intent, "confidence": confidence})
+    msg.set("intent_ranking", [{"name": intent, "confidence": confidence},
+                               {"name": "find_service", "confidence": 1 - confidence}])
+    msg.set("entities", entities or [])
+    return msg
+
+
+def run(msg: Message, **config) -> Message:
+    return SafetyRules({**SafetyRules.get_default_config(), **config}).process([msg])[0]
+
+
+def test_a_disclosure_becomes_a_safety_intent_at_full_confidence_even_from_fallback():
+    out = run(message("she's gone floppy and blue", "nlu_fallback", 0.2))
+    assert out.get("intent") == {"name": "safety_medical", "confidence": 1.0}
+    assert out.get("intent_ranking")[0]["name"] == "safety_medical"
+    [entity] = out.get("entities")
+    assert (entity["entity"], entity["value"], entity["level"]) == ("safety", "medical", "emergency")
+
+
+def test_other_entities_are_dropped_so_a_form_question_yields_to_the_safety_rule():
+    place = {"entity": "place", "value": "Darwen", "start": 30, "end": 36}
+    out = run(message("my partner hits me, we live in Darwen", "give_location", 0.9, [place]))
+    assert out.get("intent")["name"] == "safety_domestic_abuse"
+    assert [e["entity"] for e in out.get("entities")] == ["safety"]
+
+
+def test_a_weak_diet_safety_guess_without_the_rules_gives_way():
+    out = run(message("my toddler hits other kids at nursery", "safety_child_harm", 0.55))
+    assert out.get("intent")["name"] == "find_service"
+
+
+def test_a_confident_diet_safety_guess_is_kept_for_recall():
+    out = run(message("everything is too much and I want out for good", "safety_self_harm", 0.93))
+    assert out.get("intent")["name"] == "safety_self_harm"
+    assert out.get("entities")[0]["value"] == "self_harm"
+
+
+def test_ordinary_messages_pass_untouched():
+    out = run(message("stay and play near Darwen", "find_service", 0.97))
+    assert out.get("intent") == {"name": "find_service", "confidence": 0.97}
