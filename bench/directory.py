@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -79,17 +80,18 @@ def build(size: int, seed: int, rebuild: bool) -> Path:
     return path
 
 
-def import_rate(count: int, seed: int) -> float:
-    """Services per second for one ``import_oruk`` of ``count`` new services."""
+def import_rate(count: int, seed: int) -> dict[str, float]:
+    """Services per second (wall clock and this process's CPU) for one ``import_oruk`` of
+    ``count`` new services into a fresh database."""
     services = list(generate(count, seed + 1))
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "import.db")
         sync_taxonomy(db)
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         import_oruk(db, services)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
         db.close()
-    return count / seconds
+    return {"services_per_s": round(count / seconds), "cpu_services_per_s": round(count / cpu)}
 
 
 def england_postcodes(count: int, seed: int) -> list[str]:
@@ -179,31 +181,36 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     postcodes = england_postcodes(2_000, args.seed)
-    report: dict[str, Any] = {"search": {}, "targets": {
+    report: dict[str, Any] = {"load_average": os.getloadavg()[0], "search": {}, "targets": {
         "search_p95_ms": TARGET_SEARCH_MS, "import_services_per_s": TARGET_IMPORT_RATE,
         "postcode_p95_ms": TARGET_POSTCODE_MS}}
     for size in args.sizes:
         path = build(size, args.seed, args.rebuild)
         report["search"][str(size)] = time_searches(path, args.runs, args.seed, postcodes)
-    report["import_services_per_s"] = round(import_rate(args.import_size, args.seed))
+    report["import"] = import_rate(args.import_size, args.seed)
     report["postcode"] = postcode_p95(postcodes)
 
     if args.json:
         json.dump(report, sys.stdout, indent=2)
         print()
         return 0
-    print(f"{'search':44} {'services':>9} {'p50 ms':>8} {'p95 ms':>8} {'found':>9}")
+    print(f"{'search':42} {'services':>8} {'p50 ms':>7} {'p95 ms':>7} {'cpu p50':>8} "
+          f"{'cpu p95':>8} {'found':>8}")
     for size, figures in report["search"].items():
         for label, f in figures.items():
-            flag = "" if f["p95_ms"] <= TARGET_SEARCH_MS else "  over target"
-            print(f"{label:44} {int(size):>9,} {f['p50_ms']:>8.2f} {f['p95_ms']:>8.2f} "
-                  f"{f['found_something']:>9}{flag}")
-    rate = report["import_services_per_s"]
-    print(f"\nimport: {rate:,} services/s ({args.import_size:,} services, fresh database; "
-          f"target >= {TARGET_IMPORT_RATE:,.0f})")
+            over = int(size) >= 100_000 and f["p95_ms"] > TARGET_SEARCH_MS
+            flag = "  over target" if over else ""
+            print(f"{label:42} {int(size):>8,} {f['p50_ms']:>7.2f} {f['p95_ms']:>7.2f} "
+                  f"{f['cpu_p50_ms']:>8.2f} {f['cpu_p95_ms']:>8.2f} "
+                  f"{f['found_something']:>8}{flag}")
+    rate = report["import"]
+    print(f"\nimport: {rate['services_per_s']:,} services/s wall, "
+          f"{rate['cpu_services_per_s']:,} services/s of CPU ({args.import_size:,} services, "
+          f"fresh database; target >= {TARGET_IMPORT_RATE:,.0f})")
     print(f"postcode lookup: p50 {report['postcode']['p50_ms']:.3f} ms, "
           f"p95 {report['postcode']['p95_ms']:.3f} ms (target <= {TARGET_POSTCODE_MS} ms)")
-    print(f"search target: p95 <= {TARGET_SEARCH_MS} ms at 100,000 services")
+    print(f"search target: p95 <= {TARGET_SEARCH_MS} ms at 100,000 services "
+          f"(load average when started: {report['load_average']:.1f})")
     return 0
 
 
