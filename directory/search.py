@@ -48,6 +48,8 @@ import heapq
 import itertools
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -503,6 +505,55 @@ class _Fit:
     schedules: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class _Pattern:
+    """What a schedule row says, parsed once per distinct row content."""
+    by_appointment: bool
+    time_of_day: str | None
+    weekdays: frozenset[str]
+    text: str
+
+
+def _row_key(schedule: Mapping[str, Any]) -> tuple:
+    return tuple(sorted(schedule.items()))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _pattern(key: tuple) -> _Pattern | None:
+    """None for a row ``schedules`` rejects (it is skipped, never shown wrongly)."""
+    schedule = dict(key)
+    if sched.is_by_appointment(schedule):
+        text = str(schedule.get("description") or "").strip() or "By appointment"
+        return _Pattern(True, None, frozenset(), text)
+    try:
+        return _Pattern(False, sched.time_of_day(schedule), frozenset(sched.weekdays(schedule)),
+                        sched.describe(schedule))
+    except sched.ScheduleError:
+        return None
+
+
+_OCCURRENCES: "OrderedDict[tuple, tuple[datetime, list[datetime]]]" = OrderedDict()
+_OCCURRENCES_LOCK = threading.Lock()
+_OCCURRENCES_MAX = 16_384
+
+
+def _occurrences(key: tuple, schedule: Mapping[str, Any], now: datetime,
+                 count: int) -> list[datetime]:
+    """``next_occurrences``, remembered by row content. A remembered answer worked out at
+    ``then`` still holds at ``now`` while no session has started in between."""
+    with _OCCURRENCES_LOCK:
+        hit = _OCCURRENCES.get((key, count))
+        if hit is not None and hit[0] <= now and (not hit[1] or now < hit[1][0]):
+            _OCCURRENCES.move_to_end((key, count))
+            return hit[1]
+    found = sched.next_occurrences(schedule, now, count)
+    with _OCCURRENCES_LOCK:
+        _OCCURRENCES[(key, count)] = (now, found)
+        while len(_OCCURRENCES) > _OCCURRENCES_MAX:
+            _OCCURRENCES.popitem(last=False)
+    return found
+
+
 def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> _Fit | None:
     """The sessions that fit the query, or None when the service doesn't fit it at all."""
     sessions: list[datetime] = []
@@ -511,20 +562,22 @@ def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> 
     by_appointment = False
     filtered = bool(query.days or query.time_of_day)
     for schedule in schedules:
+        key = _row_key(schedule)
+        pattern = _pattern(key)
+        if pattern is None:
+            continue
+        if pattern.by_appointment:
+            by_appointment = True
+            continue
+        if query.time_of_day and pattern.time_of_day != query.time_of_day:
+            continue
+        if query.days and not pattern.weekdays & set(query.days):
+            continue
+        # Enough occurrences to find SESSIONS_SHOWN on the asked-for days.
+        spread = 1 if not query.days else (7 if schedule.get("bymonthday") else
+                                           max(1, len(pattern.weekdays)))
         try:
-            if sched.is_by_appointment(schedule):
-                by_appointment = True
-                continue
-            tod = sched.time_of_day(schedule)
-            if query.time_of_day and tod != query.time_of_day:
-                continue
-            pattern_days = sched.weekdays(schedule)
-            if query.days and not pattern_days & set(query.days):
-                continue
-            # Enough occurrences to find SESSIONS_SHOWN on the asked-for days.
-            spread = 1 if not query.days else (7 if schedule.get("bymonthday") else
-                                               max(1, len(pattern_days)))
-            found = sched.next_occurrences(schedule, now, SESSIONS_SHOWN * min(spread, 10))
+            found = _occurrences(key, schedule, now, SESSIONS_SHOWN * min(spread, 10))
         except sched.ScheduleError:
             continue
         if query.days:
@@ -537,8 +590,8 @@ def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> 
             continue
         sessions.extend(found)
         days.update(DAY_CODES[o.weekday()] for o in found)
-        if tod:
-            times.add(tod)
+        if pattern.time_of_day:
+            times.add(pattern.time_of_day)
     if filtered and not sessions and not by_appointment:
         return None
     sessions = sorted(set(sessions))[:SESSIONS_SHOWN]
@@ -760,17 +813,14 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
         "SELECT email FROM contact WHERE service_id = ? AND coalesce(email, '') != '' LIMIT 1",
         [service_id]).fetchone() or [None])[0]
     schedule_rows = fit.schedules
-    described = []
-    for schedule in schedule_rows:
-        try:
-            text = sched.describe(schedule)
-        except sched.ScheduleError:
-            text = (schedule.get("description") or "").strip()
-        if text and text not in described:
-            described.append(text)
+    patterns = [_pattern(_row_key(row)) for row in schedule_rows]
+    described = list(dict.fromkeys(
+        p.text if p else str(row.get("description") or "").strip()
+        for p, row in zip(patterns, schedule_rows)))
+    described = [text for text in described if text]
     free = is_free(service.get("fees"), options)
-    by_appointment = bool(schedule_rows) and all(
-        sched.is_by_appointment(s) for s in schedule_rows)
+    by_appointment = bool(patterns) and all(p is not None and p.by_appointment
+                                            for p in patterns)
 
     why = [_capital(labels[t]) for t in query.terms if t in terms]
     if query.pregnant and "antenatal" in terms:

@@ -428,3 +428,18 @@ def test_a_day_means_a_session_on_that_day_soon(tmp_path):
 
 def test_days_are_read_in_any_case():
     assert SearchQuery(days=["sa", "SA", " su "]).days == ["SA", "SU"]
+
+
+def test_sessions_move_on_as_time_passes(db):
+    # Same service, asked about before and after its Saturday session: never a stale date.
+    from datetime import timedelta
+
+    def dads_next(now):
+        found = search(db, SearchQuery(terms=["father_friendly"], days=["SA"]), now=now)
+        return next(r for r in found if r["name"] == "Saturday Dads Stay and Play")[
+            "next_sessions"]
+
+    assert dads_next(NOW)[0] == "2026-11-28T10:00:00+00:00"
+    assert dads_next(NOW + timedelta(days=2, hours=3))[0] == "2026-12-05T10:00:00+00:00"
+    assert dads_next(NOW)[0] == "2026-11-28T10:00:00+00:00"
+    assert dads_next(NOW - timedelta(days=7))[0] == "2026-11-21T10:00:00+00:00"
