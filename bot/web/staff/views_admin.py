@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
 import time
@@ -42,24 +41,52 @@ async def import_form(request: web.Request) -> web.Response:
     return _page(request, done=json.loads(done) if done and done.startswith("{") else None)
 
 
-def _read_upload(filename: str, raw: bytes) -> list:
-    """Services from an uploaded ORUK JSON or staff CSV file; ``ImportFileError`` if unreadable."""
+def _problem(error) -> dict:
+    """One import problem for the table: where in the file, which field, what to do."""
+    if hasattr(error, "line"):  # the staff CSV: line and column
+        return {"where": f"Line {error.line}", "service_id": error.service_id,
+                "field": error.column, "message": error.message}
+    return {"where": f"Service {error.index + 1}", "service_id": error.service_id,
+            "field": error.path, "message": error.message}
+
+
+class _DryRun(Exception):
+    """Raised to roll back a trial import once its report is known."""
+
+
+def _run_import(db, kind: str, payload, replace: bool) -> oruk.ImportReport:
+    if kind == "csv":
+        return _csv_io().import_csv(db, payload, replace=replace)
+    return oruk.import_oruk(db, payload, replace=replace)
+
+
+def _trial(db, kind: str, payload, replace: bool) -> oruk.ImportReport:
+    """Run the real import inside a transaction that is always rolled back: an exact preview."""
+    try:
+        with store.write_transaction(db):
+            report = _run_import(db, kind, payload, replace)
+            raise _DryRun(report)
+    except _DryRun as done:
+        return done.args[0]
+
+
+def _read_upload(filename: str, raw: bytes) -> tuple[str, object]:
+    """``("csv", bytes)`` or ``("json", services)``; ``ImportFileError`` if unreadable."""
+    if filename.lower().endswith(".csv"):
+        if _csv_io() is None:
+            raise oruk.ImportFileError("This server cannot read CSV files yet. Upload ORUK JSON.")
+        return "csv", raw
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise oruk.ImportFileError(f"The file is not UTF-8 text (byte {exc.start}). "
                                    f"Save it as UTF-8 and upload it again.") from None
-    if filename.lower().endswith(".csv"):
-        csv_io = _csv_io()
-        if csv_io is None:
-            raise oruk.ImportFileError("This server cannot read CSV files yet. Upload ORUK JSON.")
-        return csv_io.read_csv(io.StringIO(text))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise oruk.ImportFileError(f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, "
                                    f"column {exc.colno}. Nothing was imported.") from None
-    return oruk.services_from(data, source="The file")
+    return "json", oruk.services_from(data, source="The file")
 
 
 def _prune(pending: dict) -> None:
@@ -71,35 +98,37 @@ def _prune(pending: dict) -> None:
 @routes.post("/import")
 @auth.requires(auth.ADMIN)
 async def upload(request: web.Request) -> web.Response:
-    """Check the file and show what would change. Nothing is written yet."""
+    """Check the file and show exactly what would change. Nothing is written yet."""
     form = await request.post()
     upload = form.get("file")
     if not hasattr(upload, "file") or not getattr(upload, "filename", ""):
         return _page(request, file_error="Choose a file to upload.", status=400)
     filename = upload.filename
+    replace = form.get("replace") == "yes"
+    db = request.app[DB]
     try:
-        services = _read_upload(filename, upload.file.read())
+        kind, payload = _read_upload(filename, upload.file.read())
+        before = store.service_count(db)
+        report = _trial(db, kind, payload, replace)
+    except oruk.ImportRejected as rejected:
+        return _page(request, errors=[_problem(e) for e in rejected.errors[:MAX_ERRORS_SHOWN]],
+                     error_count=len(rejected.errors), filename=filename, status=400)
     except (oruk.ImportFileError, ValueError) as problem:
         return _page(request, file_error=str(problem), status=400)
-    errors = oruk.validate_services(services)
-    db = request.app[DB]
-    if not errors:
-        errors = oruk.check_references(db.conn, services)
-    if errors:
-        return _page(request, errors=[e.as_dict() for e in errors[:MAX_ERRORS_SHOWN]],
-                     error_count=len(errors), filename=filename, status=400)
-    ids = [s["id"] for s in services]
-    existing = store.existing_ids(db.conn, "service", ids)
-    replace = form.get("replace") == "yes"
     pending = request.app[PENDING_IMPORTS]
     _prune(pending)
     token = secrets.token_urlsafe(16)
-    pending[token] = {"user_id": auth.current_user(request).id, "services": services,
+    pending[token] = {"user_id": auth.current_user(request).id, "kind": kind, "payload": payload,
                       "filename": filename, "replace": replace, "created": time.monotonic()}
-    preview = {"filename": filename, "count": len(services), "new": len(ids) - len(existing),
-               "updated": len(existing), "replace": replace,
-               "removed": store.service_count(db) - len(existing) if replace else 0,
-               "names": [s.get("name", "") for s in services[:50]]}
+    if kind == "json":
+        names = {s.get("id"): s.get("name", "") for s in payload if isinstance(s, dict)}
+    else:
+        names = dict(db.execute("SELECT id, name FROM service").fetchall())
+    preview = {"filename": filename, "count": report.imported, "new": report.created,
+               "updated": report.updated, "replace": replace,
+               "unchanged": getattr(report, "unchanged", 0),
+               "removed": max(0, before - report.updated) if replace else 0,
+               "names": [names.get(i) or i for i in report.service_ids[:50]]}
     return _page(request, preview=preview, token=token)
 
 
@@ -116,21 +145,22 @@ async def confirm(request: web.Request) -> web.Response:
     del pending[str(form.get("token"))]
     db = request.app[DB]
     try:
-        report = apply_import(db, item["services"], replace=item["replace"],
+        report = apply_import(db, item["payload"], kind=item["kind"], replace=item["replace"],
                               actor=auth.current_user(request).username, filename=item["filename"])
     except oruk.ImportRejected as rejected:
-        return _page(request, errors=[e.as_dict() for e in rejected.errors[:MAX_ERRORS_SHOWN]],
+        return _page(request, errors=[_problem(e) for e in rejected.errors[:MAX_ERRORS_SHOWN]],
                      error_count=len(rejected.errors), filename=item["filename"], status=400)
     done = json.dumps({"imported": report.imported, "created": report.created,
                        "updated": report.updated, "replaced": report.replaced})
     raise web.HTTPFound(f"/staff/import?done={done}")
 
 
-def apply_import(db, services: list, *, replace: bool, actor: str, filename: str) -> oruk.ImportReport:
+def apply_import(db, payload, *, replace: bool, actor: str, filename: str,
+                 kind: str = "json") -> oruk.ImportReport:
     """Import in ONE transaction with its audit row: all of it, or (on any failure or crash) none."""
     with store.write_transaction(db):
         before = store.service_count(db)
-        report = oruk.import_oruk(db, services, replace=replace)
+        report = _run_import(db, kind, payload, replace)
         audit.record(db, actor=actor, action="import", table="service", record_id="*",
                      before={"services": before},
                      after={"file": filename, "services": store.service_count(db),
@@ -155,10 +185,9 @@ async def export_csv(request: web.Request) -> web.Response:
     csv_io = _csv_io()
     if csv_io is None:
         raise web.HTTPNotFound(text="CSV export is not available on this server. Use JSON.")
-    out = io.StringIO()
-    csv_io.write_csv(oruk.export_oruk(request.app[DB]), out)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    return web.Response(text=out.getvalue(), content_type="text/csv", charset="utf-8", headers={
+    # A byte-order mark so Excel reads accents; csv_io.import_csv reads it back the same way.
+    return web.Response(text="\ufeff" + csv_io.export_csv(request.app[DB]), content_type="text/csv", charset="utf-8", headers={
         "Content-Disposition": f'attachment; filename="signpost-directory-{stamp}.csv"'})
 
 
