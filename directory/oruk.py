@@ -342,7 +342,8 @@ def _check_service(service: Any, index: int, add, seen: dict) -> None:
         # A centre repeated unchanged in many services is checked once.
         if not node.shared:
             return True
-        key = (node.table, obj.get("id"))
+        ident = obj.get("id")  # any JSON here: a list or object id must not crash the check
+        key = (node.table, ident if isinstance(ident, str) else repr(ident))
         if shared_seen.get(key) == obj:
             return False
         shared_seen.setdefault(key, obj)
