@@ -161,8 +161,10 @@ def read_rows(source: str | Path | IO | bytes) -> tuple[list[tuple[int, dict[str
                 continue
             row = {n: _unguard(v) for n, v in zip(names, values) if n in COLUMNS}
             rows.append((line, row))
-    except csv.Error as exc:
-        errors.append(CsvError(reader.line_num, "", None, f"this line cannot be read as CSV: {exc}"))
+    except csv.Error as exc:  # Python 3.10's csv refuses NUL bytes itself
+        message = ("contains a hidden control character (code 0); please remove it"
+                   if "NUL" in str(exc) else f"this line cannot be read as CSV: {exc}")
+        errors.append(CsvError(reader.line_num, "", None, message))
     return rows, errors
 
 
