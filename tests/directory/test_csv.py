@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -193,3 +194,12 @@ def test_replace_from_a_spreadsheet_empties_the_directory_first(db, sample_servi
     oruk.import_oruk(db, sample_services)
     csv_io.import_csv(db, HEADER + ADVICE, replace=True)
     assert store.list_service_ids(db) == ["money-1"]
+
+
+def test_the_example_in_the_docs_imports(db):
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "csv.md").read_text(encoding="utf-8")
+    example = docs.split("```csv\n", 1)[1].split("```", 1)[0]
+    report = csv_io.import_csv(db, example)
+    assert report.created == 2
+    dads = store.get_service(db, "dads-1")
+    assert [s["byday"] for s in dads["service_at_locations"][0]["schedules"]] == ["1SA", "TU"]
