@@ -107,7 +107,7 @@ def create_user(db: sqlite_utils.Database, username: str, password: str, role: s
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
     centre_ids = [c.strip() for c in centre_ids if c and c.strip()]
     if role == "editor" and not centre_ids:
-        raise AccountError("An editor needs at least one centre (--centre LOCATION_ID).")
+        raise AccountError("An editor needs at least one centre.")
     check_password_strength(password, username)
     if _row(db, username):
         raise AccountError(f"There is already an account called {username}.")

@@ -320,6 +320,13 @@ def test_xss_payloads_in_every_editable_field_come_back_as_plain_text(tab, site)
     assert XSS in page.locator("main").inner_text()
     assert_inert(page)
 
+    page.goto(f"{site.url}/staff/users")
+    page.get_by_label("Username").fill(XSS)
+    page.get_by_label("First password").fill("a long enough password")
+    page.get_by_role("button", name="Add account").click()
+    assert page.get_by_label("Username").input_value() == XSS  # refused, shown back as text
+    assert_inert(page)
+
     for path in ("/staff/", "/staff/services", "/staff/centres", "/staff/needs/stay_and_play",
                  "/staff/callbacks", f"/staff/callbacks/{callback}", "/staff/audit",
                  f"/staff/services/{service_id}"):

@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     db = open_db(args.db or Settings.from_env().directory_db)
     try:
         if args.command == "create":
-            centres = [c for value in args.centre for c in value.split(",")]
+            centres = [c for value in args.centre for c in value.split(",") if c]
+            if args.role == "editor" and not centres:
+                print("An editor needs at least one centre: add --centre LOCATION_ID.", file=sys.stderr)
+                return 2
             unknown = [c for c in centres
                        if db.execute("SELECT 1 FROM location WHERE id = ?", [c]).fetchone() is None]
             if unknown:

@@ -61,7 +61,9 @@ async def home(request: web.Request) -> web.Response:
     open_callbacks = [c for c in callbacks.list_callbacks(db, "open")
                       if user.is_admin or not c["centre_id"] or c["centre_id"] in user.centre_ids]
     return render("home.html", request, {
-        "stale": [s for s in services if s["stale"]], "service_count": len(services),
+        # Oldest first: what has gone longest without a check is most likely wrong.
+        "stale": sorted((s for s in services if s["stale"]), key=lambda s: s["assured_date"] or ""),
+        "service_count": len(services),
         "open_callbacks": len(open_callbacks), "centres": _centres(db, user)})
 
 
