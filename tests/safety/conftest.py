@@ -4,8 +4,4 @@ web tier (Python 3.11); the files at the top (the rules, redaction) are pure Pyt
 
 import importlib.util
 
-collect_ignore_glob = []
-if importlib.util.find_spec("rasa") is None:
-    collect_ignore_glob.append("bot/*")
-else:
-    collect_ignore_glob.append("web/*")
+collect_ignore = ["web"] if importlib.util.find_spec("rasa") is not None else ["bot"]
