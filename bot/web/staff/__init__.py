@@ -8,7 +8,9 @@ this package is only forms, pages and the access rules in ``auth.py``.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import AsyncIterator
 
 import aiohttp_jinja2
@@ -25,6 +27,7 @@ from directory.db import open_db
 from directory.geo import Geo, GeoIndexMissing
 
 TEMPLATES = Path(__file__).with_name("templates")
+LONDON = ZoneInfo("Europe/London")
 DB = web.AppKey("staff_db", sqlite_utils.Database)
 SETTINGS = web.AppKey("staff_settings", Settings)
 SECRET = web.AppKey("staff_presign_secret", bytes)
@@ -35,6 +38,19 @@ GEO = web.AppKey("staff_geo", object)
 #: Sign-in attempts allowed from one address (on top of the per-account lockout).
 SIGNIN_RATE = parse("10/minute")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def london_time(value: str | None) -> str:
+    """A stored UTC timestamp as staff read a clock: "26 Nov 2026, 14:05" in London time."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(LONDON).strftime("%-d %b %Y, %H:%M")
 
 
 def _database(settings: Settings):
@@ -80,6 +96,7 @@ def create_staff_app(settings: Settings) -> web.Application:
         app, app_key=JINJA, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True, context_processors=[_context],
         trim_blocks=True, lstrip_blocks=True)
+    env.filters["london"] = london_time
     env.globals["pairs"] = lambda rows, key="id", label="name": [(r[key], r[label]) for r in rows]
     app.cleanup_ctx.append(_database(settings))
     for module in (views_accounts, views_services, views_centres, views_needs, views_callbacks,
