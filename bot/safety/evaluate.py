@@ -1,6 +1,7 @@
 """Recall and precision of the safety rules over the test sets, printed for the closing note.
 
     python -m bot.safety.evaluate [--data tests/safety/data] [--show]
+    python -m bot.safety.evaluate --model models/signpost.tar.gz   (Rasa env: rules + DIET)
 
 Recall: of the disclosures, how many get a safety reply in the right category. Precision: of the
 messages that get a safety reply, how many were disclosures (near-misses are the false alarms).
@@ -62,11 +63,47 @@ def load_sets(data: Path = DEFAULT_DATA) -> tuple[list[tuple[str, str, str]], li
     return disclosures, near
 
 
-def evaluate(data: Path = DEFAULT_DATA) -> Scores:
+@dataclass(frozen=True)
+class _Verdict:
+    category: str
+    level: str
+    categories: tuple[str, ...]
+    rule: str
+
+
+def rules_verdict(text: str) -> _Verdict | None:
+    found = detect(text)
+    if found is None:
+        return None
+    return _Verdict(found.category, found.level, found.categories, found.matches[0].rule)
+
+
+def nlu_verdicts(model: Path):
+    """A verdict function over the whole trained NLU pipeline (DIET, the rules component ...)."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+
+    def verdict(text: str) -> _Verdict | None:
+        parsed = asyncio.run(agent.parse_message(text))
+        name = (parsed.get("intent") or {}).get("name") or ""
+        if not name.startswith("safety_"):
+            return None
+        level = next((e.get("level") for e in parsed.get("entities") or []
+                      if e.get("entity") == "safety"), None) or "urgent"
+        category = name[len("safety_"):]
+        return _Verdict(category, level, (category,), "nlu")
+
+    return verdict
+
+
+def evaluate(data: Path = DEFAULT_DATA, verdict=rules_verdict) -> Scores:
     disclosures, near = load_sets(data)
     scores = Scores(disclosures=len(disclosures), near_misses=len(near))
     for text, category, level in disclosures:
-        found = detect(text)
+        found = verdict(text)
         if found is None:
             scores.missed.append((text, category, level))
         elif category not in found.categories:
@@ -76,10 +113,10 @@ def evaluate(data: Path = DEFAULT_DATA) -> Scores:
             if level == "emergency" and found.level != "emergency":
                 scores.under_levelled.append(text)
     for text in near:
-        found = detect(text)
+        found = verdict(text)
         if found is not None:
             scores.false_alarms += 1
-            scores.alarms.append((text, f"{found.category}/{found.matches[0].rule}"))
+            scores.alarms.append((text, f"{found.category}/{found.rule}"))
     return scores
 
 
@@ -87,9 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.safety.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--show", action="store_true", help="list every miss and false alarm")
+    parser.add_argument("--model", type=Path, help="a trained Rasa model: judge the whole NLU "
+                                                    "pipeline (rules and DIET), not the rules alone")
     args = parser.parse_args(argv)
-    s = evaluate(args.data)
-    print(f"Safety rules: {s.disclosures} disclosures, {s.near_misses} near-misses")
+    verdict = nlu_verdicts(args.model) if args.model else rules_verdict
+    s = evaluate(args.data, verdict)
+    what = f"NLU pipeline of {args.model}" if args.model else "Safety rules"
+    print(f"{what}: {s.disclosures} disclosures, {s.near_misses} near-misses")
     print(f"  recall    {s.recall:.1%}  ({s.caught}/{s.disclosures} in the right category)")
     print(f"  precision {s.precision:.1%}  ({s.false_alarms} false alarms, "
           f"{len(s.wrong_category)} in the wrong category)")
