@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false PIP_DISABLE_PIP_VERSION_CHECK=1
 
 log() { printf '[setup] %s\n' "$*" >&2; }
+quiet_pip() {  # pip, without the machine's noisy "Location ... is ignored" warnings
+  "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
 
 find_python() {  # find_python 3.10 -> path to that interpreter
   local want=$1 candidate
@@ -31,8 +34,8 @@ venv() {  # venv NAME PYVERSION
   if stamp_ok "$dir/.stamp" "requirements/$name.in" "requirements/$name.lock"; then return 0; fi
   log "Installing the $name environment (Python $py) into $dir ..."
   [ -x "$dir/bin/python" ] || "$(find_python "$py")" -m venv "$dir"
-  "$dir/bin/pip" install -q "pip==24.0"
-  "$dir/bin/pip" install -q -r "requirements/$name.in" -c "requirements/$name.lock"
+  quiet_pip "$dir/bin/pip" install -q "pip==24.0"
+  quiet_pip "$dir/bin/pip" install -q -r "requirements/$name.in" -c "requirements/$name.lock"
   stamp_write "$dir/.stamp" "requirements/$name.in" "requirements/$name.lock"
 }
 
