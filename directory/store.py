@@ -229,6 +229,7 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]
     """
     conn = db.conn
     if conn.in_transaction:
+        conn.execute("PRAGMA defer_foreign_keys = ON")  # reset when the outer one ends
         conn.execute("SAVEPOINT signpost_write")
         try:
             yield conn
@@ -710,6 +711,7 @@ def sync_taxonomy(db: sqlite_utils.Database, taxonomy: Any = None) -> dict[str, 
             f"INSERT INTO taxonomy_term ({', '.join(f'[{c}]' for c in term_cols)}) "
             f"VALUES ({', '.join('?' * len(term_cols))}) ON CONFLICT(id) DO UPDATE SET {sets}",
             rows)
+        names_before = dict(conn.execute("SELECT id, name FROM taxonomy_term"))
         wanted = {(t.id, p) for t in taxonomy.terms for p in t.phrases}
         stored = set(conn.execute(
             "SELECT taxonomy_term_id, phrase FROM taxonomy_term_phrase WHERE source = 'taxonomy'"))
@@ -720,13 +722,25 @@ def sync_taxonomy(db: sqlite_utils.Database, taxonomy: Any = None) -> dict[str, 
         conn.executemany(
             "INSERT OR IGNORE INTO taxonomy_term_phrase (taxonomy_term_id, phrase, source) "
             "VALUES (?, ?, 'taxonomy')", added)
-    reindex_services(db)
+    renamed = any(names_before.get(t.id) != t.name for t in taxonomy.terms)
+    if added or stored - wanted or renamed:  # search text uses names and phrases
+        reindex_services(db)
     return {"terms": len(rows), "phrases_added": len(added),
             "phrases_removed": len(stored - wanted)}
 
 
+class PhraseTaken(ValueError):
+    """The phrase already means another need; a phrase may belong to one need only."""
+
+
 def add_phrase(db: sqlite_utils.Database, term_id: str, phrase: str) -> bool:
-    """Staff add a word parents use for a need; True if it was new. Search sees it at once."""
+    """Staff add a word parents use for a need; True if it was new. Search sees it at once.
+
+    Case and spacing do not make a new phrase. A phrase that already means another need is
+    refused with ``PhraseTaken``: the bot would not know which need a parent meant.
+    """
+    from directory.taxonomy import normalise_phrase
+
     phrase = " ".join(str(phrase).split())
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in phrase):
         raise ValueError("That phrase has hidden control characters. Please type it again.")
@@ -737,6 +751,15 @@ def add_phrase(db: sqlite_utils.Database, term_id: str, phrase: str) -> bool:
     with write_transaction(db) as conn:
         if conn.execute("SELECT 1 FROM taxonomy_term WHERE id = ?", [term_id]).fetchone() is None:
             raise KeyError(f"There is no need called {term_id!r}.")
+        key = normalise_phrase(phrase)
+        for owner, existing, name in conn.execute(
+                "SELECT p.taxonomy_term_id, p.phrase, t.name FROM taxonomy_term_phrase p "
+                "JOIN taxonomy_term t ON t.id = p.taxonomy_term_id"):
+            if normalise_phrase(existing) == key:
+                if owner == term_id:
+                    return False
+                raise PhraseTaken(f"'{phrase}' already means {name}. A phrase can only "
+                                  f"belong to one need.")
         cur = conn.execute(
             "INSERT OR IGNORE INTO taxonomy_term_phrase (taxonomy_term_id, phrase, source) "
             "VALUES (?, ?, 'staff')", [term_id, phrase])

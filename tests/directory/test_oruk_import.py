@@ -21,7 +21,7 @@ from tests.directory.oruk_data import make_service, make_services
 
 ROOT = Path(__file__).resolve().parents[2]
 ORUK_EXAMPLE = Path("/work/shared/oruk/examples/service_full.json")
-VENDORED_EXAMPLE_FIELDS = ROOT / "directory" / "schemas" / "service.json"
+VENDORED_SCHEMA = ROOT / "directory" / "schemas" / "service.json"
 
 
 @pytest.fixture
@@ -320,3 +320,27 @@ def test_killing_an_import_midway_leaves_the_directory_as_it_was(tmp_path):
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert _counts(db) == before
     assert db.execute("SELECT count(*) FROM service_fts").fetchone()[0] == 50
+
+
+def test_our_type_rules_agree_with_the_oruk_schema():
+    """oruk.py checks column types itself (fast) and leaves the rest to jsonschema: the two
+    must say the same about every field the ORUK schema and our tables share."""
+    schema = json.loads(VENDORED_SCHEMA.read_text())
+    checked = []
+
+    def walk(sub: dict, node: store.Node, where: str) -> None:
+        children = {link.key: link for link in node.children}
+        for name, prop in sub.get("properties", {}).items():
+            if name in children:
+                link = children[name]
+                assert prop["type"] == ("object" if link.ref else "array"), f"{where}.{name}"
+                walk(prop if link.ref else prop["items"], link.node, f"{where}.{name}")
+            elif name in node.columns:
+                expected = "number" if name in store.NUMERIC_COLUMNS else "string"
+                assert prop["type"] == expected, f"{where}.{name}"
+                checked.append(f"{where}.{name}")
+
+    walk(schema, store.SERVICE, "service")
+    assert "service.minimum_age" in checked
+    assert "service.service_at_locations.location.latitude" in checked
+    assert len(checked) > 60

@@ -158,7 +158,7 @@ def test_staff_phrase_makes_a_service_findable_at_once(db):
     store.save_service(db, service)
     assert _fts_ids(db, "wigglers") == set()
     assert store.add_phrase(db, "stay_and_play", "wigglers") is True
-    assert store.add_phrase(db, "stay_and_play", "wigglers") is False
+    assert store.add_phrase(db, "stay_and_play", "  Wigglers ") is False
     assert _fts_ids(db, "wigglers") == {service["id"]}
 
 
@@ -170,6 +170,24 @@ def test_add_phrase_refuses_unknown_terms_and_hidden_characters(db):
         store.add_phrase(db, "stay_and_play", "bad\x00phrase")
     with pytest.raises(ValueError):
         store.add_phrase(db, "stay_and_play", "   ")
+
+
+def test_a_phrase_that_means_another_need_is_refused(db):
+    store.sync_taxonomy(db)
+    with pytest.raises(store.PhraseTaken, match="Dads and male carers"):
+        store.add_phrase(db, "stay_and_play", "Dads Group")
+
+
+def test_staff_can_save_inside_their_own_transaction(db):
+    service = make_service(19)
+    # e.g. the staff area writing an audit row in the same transaction
+    db.execute("BEGIN")
+    db.execute("INSERT INTO audit_log (at, actor, action) VALUES ('now', 'sam', 'edit')")
+    assert store.save_service(db, service) == 1
+    assert db.conn.in_transaction
+    db.execute("COMMIT")
+    assert store.get_service(db, service["id"])["organization"]["id"] == \
+        service["organization"]["id"]
 
 
 def test_sync_taxonomy_keeps_staff_phrases_and_drops_removed_file_phrases(db):
