@@ -122,6 +122,9 @@ def chat_site(request: pytest.FixtureRequest) -> Iterator[WebTier]:
     """The site the chat tests use: the whole real stack when a model is trained."""
     from tests.stack import DEFAULT_MODEL, Stack
 
+    if os.environ.get("SIGNPOST_TEST_SITE"):  # a stack you started yourself (python tests/stack.py --web)
+        yield WebTier(url=os.environ["SIGNPOST_TEST_SITE"].rstrip("/"))
+        return
     model = Path(os.environ.get("SIGNPOST_MODEL") or DEFAULT_MODEL)
     if not model.exists():
         if os.environ.get("SIGNPOST_REQUIRE_REAL_STACK"):

@@ -50,7 +50,7 @@
   }
 
   // Phone numbers in a message become tap-to-call links; the rest stays plain text.
-  var PHONE = /(\b0\d{2,4} ?\d{3,4} ?\d{3,4}\b|\b116 ?123\b|\b(?:999|111)\b)/g;
+  var PHONE = /(\b0\d{2,4} ?\d{3,4}(?: ?\d{3,4})?\b|\b116 ?123\b|\b(?:999|111)\b)/g;
 
   function appendTextWithPhones(parent, text) {
     var last = 0;
@@ -261,12 +261,11 @@
     var greeting = document.getElementById("chat-greeting");
     while (log.lastChild && log.lastChild !== greeting) { log.removeChild(log.lastChild); }
     if (!state.items.length) { log.appendChild(starters); }
-    var lastBot = -1;
-    state.items.forEach(function (item, i) { if (item.from === "bot") { lastBot = i; } });
     var lastMine = -1;
     state.items.forEach(function (item, i) { if (item.from === "me") { lastMine = i; } });
+    // Quick replies stay only on the bot's latest turn (every message since the parent's last).
     state.items.forEach(function (item, i) {
-      log.appendChild(renderItem(item, i > lastMine && i === lastBot));
+      log.appendChild(renderItem(item, i > lastMine));
     });
     scrollToEnd();
   }
@@ -350,13 +349,13 @@
         if (!messages.length) {
           notice("Sorry, I didn't catch that. Could you say it another way?");
         }
-        messages.forEach(function (message, i) {
+        messages.forEach(function (message) {
           addItem({
             from: "bot",
             text: typeof message.text === "string" ? message.text : null,
             buttons: Array.isArray(message.buttons) ? message.buttons : [],
             custom: message.custom && typeof message.custom === "object" ? message.custom : null
-          }, i === messages.length - 1);
+          }, true);
         });
       })
       .catch(function () {
