@@ -217,3 +217,55 @@ def test_spans_point_at_the_words():
     text = "stay and play in bb3 for my 2yo"
     for f in parse_all(text):
         assert text[f.start:f.end] == f.text
+
+
+# --- SignpostEntityParser: the rules' values win over DIET's guesses -------------------------
+
+def test_parsed_values_replace_diet_guesses_over_the_same_words():
+    from bot.nlu.entity_parser import merge_parsed
+
+    text = "dads group on a sat near darwen"
+    diet = [{"entity": "day", "value": "sat", "start": 16, "end": 19, "extractor": "DIETClassifier"},
+            {"entity": "need", "value": "father_friendly", "start": 0, "end": 10, "extractor": "DIETClassifier"},
+            {"entity": "time_of_day", "value": "mornin", "start": 0, "end": 3, "extractor": "DIETClassifier"}]
+    merged = merge_parsed(diet, parse_all(text, known_places=TOWNS), "SignpostEntityParser")
+    assert [(e["entity"], e["value"], e["extractor"]) for e in merged] == [
+        ("audience", "father", "SignpostEntityParser"),
+        ("need", "father_friendly", "DIETClassifier"),
+        ("day", "SA", "SignpostEntityParser"),
+        ("place", "Darwen", "SignpostEntityParser"),
+    ]
+
+
+def test_a_valid_diet_value_the_rules_missed_is_kept():
+    from bot.nlu.entity_parser import merge_parsed
+
+    diet = [{"entity": "audience", "value": "father", "start": 9, "end": 14},
+            {"entity": "child_age", "value": "24", "start": 20, "end": 25}]
+    merged = merge_parsed(diet, [], "SignpostEntityParser")
+    assert [(e["entity"], e["value"]) for e in merged] == [("audience", "father"), ("child_age", 24)]
+
+
+def test_towns_come_from_the_live_directory(tmp_path):
+    import sqlite3
+
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.entity_parser import SignpostEntityParser
+
+    db = tmp_path / "directory.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE address (id TEXT, city TEXT)")
+    conn.commit()
+    parser = SignpostEntityParser({"directory_db": str(db), "refresh_seconds": 0})
+    parser.now = lambda: THURSDAY
+
+    def places(text):
+        m = Message(data={"text": text})
+        parser.process([m])
+        return [(e["value"], e["extractor"]) for e in m.get("entities") if e["entity"] == "place"]
+
+    assert places("stay and play rishton tomorrow") == []
+    conn.execute("INSERT INTO address VALUES ('a1', 'Rishton')")
+    conn.commit()
+    assert places("stay and play rishton tomorrow") == [("Rishton", "SignpostEntityParser")]
