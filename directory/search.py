@@ -477,9 +477,29 @@ def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
         yield key, key, service_id, matched, word_hits
 
 
-def _best_possible(query: SearchQuery, words: list[str]) -> tuple[int, int]:
-    """The most needs and words any service could match: the ceiling rings and passes use."""
-    return len(query.terms) + int(query.pregnant), len(words)
+def _ceiling(db: sqlite_utils.Database, query: SearchQuery, words: list[str]) -> tuple[int, int]:
+    """The most needs and words any one service could match: the floor rings and passes use.
+
+    When no service carries every need asked for (or holds every word), the ceiling drops by
+    one, so a search for two needs that never meet stops at the first ring instead of reading
+    the whole country. Both checks stop at the first service that has it all.
+    """
+    top_m, top_w = len(query.terms) + int(query.pregnant), len(words)
+    needs = list(dict.fromkeys(query.terms + (["antenatal"] if query.pregnant else [])))
+    if len(needs) >= 2:
+        joins = " ".join(f"JOIN attribute a{n} ON a{n}.link_id = a0.link_id "
+                         f"AND a{n}.taxonomy_term_id = ?" for n in range(1, len(needs)))
+        together = db.execute(f"SELECT 1 FROM attribute a0 {joins} "
+                              "WHERE a0.taxonomy_term_id = ? LIMIT 1",
+                              needs[1:] + needs[:1]).fetchone()
+        if together is None:
+            top_m -= 1
+    if len(words) >= 2:
+        together = db.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? LIMIT 1",
+                              [" AND ".join(_fts_phrase(w) for w in words)]).fetchone()
+        if together is None:
+            top_w -= 1
+    return top_m, top_w
 
 
 # --- Python: exact sessions for the rows that can still make the page -------------------------
@@ -612,7 +632,7 @@ def search(db: sqlite_utils.Database, query: SearchQuery, *,
     today = now.astimezone(sched.LONDON).date()
     place = resolve_place(db, query.near) if query.near and query.near.strip() else None
     words = _words(query.text)
-    best = _best_possible(query, words)
+    best = _ceiling(db, query, words)
     if place is not None:
         stream = _near_stream(db, query, words, place, today, best)
     else:

@@ -100,3 +100,16 @@ def test_the_same_search_gives_the_same_order(db):
 def test_limit_keeps_the_best(db):
     everything = names(find(db, terms=["stay_and_play"], near="Darwen"))
     assert names(find(db, terms=["stay_and_play"], near="Darwen", limit=2)) == everything[:2]
+
+
+def test_needs_no_service_has_together_rank_by_distance(db):
+    found = find(db, terms=["antenatal", "jobcentre_plus"], near="Hoddlesden")
+    assert names(found)[:2] == ["Last Friday Job Club", "Bump to Baby Group"]
+    assert set(names(found)[2:]) == {"Antenatal Classes", "Jobcentre Plus Work Coach"}
+    distances = [r["distance_km"] for r in found]
+    assert distances == sorted(distances)
+
+
+def test_pregnancy_and_a_need_rank_services_with_both_first(db):
+    found = find(db, terms=["parent_wellbeing"], pregnant=True)
+    assert names(found)[0] == "Bump to Baby Group"  # wellbeing and antenatal
