@@ -39,6 +39,7 @@ from directory.store import (LOCATION, NUMERIC_COLUMNS, ORGANIZATION, SERVICE, L
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "service.json"
 MAX_TEXT = 20_000
+MAX_DEPTH = 32  # extra (non-ORUK) values nested deeper than this are refused
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PROGRESS_FROM = 500
 
@@ -116,6 +117,9 @@ def load_json_file(path: str | Path) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
                               f"column {exc.colno}. Nothing was imported.") from None
+    except RecursionError:
+        raise ImportFileError(f"{path} is nested too deeply to be ORUK data. "
+                              f"Nothing was imported.") from None
     return services_from(data, source=str(path))
 
 
@@ -274,8 +278,11 @@ def _schema_message(error: Any) -> tuple[str, str]:
     return path, error.message
 
 
-def _check_text(value: Any, path: str, add) -> None:
+def _check_text(value: Any, path: str, add, depth: int = 0) -> None:
     """Every string anywhere: no control characters, no more than MAX_TEXT characters."""
+    if depth > MAX_DEPTH:
+        add(path, f"is nested more than {MAX_DEPTH} levels deep; please simplify it")
+        return
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             add(path, f"is {len(value):,} characters long; the most allowed is {MAX_TEXT:,}. "
@@ -286,11 +293,11 @@ def _check_text(value: Any, path: str, add) -> None:
                       f"position {bad.start() + 1}; please remove it")
     elif isinstance(value, dict):
         for k, v in value.items():
-            _check_text(k, _join(path, "(a field name)"), add)
-            _check_text(v, _join(path, k), add)
+            _check_text(k, _join(path, "(a field name)"), add, depth + 1)
+            _check_text(v, _join(path, k), add, depth + 1)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            _check_text(v, _join(path, i), add)
+            _check_text(v, _join(path, i), add, depth + 1)
 
 
 def iter_nodes(service: dict, descend: Callable[[Node, dict], bool] | None = None,
@@ -535,6 +542,10 @@ def import_oruk(db: sqlite_utils.Database, data: Any, *, replace: bool = False,
     """
     started = time.perf_counter()
     services = services_from(data)
+    if replace and not services:
+        raise ImportRejected([RowError(None, 0, "", "The file has no services, so replacing "
+                                                   "would empty the whole directory. Nothing "
+                                                   "was changed.")])
     bar = _bar(len(services), "Checking", progress)
     try:
         errors = validate_services(services, progress=bar)

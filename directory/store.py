@@ -521,6 +521,9 @@ def save_service(db: sqlite_utils.Database, service: dict, *,
     ``expected_version`` is the version the editor loaded (0 for a new service): if someone
     saved in between, ``VersionConflict`` is raised and nothing is written. An invalid service
     raises ``ServiceInvalid`` with every problem listed.
+
+    A save is an edit, so ``last_modified`` becomes now unless the caller set a new value
+    itself (an import keeps the file's value instead: see ``oruk.import_oruk``).
     """
     from directory.oruk import check_references, validate_services
 
@@ -535,6 +538,9 @@ def save_service(db: sqlite_utils.Database, service: dict, *,
         actual = int(current.get(service["id"]) or 0)
         if expected_version is not None and expected_version != actual:
             raise VersionConflict(service["id"], expected_version, actual)
+        stored = existing_ids(conn, "service", [service["id"]], value="last_modified")
+        if service.get("last_modified") in (None, stored.get(service["id"])):
+            service = {**service, "last_modified": _now()}
         return write_services(conn, [service], versions=current)[service["id"]]
 
 

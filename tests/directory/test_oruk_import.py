@@ -344,3 +344,24 @@ def test_our_type_rules_agree_with_the_oruk_schema():
     assert "service.minimum_age" in checked
     assert "service.service_at_locations.location.latitude" in checked
     assert len(checked) > 60
+
+
+def test_replace_with_an_empty_file_is_refused(db):
+    oruk.import_oruk(db, make_services(3))
+    with pytest.raises(ImportRejected, match="empty the whole directory"):
+        oruk.import_oruk(db, [], replace=True)
+    assert db["service"].count == 3
+    oruk.import_oruk(db, [])  # merging nothing is harmless
+
+
+def test_absurdly_nested_values_are_refused(db, tmp_path):
+    service = make_service(1)
+    deep: list = []
+    for _ in range(40):
+        deep = [deep]
+    service["x_deep"] = deep
+    assert any("nested more than" in e.message for e in _rejected(db, [service]))
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ImportFileError, match="nested too deeply"):
+        oruk.load_json_file(path)

@@ -273,3 +273,15 @@ def test_a_failed_save_leaves_the_previous_version(db):
         store.save_service(db, broken)
     back = store.get_service(db, service["id"])
     assert back["version"] == 1 and back["maximum_age"] == service["maximum_age"]
+
+
+def test_a_staff_save_stamps_last_modified_but_keeps_a_new_value_given(db):
+    service = make_service(20)
+    service["last_modified"] = "2020-01-01T00:00:00Z"
+    store.save_service(db, service)
+    assert store.get_service(db, service["id"])["last_modified"] == "2020-01-01T00:00:00Z"
+    edited = store.get_service(db, service["id"])
+    edited["name"] = "Edited"
+    store.save_service(db, edited)
+    stamped = store.get_service(db, service["id"])["last_modified"]
+    assert stamped > "2020-01-01T00:00:00Z"
