@@ -69,8 +69,8 @@ NOW = {
     "medical": "Call 999 now. Tell them what happened and do what they say.",
     "parent_fear": "If a child is hurt or in danger now, call 999.",
 }
-SILENT_CALL = ("If you can't speak, call 999 from a mobile, listen, then press 55 when you are "
-               "asked. They will know you need help.")
+SILENT_CALL = ("If you can't speak, call 999 from a mobile and listen. When you are asked, "
+               "press 55. They will put you through to the police.")
 
 #: Advice that comes with a category, after the numbers for danger now.
 ADVICE = {
