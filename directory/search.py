@@ -407,6 +407,7 @@ def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = 
 Stream = Iterator[tuple[tuple, "tuple | None", str, int, int]]
 _RINGS_KM = (3, 6, 12, 25, 50, 100, 200)
 _FEW_HITS = 1000
+_SMALL_AREA_KM = 25
 
 
 def _near_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str], place: Any,
@@ -486,7 +487,8 @@ def _ceiling(db: sqlite_utils.Database, query: SearchQuery, words: list[str]) ->
     """
     top_m, top_w = len(query.terms) + int(query.pregnant), len(words)
     needs = list(dict.fromkeys(query.terms + (["antenatal"] if query.pregnant else [])))
-    if len(needs) >= 2:
+    small_area = query.near and query.radius_km is not None and query.radius_km <= _SMALL_AREA_KM
+    if len(needs) >= 2 and not small_area:  # a small area is read whole anyway
         joins = " ".join(f"JOIN attribute a{n} ON a{n}.link_id = a0.link_id "
                          f"AND a{n}.taxonomy_term_id = ?" for n in range(1, len(needs)))
         together = db.execute(f"SELECT 1 FROM attribute a0 {joins} "
