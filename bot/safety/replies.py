@@ -56,7 +56,7 @@ OPENING = {
     "child_harm": "Thank you for telling me. Keeping a child safe comes first.",
     "domestic_abuse": "Thank you for telling me. You do not have to deal with this on your own.",
     "self_harm": "Thank you for telling me. I am glad you did. You matter, and help is there for you.",
-    "medical": "This sounds like an emergency.",
+    "medical": "Stay with your child while you wait for help.",
     "parent_fear": ("Thank you for telling me. Lots of parents have feelings like this. "
                     "Asking for help is a strong thing to do."),
 }
@@ -71,6 +71,9 @@ NOW = {
 }
 SILENT_CALL = ("If you can't speak, call 999 from a mobile and listen. When you are asked, "
                "press 55. They will put you through to the police.")
+
+#: Where someone may not be able to speak safely on the phone.
+SILENT_CALL_FOR = ("child_harm", "domestic_abuse")
 
 #: Advice that comes with a category, after the numbers for danger now.
 ADVICE = {
@@ -115,10 +118,13 @@ def safety_reply(category: str, level: str, *, also: Iterable[str] = (),
     lines = helplines(social_care or social_care_phone())
     categories = list(dict.fromkeys([category, *also]))
     paragraphs: list[str] = []
+    # The silent 55 option is for someone who can't speak because of who is near them; a parent
+    # calling about a baby who is not breathing needs to talk to the call handler.
+    silent = [SILENT_CALL] if category in SILENT_CALL_FOR else []
     if level == "emergency":
-        paragraphs += [NOW[category], SILENT_CALL, OPENING[category]]
+        paragraphs += [NOW[category], *silent, OPENING[category]]
     else:
-        paragraphs += [OPENING[category], NOW[category], SILENT_CALL]
+        paragraphs += [OPENING[category], NOW[category], *silent]
     if category in ADVICE:
         paragraphs.append(ADVICE[category])
     offered: list[Helpline] = []

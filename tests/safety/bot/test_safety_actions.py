@@ -95,6 +95,7 @@ def test_danger_now_puts_999_first():
     _, [message] = run(ActionSafetyReply(), tracker("she's gone floppy and blue", "safety_medical"))
     assert message["text"].startswith("Call 999 now.")
     assert message["custom"]["level"] == "emergency"
+    assert "55" not in message["text"]  # the silent option is for danger from a person
 
 
 def test_a_safety_intent_from_a_button_or_diet_still_gets_the_right_reply():
