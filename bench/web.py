@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print("Starting a stack (actions, Rasa, web tier) on free ports ...", flush=True)
         stack = Stack(web=True, env={"SIGNPOST_RATE_LIMIT_CLIENT": "1000000/minute",
-                                     "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute"}).start()
+                                     "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute"},
+                      startup_timeout=900).start()
         args.web_url, args.rasa_url = stack.web_url, stack.rasa_url
     try:
         results = asyncio.run(measure(args.web_url.rstrip("/"), args.rasa_url.rstrip("/"),

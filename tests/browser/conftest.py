@@ -131,7 +131,8 @@ def chat_site(request: pytest.FixtureRequest) -> Iterator[WebTier]:
             pytest.fail(f"No trained model at {model}: run `make train`")
         yield request.getfixturevalue("standin_site")
         return
-    stack = Stack(model=model, web=True, env={"SIGNPOST_RATE_LIMIT_CLIENT": "600/minute"})
+    stack = Stack(model=model, web=True, env={"SIGNPOST_RATE_LIMIT_CLIENT": "600/minute"},
+                  startup_timeout=600)
     stack.start()
     try:
         yield WebTier(url=stack.web_url)
