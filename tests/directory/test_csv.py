@@ -203,3 +203,12 @@ def test_the_example_in_the_docs_imports(db):
     assert report.created == 2
     dads = store.get_service(db, "dads-1")
     assert [s["byday"] for s in dads["service_at_locations"][0]["schedules"]] == ["1SA", "TU"]
+
+
+def test_centre_and_session_problems_point_at_their_cells(db):
+    far = DADS.replace("53.6981", "153.6981")
+    fortnightly = DADS_WEEKLY.replace("dads-1", "dads-2").replace("c-1,", "c-9,").replace(
+        "Tue,weekly,,,", "Tue,weekly,,2,").replace("2026-01-01,2026-12-31", ",")
+    errors = _rejected(db, HEADER + far + fortnightly)
+    assert [(e.line, e.column) for e in errors] == [(2, "latitude"), (3, "interval")]
+    assert "first_date" in errors[1].message and "dtstart" not in errors[1].message
