@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterator, Mapping
 import sqlite_utils
 
 from directory import store
-from directory.store import (LOCATION, NUMERIC_COLUMNS, ORGANIZATION, SERVICE, Link, Node,
+from directory.store import (LOCATION, NUMERIC_COLUMNS, SERVICE, Link, Node,
                              ServiceInvalid, write_transaction)
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "service.json"

@@ -266,6 +266,7 @@ def test_html_sql_and_unicode_are_stored_verbatim(db):
     assert db["service"].count == 2
 
 
+@pytest.mark.slow
 def test_twenty_thousand_generated_services_import_in_one_go(db):
     services = make_services(20_000)
     report = oruk.import_oruk(db, services)
@@ -292,6 +293,7 @@ print("finished", flush=True)
 """
 
 
+@pytest.mark.slow
 def test_killing_an_import_midway_leaves_the_directory_as_it_was(tmp_path):
     path = tmp_path / "directory.db"
     db = open_db(path)
