@@ -42,8 +42,11 @@ class Settings:
             geo_db=Path(env.get("SIGNPOST_GEO_DB", "var/geo.db")),
             host=env.get("SIGNPOST_HOST", "127.0.0.1"),
             port=int(env.get("SIGNPOST_PORT", "8080")),
-            rasa_url=f"http://127.0.0.1:{int(env.get('SIGNPOST_RASA_PORT', '5005'))}",
-            actions_url=f"http://127.0.0.1:{int(env.get('SIGNPOST_ACTIONS_PORT', '5055'))}",
+            # The *_URL forms are for deployments where Rasa runs elsewhere (deploy/compose.yaml).
+            rasa_url=env.get("SIGNPOST_RASA_URL")
+            or f"http://127.0.0.1:{int(env.get('SIGNPOST_RASA_PORT', '5005'))}",
+            actions_url=env.get("SIGNPOST_ACTIONS_URL")
+            or f"http://127.0.0.1:{int(env.get('SIGNPOST_ACTIONS_PORT', '5055'))}",
             embed_origins=_list(env.get("SIGNPOST_EMBED_ORIGINS", "")),
             rasa_timeout=float(env.get("SIGNPOST_RASA_TIMEOUT", "8")),
             social_care_phone=env.get("SIGNPOST_SOCIAL_CARE_PHONE", "01254 666400"),

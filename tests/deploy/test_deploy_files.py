@@ -1,0 +1,156 @@
+"""The deployment files say what docs/operations.md says, even though Docker can't run here.
+
+``deploy/compose.yaml`` is parsed as YAML and ``deploy/Dockerfile.*`` line by line: the
+topology (postgres, redis, two Rasa servers behind an internal balancer, actions, web, a TLS
+proxy), start order with health checks, nothing but the proxy reachable from outside, pinned
+Python versions, the lock files installed, a non-root user, and the command each tier runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+
+
+def dockerfile(name: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with continuation lines joined and comments dropped."""
+    text = re.sub(r"\\\n", " ", (DEPLOY / f"Dockerfile.{name}").read_text())
+    steps = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            instruction, _, rest = line.partition(" ")
+            steps.append((instruction.upper(), rest.strip()))
+    return steps
+
+
+def test_compose_has_the_scaled_out_topology(compose) -> None:
+    services = compose["services"]
+    for name in ("postgres", "redis", "rasa-1", "rasa-2", "rasa-lb", "actions", "web", "proxy"):
+        assert name in services, name
+    assert services["rasa-1"]["image"] == services["rasa-2"]["image"] == "signpost-rasa"
+
+
+def test_every_long_running_service_has_a_healthcheck_and_waits_for_what_it_needs(compose) -> None:
+    services = compose["services"]
+    for name, service in services.items():
+        if service.get("restart") == "no":  # the one-off prepare step
+            continue
+        assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"
+    needs = {"rasa-1": {"postgres", "redis", "actions"}, "rasa-2": {"postgres", "redis", "actions"},
+             "rasa-lb": {"rasa-1", "rasa-2"}, "web": {"rasa-lb", "actions", "prepare"},
+             "proxy": {"web"}, "actions": {"prepare"}}
+    for name, wanted in needs.items():
+        depends = services[name]["depends_on"]
+        assert wanted <= set(depends), f"{name} should wait for {wanted - set(depends)}"
+        for dep in wanted:
+            condition = depends[dep]["condition"]
+            expected = ("service_completed_successfully" if dep == "prepare"
+                        else "service_healthy")
+            assert condition == expected, (name, dep, condition)
+
+
+def test_only_the_proxy_is_reachable_from_outside(compose) -> None:
+    services = compose["services"]
+    networks = compose["networks"]
+    assert networks["internal"]["internal"] is True
+    for name, service in services.items():
+        if name == "proxy":
+            assert sorted(service["ports"]) == ["443:443", "80:80"]
+            assert service["networks"] == ["public"]
+            continue
+        assert "ports" not in service, f"{name} publishes a port"
+        assert "internal" in service["networks"], name
+    for name in ("rasa-1", "rasa-2", "rasa-lb", "actions", "postgres", "redis"):
+        assert services[name]["networks"] == ["internal"], f"{name} must only be on the internal network"
+
+
+def test_rasa_shares_conversations_through_postgres_and_redis(compose) -> None:
+    endpoints = yaml.safe_load((DEPLOY / "endpoints.yml").read_text())
+    assert endpoints["tracker_store"]["type"] == "bot.tracker_store.RedactingSQLTrackerStore"
+    assert endpoints["tracker_store"]["dialect"] == "postgresql"
+    assert endpoints["lock_store"]["type"] == "redis"
+    env = compose["services"]["rasa-1"]["environment"]
+    assert env["SIGNPOST_TRACKER_HOST"] == "postgres" and env["SIGNPOST_REDIS_HOST"] == "redis"
+    assert env["SIGNPOST_ACTIONS_WEBHOOK"] == "http://actions:5055/webhook"
+    balancer = (DEPLOY / "rasa-lb.conf").read_text()
+    assert "server rasa-1:5005" in balancer and "server rasa-2:5005" in balancer
+    web = compose["services"]["web"]["environment"]
+    assert web["SIGNPOST_RASA_URL"] == "http://rasa-lb:5005"
+
+
+def test_the_web_tier_reads_the_rasa_address_compose_gives_it() -> None:
+    from bot.web.config import Settings
+
+    settings = Settings.from_env({"SIGNPOST_RASA_URL": "http://rasa-lb:5005",
+                                  "SIGNPOST_ACTIONS_URL": "http://actions:5055"})
+    assert settings.rasa_url == "http://rasa-lb:5005"
+    assert settings.actions_url == "http://actions:5055"
+    assert Settings.from_env({"SIGNPOST_RASA_PORT": "5006"}).rasa_url == "http://127.0.0.1:5006"
+
+
+def test_the_tls_proxy_forwards_to_the_web_tier() -> None:
+    caddy = (DEPLOY / "Caddyfile").read_text()
+    assert "{$SIGNPOST_SITE}" in caddy and "reverse_proxy web:8080" in caddy
+    assert "Strict-Transport-Security" in caddy
+    nginx = (DEPLOY / "nginx-tls.conf.example").read_text()
+    assert "listen 443 ssl" in nginx and "proxy_pass http://127.0.0.1:8080" in nginx
+
+
+@pytest.mark.parametrize("tier, python, lock", [("web", "3.11", "web"), ("rasa", "3.10", "rasa"),
+                                                ("actions", "3.10", "rasa")])
+def test_each_dockerfile_pins_python_installs_the_lock_file_and_drops_root(tier, python, lock) -> None:
+    steps = dockerfile(tier)
+    base = [args for ins, args in steps if ins == "FROM"]
+    assert len(base) == 1 and re.fullmatch(rf"python:{re.escape(python)}\.\d+-slim-\w+", base[0])
+    runs = " ".join(args for ins, args in steps if ins == "RUN")
+    assert f"-c requirements/{lock}.lock" in runs and f"-r requirements/{lock}.in" in runs
+    copied = " ".join(args for ins, args in steps if ins == "COPY")
+    assert f"requirements/{lock}.lock" in copied
+    users = [args for ins, args in steps if ins == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    # USER comes before CMD, so the server never runs as root.
+    order = [ins for ins, _ in steps]
+    assert order.index("USER") < order.index("CMD")
+
+
+@pytest.mark.parametrize("tier, command", [
+    ("web", [".venv/web/bin/python", "-m", "bot.web"]),
+    ("rasa", [".venv/rasa/bin/rasa", "run", "--interface", "0.0.0.0", "--port", "5005",
+              "--model", "models/signpost.tar.gz", "--endpoints", "deploy/endpoints.yml",
+              "--credentials", "credentials.yml"]),
+    ("actions", [".venv/rasa/bin/python", "-m", "rasa_sdk", "--actions", "actions",
+                 "--port", "5055"]),
+])
+def test_each_dockerfile_runs_its_tier(tier, command) -> None:
+    cmds = [args for ins, args in dockerfile(tier) if ins == "CMD"]
+    assert len(cmds) == 1 and json.loads(cmds[0]) == command
+
+
+def test_the_rasa_image_trains_the_model_it_serves() -> None:
+    runs = [args for ins, args in dockerfile("rasa") if ins == "RUN"]
+    assert "scripts/train.sh" in runs
+    copied = " ".join(args for ins, args in dockerfile("rasa") if ins == "COPY")
+    for needed in ("config.yml", "domain/", "data/", "bot/", "directory/", "deploy/endpoints.yml"):
+        assert needed in copied, needed
+
+
+def test_every_file_the_images_copy_exists() -> None:
+    for tier in ("web", "rasa", "actions"):
+        for ins, args in dockerfile(tier):
+            if ins != "COPY":
+                continue
+            for source in args.split()[:-1]:
+                assert (ROOT / source).exists(), f"Dockerfile.{tier} copies {source}, which is missing"
