@@ -86,6 +86,10 @@ class Node:
     def child_keys(self) -> frozenset[str]:
         return frozenset(link.key for link in self.children)
 
+    @functools.cached_property
+    def column_set(self) -> frozenset[str]:
+        return frozenset(self.columns)
+
 
 @dataclass(frozen=True, eq=False)
 class Link:
