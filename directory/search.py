@@ -228,7 +228,9 @@ def _scores(query: SearchQuery, words: list[str]) -> list[_Sql]:
     if query.pregnant:
         matched.append("EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id "
                        "AND a.taxonomy_term_id = 'antenatal')")
-    word_sql = " + ".join(_FTS_HIT for _ in words) or "0"
+    # One IN list per word: FTS5 is asked once per word, not once per row.
+    word_sql = " + ".join("(s.rowid IN (SELECT rowid FROM service_fts WHERE service_fts "
+                          "MATCH ?))" for _ in words) or "0"
     return [_Sql(f"({' + '.join(matched) or '0'}) AS matched", params),
             _Sql(f"({word_sql}) AS words", [_fts_phrase(w) for w in words])]
 
@@ -377,20 +379,33 @@ def _ranked_sql(query: SearchQuery, words: list[str], place: Any, today: date,
         select.params + source.params + condition.params + outer.params)
 
 
-def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = None) -> _Sql:
+def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = None,
+                  count_words: Sequence[str] = ()) -> _Sql:
     """Timed schedules on one day (or with no ``byday`` when ``code`` is None), in start-time
-    order, of services that pass the filters other than words; walks a partial index of
-    ``schedule`` (``m004_search_indexes``), so reading stops as soon as the page is full."""
+    order; walks a partial index of ``schedule`` (``m004_search_indexes``), so reading stops as
+    soon as the page is full.
+
+    Every row read comes back, with ``matched`` -1 when the service fails a filter, so the
+    walk can count what it reads and hand over to SQL's ranking when that gets long.
+    """
     minutes = minutes_sql("sc.opens_at")
     where = [_Sql(day_test_sql(code, "sc.byday") if code else _blank("sc.byday"), []),
              _Sql(f"{_present('sc.freq')} AND {_present('sc.opens_at')}", [])]
     if query.time_of_day:
         where.append(_Sql(f"{minutes} BETWEEN ? AND ?", list(_TIME_RANGES[query.time_of_day])))
-    where += _service_filters(query, [], drive=False)
+    filters = _service_filters(query, [], drive=False)
     if all_words:
-        where.append(_Sql(_FTS_HIT, [all_words]))
-    columns = _join([_Sql("sc.service_id", []), _Sql(f"{minutes} AS start", []),
-                     _Sql("s.rowid", []), _scores(query, [])[0]], ", ")
+        filters.append(_Sql(_FTS_HIT, [all_words]))
+    passes = _join(filters, " AND ")
+    matched = _scores(query, [])[0]
+    matched_sql = matched.text.rsplit(" AS ", 1)[0]
+    counted = _Sql(" + ".join(_FTS_HIT for _ in count_words) or "0",
+                   [_fts_phrase(w) for w in count_words])
+    columns = _join([_Sql("sc.service_id", []), _Sql(f"{minutes}", []), _Sql("s.rowid", []),
+                     _Sql(f"CASE WHEN {passes.text} THEN {matched_sql} ELSE -1 END",
+                          passes.params + matched.params),
+                     _Sql(f"CASE WHEN {passes.text} THEN {counted.text} ELSE 0 END",
+                          passes.params + counted.params)], ", ")
     condition = _join(where, " AND ")
     return _Sql(f"SELECT {columns.text} FROM schedule sc JOIN service s ON s.id = sc.service_id "
                 f"WHERE {condition.text} ORDER BY {minutes}, sc.service_id",
@@ -408,6 +423,8 @@ Stream = Iterator[tuple[tuple, "tuple | None", str, int, int]]
 _RINGS_KM = (3, 6, 12, 25, 50, 100, 200)
 _FEW_HITS = 1000
 _SMALL_AREA_KM = 25
+# Rows the walk in time order may read before it hands over to SQL's ranking.
+_WALK_BUDGET = 2000
 
 
 def _near_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str], place: Any,
@@ -442,8 +459,14 @@ def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
     Words are matched once, as one FTS5 AND query, rather than row by row.
     """
     top_m, top_w = best
+    if words and not top_w and not query.terms:
+        return  # words nobody uses, and no needs: nothing matches
     every_word: set[int] | None = None
-    all_words = " AND ".join(_fts_phrase(w) for w in words) if words else None
+    all_words = " AND ".join(_fts_phrase(w) for w in words) if top_w else None
+    count_words: list[str] = []
+    if top_w and top_w < len(words):
+        # No service holds every word: count each row's words instead (dearer per row).
+        all_words, count_words = None, words
     if all_words:
         hits = [rowid for (rowid,) in db.execute(
             "SELECT rowid FROM service_fts WHERE service_fts MATCH ? LIMIT ?",
@@ -452,10 +475,17 @@ def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
             every_word, all_words = set(hits), None
         # common words: most rows match, so SQL checks each row it reads instead
 
+    read, budget = 0, _WALK_BUDGET
+
     def day_pass(code: str | None, ahead: int) -> Iterator[tuple]:
-        plan = _day_pass_sql(query, code, all_words)
-        for service_id, start, rowid, matched in db.execute(plan.text, plan.params):
-            if matched == top_m and (every_word is None or rowid in every_word):
+        nonlocal read
+        plan = _day_pass_sql(query, code, all_words, count_words)
+        for service_id, start, rowid, matched, counted in db.execute(plan.text, plan.params):
+            read += 1
+            if read > budget:
+                return
+            if (matched == top_m and (every_word is None or rowid in every_word)
+                    and (not count_words or counted == top_w)):
                 yield (ahead * 1440 + (start or 0), service_id)
 
     passes = []
@@ -470,8 +500,11 @@ def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
     for bound, service_id in itertools.chain(first, *passes[1:]):
         key = (-top_m, -top_w, _FAR, bound, service_id)
         yield key, key, service_id, top_m, top_w
-    # Left: services matching fewer needs or words, and those with no timed session.
-    yield (-top_m, -top_w, _FAR, _NO_SESSION), None, "", 0, 0
+    if read <= budget:
+        # Left: services matching fewer needs or words, and those with no timed session.
+        yield (-top_m, -top_w, _FAR, _NO_SESSION), None, "", 0, 0
+    # else: the best services are rare (needs and words that seldom meet), so reading on in
+    # time order would read everything: the ranked SQL below orders all that is left.
     plan = _ranked_sql(query, words, None, today)
     for service_id, matched, word_hits, _dist2, bound in db.execute(plan.text, plan.params):
         key = (-matched, -word_hits, _FAR, _NO_SESSION if bound is None else bound, service_id)
@@ -496,7 +529,7 @@ def _ceiling(db: sqlite_utils.Database, query: SearchQuery, words: list[str]) ->
                               needs[1:] + needs[:1]).fetchone()
         if together is None:
             top_m -= 1
-    if len(words) >= 2:
+    if words:
         together = db.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? LIMIT 1",
                               [" AND ".join(_fts_phrase(w) for w in words)]).fetchone()
         if together is None:

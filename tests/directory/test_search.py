@@ -443,3 +443,16 @@ def test_sessions_move_on_as_time_passes(db):
     assert dads_next(NOW + timedelta(days=2, hours=3))[0] == "2026-12-05T10:00:00+00:00"
     assert dads_next(NOW)[0] == "2026-11-28T10:00:00+00:00"
     assert dads_next(NOW - timedelta(days=7))[0] == "2026-11-21T10:00:00+00:00"
+
+
+def test_words_nobody_uses_find_nothing(db):
+    assert find(db, text="zzzzqx") == []
+    assert set(names(find(db, text="zzzzqx", terms=["antenatal"]))) == {
+        "Antenatal Classes", "Bump to Baby Group"}
+
+
+def test_words_that_never_meet_still_find_each_service(db):
+    # No service mentions both: each one that mentions either comes back, soonest first.
+    found = find(db, text="football textures")
+    assert names(found) == ["Baby Sensory Play", "First Saturday Dads Club"]
+    assert found[0]["why"] == ['Mentions "textures"']
