@@ -113,3 +113,81 @@ def test_needs_no_service_has_together_rank_by_distance(db):
 def test_pregnancy_and_a_need_rank_services_with_both_first(db):
     found = find(db, terms=["parent_wellbeing"], pregnant=True)
     assert names(found)[0] == "Bump to Baby Group"  # wellbeing and antenatal
+
+
+# --- the fast path gives exactly the order a slow, obvious ranking gives -------------------------
+
+@pytest.fixture(scope="module")
+def generated_db(tmp_path_factory):
+    """1,000 generated services (bench/generate.py) at random places in England."""
+    from bench.generate import generate
+    from directory.db import open_db
+    from directory.oruk import import_oruk
+    from directory.store import sync_taxonomy
+
+    db = open_db(tmp_path_factory.mktemp("generated") / "directory.db")
+    sync_taxonomy(db)
+    import_oruk(db, list(generate(1000, seed=11)))
+    db.execute("ANALYZE")
+    return db
+
+
+def obvious_ranking(db, query: SearchQuery) -> list[str]:
+    """Every candidate's exact key, sorted: what search() must return, computed the slow way."""
+    from directory import search as s
+    from directory.geo import resolve_place
+
+    today = NOW.astimezone(s.sched.LONDON).date()
+    place = resolve_place(db, query.near) if query.near else None
+    words = s._words(query.text)
+    plan = s._ranked_sql(query, words, place, today)
+    keyed = []
+    for service_id, matched, word_hits, dist2, _bound in db.execute(plan.text, plan.params):
+        if query.radius_km is not None and (
+                dist2 is None or dist2 > (query.radius_km / s._KM_PER_DEGREE) ** 2):
+            continue
+        fit = s._fit(s._schedules(db, service_id), query, NOW)
+        if fit is None:
+            continue
+        soonest = s._wall_minutes(fit.sessions[0], today) if fit.sessions else s._NO_SESSION
+        keyed.append(((-matched, -word_hits, s._FAR if dist2 is None else dist2, soonest,
+                       service_id), service_id))
+    return [service_id for _, service_id in sorted(keyed)]
+
+
+def random_queries(count: int):
+    import random
+
+    from bench.generate import TERMS
+
+    rng = random.Random(2026)
+    places = ["Blackburn", "Leeds", "York", "Derby", "Exeter", "Carlisle", "Norwich"]
+    for _ in range(count):
+        fields: dict = {"limit": rng.choice([1, 3, 5]), "offset": rng.choice([0, 0, 2])}
+        if rng.random() < 0.8:
+            fields["terms"] = rng.sample(TERMS, rng.choice([1, 1, 2, 3]))
+        if rng.random() < 0.25:
+            fields["text"] = rng.choice(["messy play", "football", "sensory room", "job club",
+                                         "nursery wellbeing", "zzz dads"])
+        if rng.random() < 0.5:
+            fields["near"] = rng.choice(places)
+            if rng.random() < 0.5:
+                fields["radius_km"] = rng.choice([5, 20, 60])
+        if rng.random() < 0.4:
+            fields["days"] = rng.sample(["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
+                                        rng.choice([1, 2]))
+        if rng.random() < 0.3:
+            fields["time_of_day"] = rng.choice(["morning", "afternoon", "evening"])
+        if rng.random() < 0.3:
+            fields["age_months"] = rng.randint(0, 60)
+        elif rng.random() < 0.1:
+            fields["pregnant"] = True
+        fields["free"] = rng.random() < 0.2
+        yield SearchQuery(**fields)
+
+
+@pytest.mark.parametrize("query", list(random_queries(120)), ids=lambda q: "")
+def test_search_returns_exactly_the_obvious_ranking(generated_db, query):
+    expected = obvious_ranking(generated_db, query)[query.offset:query.offset + query.limit]
+    got = [r["id"] for r in search(generated_db, query, now=NOW)]
+    assert got == expected
