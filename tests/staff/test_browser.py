@@ -78,7 +78,7 @@ def site(tmp_path_factory, geo_db) -> Iterator[Site]:
     """The real stack when a model is trained, else the web tier alone on a free port."""
     model = Path(os.environ.get("SIGNPOST_MODEL") or DEFAULT_MODEL)
     if model.exists():
-        stack = Stack(model=model, web=True, env={"SIGNPOST_GEO_DB": str(geo_db)})
+        stack = Stack(model=model, web=True, env={"SIGNPOST_GEO_DB": str(geo_db)}, startup_timeout=600)
         stack.start()
         _add_accounts(stack.directory_db)
         try:
