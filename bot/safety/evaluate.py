@@ -10,6 +10,7 @@ messages that get a safety reply, how many were disclosures (near-misses are the
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +121,37 @@ def evaluate(data: Path = DEFAULT_DATA, verdict=rules_verdict) -> Scores:
     return scores
 
 
+NLU_DATA = DEFAULT_DATA.parents[2] / "data" / "nlu"
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def everyday_messages(folder: Path = NLU_DATA) -> list[tuple[str, str]]:
+    """``[(intent, text)]``: every non-safety NLU training example, as a parent would type it.
+
+    About 1,700 ordinary messages ("any dads groups on a sat near darwen"): a large, realistic
+    check that the rules leave everyday talk alone.
+    """
+    found = []
+    for path in sorted(folder.glob("*.yml")):
+        if path.name == "safety.yml":
+            continue
+        for item in (yaml.safe_load(path.read_text()) or {}).get("nlu") or []:
+            if "intent" not in item or str(item["intent"]).startswith("safety_"):
+                continue
+            for line in str(item.get("examples") or "").splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    found.append((item["intent"], _ANNOTATION.sub(lambda m: m.group(1), line[2:])))
+    return found
+
+
+def everyday_alarms(folder: Path = NLU_DATA) -> tuple[int, list[tuple[str, str, str]]]:
+    messages = everyday_messages(folder)
+    alarms = [(intent, text, verdict.category) for intent, text in messages
+              if (verdict := detect(text)) is not None]
+    return len(messages), alarms
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.safety.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -135,6 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  precision {s.precision:.1%}  ({s.false_alarms} false alarms, "
           f"{len(s.wrong_category)} in the wrong category)")
     print(f"  emergencies answered as urgent: {len(s.under_levelled)}")
+    if not args.model and NLU_DATA.is_dir():
+        count, alarms = everyday_alarms()
+        print(f"  everyday messages (non-safety NLU examples): {len(alarms)} false alarms in {count}")
+        for intent, text, category in alarms:
+            print(f"  ALARM    [{intent} got {category}] {text}")
     for text in s.under_levelled:
         print(f"  LEVEL    [emergency got urgent] {text}")
     if args.show or s.missed or s.wrong_category:

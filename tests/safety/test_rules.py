@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.safety.evaluate import DEFAULT_DATA, evaluate, load_sets
+from bot.safety.evaluate import DEFAULT_DATA, evaluate, everyday_alarms, load_sets
 from bot.safety.normalise import normalise
 from bot.safety.rules import detect
 
@@ -72,3 +72,9 @@ def test_typing_shortcuts_and_curly_apostrophes_are_understood():
 def test_payload_follows_the_contract():
     found = detect("my baby isn't breathing")
     assert found.payload() == {"type": "safety", "category": "medical", "level": "emergency"}
+
+
+def test_everyday_messages_from_the_nlu_training_data_raise_no_alarm():
+    count, alarms = everyday_alarms()
+    assert count > 1000
+    assert alarms == []
