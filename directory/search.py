@@ -432,8 +432,9 @@ def _near_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
     """Rings around the place, nearest first; each ring sorted in SQL by the whole key."""
     top_m, top_w = best
     limit_km = query.radius_km
-    # Inside a small radius one ring is cheaper than several.
-    radii = [r for r in _RINGS_KM if limit_km is None or r < limit_km / 2]
+    # A small area is read in one go: one ring is cheaper than several.
+    small = limit_km is not None and limit_km <= _SMALL_AREA_KM
+    radii = [r for r in _RINGS_KM if not small and (limit_km is None or r < limit_km / 2)]
     radii.append(limit_km)  # None: everything beyond the last ring, and services with no place
     inner = -1.0
     for radius in radii:
