@@ -100,6 +100,9 @@ def import_rate(count: int, seed: int) -> dict[str, float]:
 def england_postcodes(count: int, seed: int) -> list[str]:
     """Real postcodes inside the box the generator places centres in."""
     path = geo_path()
+    if not path.is_file():
+        raise SystemExit(f"No postcode index at {path}: build it first with "
+                         f"`python -m directory.geo build` (make run does).")
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     rows = [pc for (pc,) in conn.execute(
         "SELECT pc FROM postcode WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? "
