@@ -228,7 +228,7 @@
     return group;
   }
 
-  function renderItem(item, isLatest) {
+  function renderItem(item) {
     var frag = document.createDocumentFragment();
     if (item.from === "me") {
       var mine = el("div", "sp-msg sp-msg--me");
@@ -245,15 +245,23 @@
       frag.appendChild(msg);
     }
     renderCustom(item.custom, frag);
-    if (isLatest && Array.isArray(item.buttons) && item.buttons.length) {
-      frag.appendChild(renderButtons(item.buttons));
-    }
     return frag;
+  }
+
+  // The quick replies of the bot's latest turn (every message since the parent's last one), shown
+  // once, after the turn's text and cards: Rasa sends a reply's buttons before its cards.
+  function renderLatestButtons() {
+    removeOldButtons();
+    var buttons = [];
+    for (var i = state.items.length - 1; i >= 0 && state.items[i].from === "bot"; i -= 1) {
+      if (Array.isArray(state.items[i].buttons)) { buttons = state.items[i].buttons.concat(buttons); }
+    }
+    if (buttons.length) { log.appendChild(renderButtons(buttons)); }
   }
 
   function removeOldButtons() {
     Array.prototype.forEach.call(log.querySelectorAll(".sp-replies"), function (group) {
-      group.parentNode.removeChild(group);
+      if (group !== starters) { group.parentNode.removeChild(group); }
     });
   }
 
@@ -261,20 +269,28 @@
     var greeting = document.getElementById("chat-greeting");
     while (log.lastChild && log.lastChild !== greeting) { log.removeChild(log.lastChild); }
     if (!state.items.length) { log.appendChild(starters); }
-    var lastMine = -1;
-    state.items.forEach(function (item, i) { if (item.from === "me") { lastMine = i; } });
-    // Quick replies stay only on the bot's latest turn (every message since the parent's last).
-    state.items.forEach(function (item, i) {
-      log.appendChild(renderItem(item, i > lastMine));
-    });
+    state.items.forEach(function (item) { log.appendChild(renderItem(item)); });
+    renderLatestButtons();
     scrollToEnd();
   }
 
-  function addItem(item, isLatest) {
+  // Adds one message; returns its first element, so a reply can be scrolled to its start.
+  function addItem(item) {
     state.items.push(item);
     save();
-    log.appendChild(renderItem(item, isLatest));
+    var rendered = renderItem(item);
+    var first = rendered.firstChild;
+    log.appendChild(rendered);
+    if (item.from === "bot") { renderLatestButtons(); }
     scrollToEnd();
+    return first;
+  }
+
+  // Show the start of the bot's reply (its first words), not the end of its last card.
+  function scrollToReply(element) {
+    if (element && element.offsetTop !== undefined) {
+      log.scrollTop = Math.max(0, element.offsetTop - 8);
+    }
   }
 
   function setTyping(on) {
@@ -316,7 +332,7 @@
   }
 
   function notice(text) {
-    addItem({ from: "bot", text: text, buttons: [], custom: { type: "notice" } }, true);
+    addItem({ from: "bot", text: text, buttons: [], custom: { type: "notice" } });
   }
 
   function send(text, shownAs) {
@@ -328,7 +344,8 @@
     }
     busy = true;
     removeOldButtons();
-    addItem({ from: "me", text: shownAs || text }, false);
+    if (starters.parentNode) { starters.parentNode.removeChild(starters); }
+    addItem({ from: "me", text: shownAs || text });
     setTyping(true);
     input.focus();
 
@@ -349,14 +366,17 @@
         if (!messages.length) {
           notice("Sorry, I didn't catch that. Could you say it another way?");
         }
+        var firstReply = null;
         messages.forEach(function (message) {
-          addItem({
+          var added = addItem({
             from: "bot",
             text: typeof message.text === "string" ? message.text : null,
             buttons: Array.isArray(message.buttons) ? message.buttons : [],
             custom: message.custom && typeof message.custom === "object" ? message.custom : null
-          }, true);
+          });
+          firstReply = firstReply || added;
         });
+        scrollToReply(firstReply);
       })
       .catch(function () {
         notice("We could not reach Signpost. Please check your internet connection and try again.");
