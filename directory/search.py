@@ -904,10 +904,11 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
     if query.accessible:
         why.append("Wheelchair and step-free access")
     if query.language:
-        row = db.execute("SELECT name, code FROM language WHERE service_id = ? AND "
-                         "(lower(code) = ? OR lower(name) = ?) LIMIT 1",
-                         [service_id, query.language.casefold(),
-                          query.language.casefold()]).fetchone()
+        lang = query.language.strip().casefold()
+        row = db.execute("SELECT name, code FROM language WHERE (service_id = ? OR location_id "
+                         "IN (SELECT location_id FROM service_at_location WHERE service_id = ?)) "
+                         "AND (lower(code) = ? OR lower(code) LIKE ? OR lower(name) = ?) LIMIT 1",
+                         [service_id, service_id, lang, f"{lang}-%", lang]).fetchone()
         if row:
             why.append(f"Offered in {row[0] or row[1]}")
 
