@@ -72,7 +72,7 @@ class Stack:
 
     def __init__(self, *, model: Path | str | None = None, web: bool = False,
                  workdir: Path | str | None = None, env: dict[str, str] | None = None,
-                 startup_timeout: float = 240.0) -> None:
+                 startup_timeout: float = 600.0) -> None:
         self.model = Path(model or os.environ.get("SIGNPOST_MODEL") or DEFAULT_MODEL)
         self.with_web = web
         self.startup_timeout = startup_timeout
@@ -147,6 +147,24 @@ class Stack:
         self._terminate("rasa")
         self._spawn("rasa", [str(ROOT / "scripts" / "start_rasa.sh")])
         self._wait("rasa", self._rasa_answers)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one server ("actions", "rasa" or "web"), as a crash or the OOM killer would."""
+        proc = self._procs.pop(name)
+        proc.kill()
+        proc.wait(timeout=10)
+
+    def restart(self, name: str) -> None:
+        """Start one server again (same port, same databases) and wait until it answers."""
+        argv = {"actions": [str(ROOT / "scripts" / "start_actions.sh")],
+                "rasa": [str(ROOT / "scripts" / "start_rasa.sh")],
+                "web": [str(ROOT / ".venv" / "web" / "bin" / "python"), "-m", "bot.web"]}[name]
+        ready = {"actions": lambda: _get(f"{self.actions_url}/health") == 200,
+                 "rasa": self._rasa_answers,
+                 "web": lambda: _get(f"{self.web_url}/healthz") == 200}[name]
+        self._terminate(name)
+        self._spawn(name, argv)
+        self._wait(name, ready)
 
     def stop(self) -> None:
         for name in list(self._procs)[::-1]:

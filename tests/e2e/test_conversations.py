@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# Starting Rasa counts against the first test: loading a model takes minutes on a busy machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 
 def text_of(messages: list[dict[str, Any]]) -> str:
