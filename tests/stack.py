@@ -6,6 +6,7 @@ temporary tracker database.
         stack.rasa_url      # http://127.0.0.1:<port>  (REST channel: /webhooks/rest/webhook)
         stack.web_url       # http://127.0.0.1:<port>  (only with web=True)
         stack.restart_rasa()  # conversations survive: they live in stack.tracker_db
+        stack.kill("actions"); stack.restart("actions")   # crash a tier, bring it back
 
 Runs under either virtual environment; each server is started with its own (``.venv/rasa`` for
 Rasa and the actions, ``.venv/web`` for the web tier) through the same scripts ``make run`` uses.
@@ -123,48 +124,51 @@ class Stack:
         return env
 
     # --- lifecycle ----------------------------------------------------------------------------
+    def _commands(self) -> dict[str, list[str]]:
+        commands = {"actions": [str(ROOT / "scripts" / "start_actions.sh")],
+                    "rasa": [str(ROOT / "scripts" / "start_rasa.sh")]}
+        if self.with_web:
+            commands["web"] = [str(ROOT / ".venv" / "web" / "bin" / "python"), "-m", "bot.web"]
+        return commands
+
+    def _ready(self, name: str) -> bool:
+        if name == "actions":
+            return _get(f"{self.actions_url}/health") == 200
+        if name == "rasa":
+            return self._rasa_answers()
+        return _get(f"{self.web_url}/healthz") == 200
+
     def start(self) -> "Stack":
         if not self.model.exists():
             raise StackError(f"No trained model at {self.model}. Run 'make train' first.")
         self.logs.mkdir(parents=True, exist_ok=True)
         seed_directory(self.directory_db)
         try:
-            self._spawn("actions", [str(ROOT / "scripts" / "start_actions.sh")])
-            self._spawn("rasa", [str(ROOT / "scripts" / "start_rasa.sh")])
-            if self.with_web:
-                self._spawn("web", [str(ROOT / ".venv" / "web" / "bin" / "python"), "-m", "bot.web"])
-            self._wait("actions", lambda: _get(f"{self.actions_url}/health") == 200)
-            self._wait("rasa", self._rasa_answers)
-            if self.with_web:
-                self._wait("web", lambda: _get(f"{self.web_url}/healthz") == 200)
+            for name, argv in self._commands().items():  # start all, then wait: loads overlap
+                self._spawn(name, argv)
+            for name in self._commands():
+                self._wait(name, lambda name=name: self._ready(name))
         except BaseException:
             self.stop()
             raise
         return self
 
-    def restart_rasa(self) -> None:
-        """Stop and start the Rasa server only (same port, same tracker database)."""
-        self._terminate("rasa")
-        self._spawn("rasa", [str(ROOT / "scripts" / "start_rasa.sh")])
-        self._wait("rasa", self._rasa_answers)
-
     def kill(self, name: str) -> None:
-        """SIGKILL one server ("actions", "rasa" or "web"), as a crash or the OOM killer would."""
-        proc = self._procs.pop(name)
-        proc.kill()
-        proc.wait(timeout=10)
+        """SIGKILL one tier ("actions", "rasa" or "web"), as a crash or the OOM killer would."""
+        proc = self._procs.pop(name, None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
 
     def restart(self, name: str) -> None:
-        """Start one server again (same port, same databases) and wait until it answers."""
-        argv = {"actions": [str(ROOT / "scripts" / "start_actions.sh")],
-                "rasa": [str(ROOT / "scripts" / "start_rasa.sh")],
-                "web": [str(ROOT / ".venv" / "web" / "bin" / "python"), "-m", "bot.web"]}[name]
-        ready = {"actions": lambda: _get(f"{self.actions_url}/health") == 200,
-                 "rasa": self._rasa_answers,
-                 "web": lambda: _get(f"{self.web_url}/healthz") == 200}[name]
+        """Start one tier again (after ``kill`` or not) on the same port and databases."""
         self._terminate(name)
-        self._spawn(name, argv)
-        self._wait(name, ready)
+        self._spawn(name, self._commands()[name])
+        self._wait(name, lambda: self._ready(name))
+
+    def restart_rasa(self) -> None:
+        """Stop and start the Rasa server only (same port, same tracker database)."""
+        self.restart("rasa")
 
     def stop(self) -> None:
         for name in list(self._procs)[::-1]:
