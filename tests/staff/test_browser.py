@@ -6,7 +6,8 @@
   the real stack (``tests/stack.py``: actions, Rasa, web tier) when a trained model exists;
   otherwise through the running web tier's search page, which calls the same
   ``directory.search`` as the bot's action.
-- Screenshots of every staff page go to ``test-output/staff-*.png``.
+- Screenshots of every staff page go to ``test-output/staff-*.png``, each page checked with
+  axe-core for WCAG 2.2 AA first.
 """
 
 from __future__ import annotations
@@ -145,6 +146,20 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(OUTPUT / f"staff-{name}.png"), full_page=True)
 
 
+def axe_violations(page) -> list[dict]:
+    """axe-core (from node_modules) on the page: WCAG 2.0-2.2, levels A and AA."""
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.fail("axe-core is not installed: run `scripts/setup.sh node` (npm ci)")
+    page.evaluate(axe.read_text(encoding="utf-8"))
+    return page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values:
+            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}});
+        return r.violations.map(v => ({id: v.id, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(' '))}));
+    }""")
+
+
 def assert_inert(page) -> None:
     """The payload did not become markup: no injected image or script, no dialog."""
     assert page.locator("img[src=x]").count() == 0
@@ -243,6 +258,7 @@ def test_screenshots_of_the_staff_pages(tab, site):
                        ("password", "/staff/password")):
         page.goto(site.url + path)
         assert page.locator("h1").count() == 1, path
+        assert axe_violations(page) == [], path
         shot(page, name)
     page.goto(f"{site.url}/staff/services/{service_id}")
     page.get_by_label("Name", exact=True).fill("")
@@ -253,6 +269,7 @@ def test_screenshots_of_the_staff_pages(tab, site):
     sign_in(page, site, "ada")
     for name, path in (("import", "/staff/import"), ("users", "/staff/users"), ("audit", "/staff/audit")):
         page.goto(site.url + path)
+        assert axe_violations(page) == [], path
         shot(page, name)
     # The expiry warning appears shortly before the session ends (the page's clock is moved on).
     page.clock.install()
