@@ -595,13 +595,17 @@ _OCCURRENCES_MAX = 16_384
 
 def _occurrences(key: tuple, schedule: Mapping[str, Any], now: datetime,
                  count: int) -> list[datetime]:
-    """``next_occurrences``, remembered by row content. A remembered answer worked out at
-    ``then`` still holds at ``now`` while no session has started in between."""
+    """``next_occurrences``, remembered by row content. A full answer worked out at ``then``
+    still holds at ``now`` while no session has started in between. A short one (the pattern
+    ends, or lies beyond how far ``schedules`` looks ahead) is only trusted for an hour."""
     with _OCCURRENCES_LOCK:
         hit = _OCCURRENCES.get((key, count))
-        if hit is not None and hit[0] <= now and (not hit[1] or now < hit[1][0]):
-            _OCCURRENCES.move_to_end((key, count))
-            return hit[1]
+        if hit is not None:
+            then, found = hit
+            fresh = then <= now and (not found or now < found[0])
+            if fresh and (len(found) >= count or now - then < timedelta(hours=1)):
+                _OCCURRENCES.move_to_end((key, count))
+                return found
     found = sched.next_occurrences(schedule, now, count)
     with _OCCURRENCES_LOCK:
         _OCCURRENCES[(key, count)] = (now, found)
