@@ -456,3 +456,16 @@ def test_words_that_never_meet_still_find_each_service(db):
     found = find(db, text="football textures")
     assert names(found) == ["Baby Sensory Play", "First Saturday Dads Club"]
     assert found[0]["why"] == ['Mentions "textures"']
+
+
+def test_a_session_years_ahead_is_found_once_it_comes_near(tmp_path):
+    db = build_directory(str(tmp_path / "future.db"))
+    service = service_object("polish_parents")
+    service["schedules"] = [{"id": sid("schedule-future"), "freq": "WEEKLY", "byday": "MO",
+                             "dtstart": "2031-01-06", "opens_at": "10:00", "closes_at": "11:00"}]
+    save_service(db, service)
+    query = SearchQuery(language="pl", limit=5)
+    search(db, query, now=NOW)  # far off: schedules may not look that far ahead
+    later = datetime(2030, 12, 20, 9, 0, tzinfo=timezone.utc)
+    found = {r["name"]: r for r in search(db, query, now=later)}
+    assert found["Polish Parents Coffee Morning"]["next_sessions"][0] == "2031-01-06T10:00:00+00:00"
