@@ -331,7 +331,8 @@ def next_occurrences(schedule: Mapping[str, Any], after: datetime,
     search_from = after_local.date() - timedelta(days=1)
     if first_day is not None:
         search_from = max(search_from, first_day)
-    horizon = after_local.date() + HORIZON
+    # Measured from where sessions can begin, so asking again from any session gives the rest.
+    horizon = search_from + HORIZON
     last_day = horizon if last_day is None else min(last_day, horizon)
     anchor = _anchor(rule)
     start = _start_near(rule, anchor, search_from - timedelta(days=7))
