@@ -13,6 +13,10 @@ MODEL=models/signpost.tar.gz
 STAMP=models/signpost.inputs
 SPACY_MODEL=var/spacy/en_signpost
 FORCE=${1:-}
+case "$FORCE" in
+  ""|--force) ;;
+  *) echo "usage: scripts/train.sh [--force]  (trains only when config.yml, domain/, data/ or bot/nlu changed)" >&2; exit 2 ;;
+esac
 
 log() { printf '[train] %s\n' "$*" >&2; }
 

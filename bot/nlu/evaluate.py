@@ -197,6 +197,18 @@ def report(scores: list[Scores], n: int, show_misses: int) -> str:
     return "\n".join(lines)
 
 
+def _quiet() -> None:
+    """Rasa logs every parse at debug level through structlog; the report is what matters here."""
+    import warnings
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+    warnings.filterwarnings("ignore")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.nlu.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
@@ -208,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     # Judge what the model and taxonomy know, not whatever phrases a local directory holds.
     tmp = tempfile.TemporaryDirectory(prefix="signpost-eval-")
     os.environ["SIGNPOST_DIRECTORY_DB"] = str(Path(tmp.name) / "no-directory.db")
-    logging.getLogger().setLevel(logging.WARNING)
+    _quiet()
     if not args.model.exists():
         print(f"No trained model at {args.model}. Run `make train` first.", file=sys.stderr)
         return 2
