@@ -1,7 +1,7 @@
 """What the web tier adds to a chat reply: p95 through ``/api/chat`` divided by p95 straight to
 Rasa's REST channel, measured in one run on one stack, at 1 and 20 concurrent conversations.
 
-    PYTHONPATH=. .venv/web/bin/python bench/web.py [--conversations 1 20] [--rounds 3]
+    PYTHONPATH=. .venv/web/bin/python bench/web.py [--conversations 1 20] [--min-requests 140]
     PYTHONPATH=. .venv/web/bin/python bench/web.py --web-url http://127.0.0.1:8080 \\
         --rasa-url http://127.0.0.1:5005     # against a stack that is already running
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import secrets
 import statistics
 import sys
@@ -71,7 +72,12 @@ async def conversation_direct(http: aiohttp.ClientSession, rasa_url: str, times:
             raise RuntimeError(f"Rasa answered {response.status}")
 
 
-async def measure(web_url: str, rasa_url: str, levels: list[int], rounds: int) -> dict:
+def rounds_for(level: int, min_requests: int) -> int:
+    """Enough rounds for ``min_requests`` timed requests per path, and at least two (alternating)."""
+    return max(2, math.ceil(min_requests / (level * len(SCRIPT))))
+
+
+async def measure(web_url: str, rasa_url: str, levels: list[int], min_requests: int) -> dict:
     results = {}
     connector = aiohttp.TCPConnector(limit=200)
     timeout = aiohttp.ClientTimeout(total=120)
@@ -82,7 +88,7 @@ async def measure(web_url: str, rasa_url: str, levels: list[int], rounds: int) -
         for level in levels:
             web_times: list[float] = []
             direct_times: list[float] = []
-            for _ in range(rounds):
+            for _ in range(rounds_for(level, min_requests)):
                 await asyncio.gather(*[conversation_direct(http, rasa_url, direct_times)
                                        for _ in range(level)])
                 await asyncio.gather(*[conversation_via_web(http, web_url, web_times)
@@ -109,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-url")
     parser.add_argument("--rasa-url")
     parser.add_argument("--conversations", type=int, nargs="+", default=[1, 20])
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="rounds per level (each round: every conversation runs the script once)")
+    parser.add_argument("--min-requests", type=int, default=140,
+                        help="timed requests per path and level, at least (default 140)")
     parser.add_argument("--out", default=str(_HERE / "results" / "web.json"))
     args = parser.parse_args(argv)
 
@@ -120,12 +126,14 @@ def main(argv: list[str] | None = None) -> int:
 
         print("Starting a stack (actions, Rasa, web tier) on free ports ...", flush=True)
         stack = Stack(web=True, env={"SIGNPOST_RATE_LIMIT_CLIENT": "1000000/minute",
-                                     "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute"},
+                                     "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute",
+                                     # Measure the hop, not the fallback: never give up on Rasa.
+                                     "SIGNPOST_RASA_TIMEOUT": "600"},
                       startup_timeout=900).start()
         args.web_url, args.rasa_url = stack.web_url, stack.rasa_url
     try:
         results = asyncio.run(measure(args.web_url.rstrip("/"), args.rasa_url.rstrip("/"),
-                                      args.conversations, args.rounds))
+                                      args.conversations, args.min_requests))
     finally:
         if stack is not None:
             stack.stop()
