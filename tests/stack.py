@@ -160,6 +160,10 @@ class Stack:
             proc.kill()
             proc.wait(timeout=10)
 
+    def is_running(self, name: str) -> bool:
+        proc = self._procs.get(name)
+        return proc is not None and proc.poll() is None
+
     def restart(self, name: str) -> None:
         """Start one tier again (after ``kill`` or not) on the same port and databases."""
         self._terminate(name)

@@ -87,6 +87,10 @@ async def chat(request: web.Request) -> web.Response:
     async def answer() -> dict[str, Any]:
         try:
             messages = await request.app[keys.RASA].send(session_id, text)
+            if not messages:
+                # Rasa answers 200 with nothing when a custom action failed (the action server
+                # is down): the parent must not be left with silence.
+                raise RasaUnavailable("Rasa sent no reply (is the action server down?)")
         except RasaUnavailable as error:
             # Log why, never what the parent wrote.
             log.warning("Rasa unavailable, sending the fallback reply: %s", error)
