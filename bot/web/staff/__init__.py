@@ -85,7 +85,7 @@ def create_staff_app(settings: Settings) -> web.Application:
                                views_demand, views_needs, views_services)
 
     app = web.Application(
-        middlewares=[auth.guard_middleware(DB, SECRET, settings.secure_cookies)],
+        middlewares=[auth.guard_middleware(DB, SECRET)],
         client_max_size=MAX_UPLOAD_BYTES,
     )
     app[SETTINGS] = settings

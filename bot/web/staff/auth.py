@@ -135,7 +135,7 @@ def safe_next(target: str | None) -> str:
     return target if target and _is_safe_next(target) else "/staff/"
 
 
-def guard_middleware(db_key: web.AppKey, secret_key: web.AppKey, settings_secure: bool):
+def guard_middleware(db_key: web.AppKey, secret_key: web.AppKey):
     """Build the middleware that enforces sign-in, role and CSRF on every staff route."""
 
     @web.middleware
@@ -147,8 +147,7 @@ def guard_middleware(db_key: web.AppKey, secret_key: web.AppKey, settings_secure
         if access is None:  # default deny: every view must say who may use it
             raise web.HTTPForbidden(text="This page has no access rule, so it is closed.")
         db = request.app[db_key]
-        session, expired = load_session(db, request.cookies.get(COOKIE),
-                                        touch=request.path != "/staff/session/status")
+        session, expired = load_session(db, request.cookies.get(COOKIE))
         request[SESSION] = session
         request[USER] = session["user"] if session else None
         if access != PUBLIC and session is None:
