@@ -28,7 +28,7 @@ import pytest
 
 from directory import callbacks, demand, staff_users, store
 from directory.db import open_db
-from directory.search import SearchQuery, search
+from directory.search import SearchQuery
 from tests.stack import DEFAULT_MODEL, Stack, free_port
 from tests.staff.conftest import PASSWORD
 
