@@ -82,7 +82,7 @@ async def chat(request: web.Request) -> web.Response:
         return json_error(429, "slow_down",
                           "You are sending messages very fast. Please wait a minute, "
                           "then try again.", **{"Retry-After": str(verdict.retry_after)})
-    session_id, is_new = sessions.resolve(claimed_id)
+    session_id, _ = sessions.resolve(claimed_id)
 
     async def answer() -> dict[str, Any]:
         try:

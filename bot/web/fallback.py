@@ -8,7 +8,6 @@ Read straight from the directory, so it works with the whole Rasa tier down.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import time
 from typing import Any
 
