@@ -74,3 +74,17 @@ def test_a_site_not_on_the_list_cannot_show_the_chat(browser, standin_site):
         assert frames[0].url.startswith("chrome-error://")
         assert frames[0].locator("#chat-input").count() == 0
         context.close()
+
+
+def test_exit_inside_the_widget_leaves_the_whole_centre_site(browser, standin_site):
+    port = urlparse(standin_site.embed_origins).port
+    with centre_website(port, snippet(standin_site.url)) as host:
+        context = browser.new_context()
+        context.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<title>Weather</title>"))
+        page = context.new_page()
+        page.goto(host + "/")
+        chat = page.frame_locator("#signpost-chat iframe")
+        chat.locator("#exit-this-page").click()
+        page.wait_for_url("https://www.bbc.co.uk/weather**")
+        context.close()
