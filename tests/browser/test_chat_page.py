@@ -140,7 +140,8 @@ def test_controls_are_big_enough_to_tap_and_the_page_fits_a_small_phone(visit_fa
         send(page, NEED)
         page.locator(".sp-card").first.wait_for(timeout=30_000)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        small = page.evaluate("""() => [...document.querySelectorAll('button, .govuk-button, input, select, textarea')]
+        small = page.evaluate("""() => [...document.querySelectorAll(
+                'button, .govuk-button, input, select, textarea, .sp-card a, .sp-msg a')]
             .filter(e => e.offsetParent !== null)
             .map(e => [e.textContent.trim() || e.id, e.getBoundingClientRect()])
             .filter(([, r]) => r.width < 24 || r.height < 24).map(([n]) => n)""")
