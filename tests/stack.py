@@ -21,6 +21,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -29,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+if __name__ == "__main__":  # run as a script: tests/ must not shadow the top-level packages
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "tests"]
+    sys.path.insert(0, str(ROOT))
 DEFAULT_MODEL = ROOT / "models" / "signpost.tar.gz"
 SAMPLE = ROOT / "directory" / "sample" / "sample_directory.json"
 
