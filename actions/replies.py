@@ -236,6 +236,7 @@ def nothing_closer() -> Reply:
 def unknown_place(place: str, suggestions: Sequence[str]) -> Reply:
     """ "I couldn't find X. Did you mean A or B?" — the suggestions become buttons."""
     suggestions = [s for s in suggestions if s][:3]
+    place = place_name(place)
     if suggestions:
         if len(suggestions) == 1:
             options = suggestions[0]

@@ -205,7 +205,8 @@ class ActionRefineSearch(Action):
             say(dispatcher, replies.unknown_place(err.place, list(err.suggestions or [])))
             return [SlotSet("place", None)]
         page = results[:PAGE_SIZE]
-        if not page or {r["id"] for r in page} == set(last.get("shown") or []):
+        if not page or {r["id"] for r in page} <= set(last.get("shown") or []):
+            # Nothing nearer than what the parent has already seen.
             say(dispatcher, replies.nothing_closer())
             return []
         say(dispatcher, replies.results(directory_access.taxonomy(), fields, page,

@@ -254,3 +254,16 @@ def test_searches_are_counted_for_staff_without_the_place_name(domain, seeded_db
     rows = list(db.query("select * from search_demand"))
     assert rows and rows[-1]["needs"] == "father_friendly"
     assert rows[-1]["district"] is None  # "darwen" is free text, never stored
+
+
+def test_anything_closer_says_so_when_the_nearest_are_already_shown(domain):
+    events, shown = run(ActionSearchServices(), "dads_saturday_darwen", domain)
+    state = json.loads((DATA / "after_search_more.json").read_text())
+    state["slots"].update(need=["father_friendly"], days=["SA"], audience="father",
+                          last_query=slot_sets(events)["last_query"])
+    state["latest_message"] = {"text": "anything closer", "entities": [],
+                               "intent": {"name": "refine_search", "confidence": 0.9}}
+    dispatcher = CollectingDispatcher()
+    ActionRefineSearch().run(dispatcher, Tracker.from_dict(state), domain)
+    assert "closest ones I know" in texts(dispatcher.messages)
+    assert not any(m.get("custom") for m in dispatcher.messages)
