@@ -192,3 +192,16 @@ def test_when_the_bot_is_down_the_parent_gets_numbers_to_call_not_an_error(visit
     assert "Darwen Family Hub" in reply.inner_text()
     assert reply.locator("a[href='tel:01632960180']").count() == 1
     assert reply.locator("a[href='tel:999']").count() == 1
+
+
+def test_a_reply_arriving_after_end_chat_does_not_bring_the_chat_back(visit_factory, standin_site):
+    page = visit_factory(standin_site.url).page
+    page.goto(standin_site.url + "/")
+    send(page, "hello, take your time")
+    page.fill("#chat-input", "typed while waiting")
+    page.keyboard.press("Enter")
+    assert page.input_value("#chat-input") == "typed while waiting"  # kept, not lost
+    page.click("#chat-end")
+    page.wait_for_timeout(2500)  # the stand-in answers after 1.5 s
+    assert page.locator(".sp-msg").count() == 1
+    assert stored(page)["session"] is None

@@ -17,6 +17,8 @@
   var log, input, form, typing, sendButton, endButton, starters;
   var state = { sessionId: null, items: [] };
   var busy = false;
+  // Bumped by "End chat", so a reply still on its way to the ended chat is dropped.
+  var generation = 0;
 
   // ---- storage -------------------------------------------------------------------------------
 
@@ -335,14 +337,16 @@
     addItem({ from: "bot", text: text, buttons: [], custom: { type: "notice" } });
   }
 
+  // Returns false when the message was not sent (nothing typed, or still waiting for a reply).
   function send(text, shownAs) {
     text = String(text || "").trim();
-    if (!text || busy) { return; }
+    if (!text || busy) { return false; }
     if (text.length > MAX_CHARS) {
       notice("Please keep your message under 1,000 characters. You can send more in another message.");
-      return;
+      return false;
     }
     busy = true;
+    var sentIn = generation;
     removeOldButtons();
     if (starters.parentNode) { starters.parentNode.removeChild(starters); }
     addItem({ from: "me", text: shownAs || text });
@@ -356,6 +360,7 @@
         });
       })
       .then(function (result) {
+        if (sentIn !== generation) { return; }
         if (!result.ok) {
           notice(typeof result.data.message === "string" ? result.data.message
                  : "Sorry, something went wrong. Please try again.");
@@ -379,15 +384,20 @@
         scrollToReply(firstReply);
       })
       .catch(function () {
+        if (sentIn !== generation) { return; }
         notice("We could not reach Signpost. Please check your internet connection and try again.");
       })
       .then(function () {
+        if (sentIn !== generation) { return; }
         busy = false;
         setTyping(false);
       });
+    return true;
   }
 
   function endChat() {
+    generation += 1;
+    busy = false;
     var sessionId = state.sessionId;
     state = { sessionId: null, items: [] };
     try { window.sessionStorage.removeItem(STORE_KEY); } catch (e) { /* nothing kept */ }
@@ -420,10 +430,9 @@
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var text = input.value;
-      if (!text.trim()) { input.focus(); return; }
-      input.value = "";
-      send(text);
+      // Clear the box only once the message is on its way; while a reply is coming, keep it.
+      if (send(input.value)) { input.value = ""; }
+      input.focus();
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
