@@ -109,10 +109,16 @@ def forget_callback(tracker: Tracker) -> list[EventType]:
 
 
 def first_name(text: str) -> str | None:
-    """ "my name is Sam" → "Sam"; None when it doesn't look like one name."""
-    rest = _NAME_PREFIX.sub("", text or "", count=1).strip().strip(".!,")
+    """ "my name is Sam" → "Sam"; None when it doesn't look like one name.
+
+    One word on its own, or the first word after "my name is" / "I'm" (which may be followed
+    by a surname): "weekday mornings" is not a name.
+    """
+    text = (text or "").strip()
+    rest = _NAME_PREFIX.sub("", text, count=1).strip().strip(".!,")
+    introduced = rest != text.strip(".!,")
     words = rest.split()
-    if not words or len(words) > 3:
+    if not words or len(words) > (3 if introduced else 1):
         return None
     name = words[0]
     if not _NAME.match(name) or len(name) > 40 or name.lower() in NOT_NAMES:
@@ -134,6 +140,28 @@ def contact(text: str) -> dict[str, str] | None:
     if re.fullmatch(r"0\d{9,10}", digits):
         return {"phone": digits[:5] + " " + digits[5:]}
     return None
+
+
+#: The search's slots: an answer to a call-back question must not change them ("weekday
+#: mornings" is a good time to call, not a new search; a phone number is not a child's age).
+SEARCH_SLOTS = ("need", "place", "age_months", "pregnant", "days", "time_of_day", "free_only",
+                "audience", "accessible")
+
+
+def undo_this_turn(tracker: Tracker) -> dict[str, Any]:
+    """The search slots this turn's message changed, set back to what they were before it."""
+    events = list(tracker.events)
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    last_user = users[-1] if users else -1
+    before: dict[str, Any] = {}
+    changed: set[str] = set()
+    for index, event in enumerate(events):
+        if event.get("event") == "slot" and event.get("name") in SEARCH_SLOTS:
+            if index < last_user:
+                before[event["name"]] = event.get("value")
+            else:
+                changed.add(event["name"])
+    return {name: before.get(name) for name in sorted(changed)}
 
 
 def last_requested_slot(tracker: Tracker) -> str | None:
@@ -160,10 +188,15 @@ class ValidateCallbackForm(FormValidationAction):
             return {"callback_first_name": GIVEN}
         name = first_name(str(value or ""))
         if not name:
-            dispatcher.utter_message(text="Sorry, I need just your first name, like Sam.")
-            return {"callback_first_name": None}
+            intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+            if intent == "bot_challenge":
+                dispatcher.utter_message(text="Yes, I am a chatbot. A real person from the "
+                                              "family hubs team will call you back.")
+            else:
+                dispatcher.utter_message(text="Sorry, I need just your first name, like Sam.")
+            return {**undo_this_turn(tracker), "callback_first_name": None}
         PENDING.put(tracker.sender_id, first_name=name)
-        return {"callback_first_name": GIVEN}
+        return {**undo_this_turn(tracker), "callback_first_name": GIVEN}
 
     def validate_callback_contact(self, value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -174,16 +207,14 @@ class ValidateCallbackForm(FormValidationAction):
         if not found:
             dispatcher.utter_message(text="Sorry, that doesn't look like a phone number or an "
                                           "email. Try one like 07700 900123 or name@example.com.")
-            return {"callback_contact": None}
+            return {**undo_this_turn(tracker), "callback_contact": None}
         PENDING.put(tracker.sender_id, **found)
-        return {"callback_contact": GIVEN}
+        return {**undo_this_turn(tracker), "callback_contact": GIVEN}
 
     def validate_callback_good_time(self, value: Any, dispatcher: CollectingDispatcher,
                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = redact_text(" ".join(str(value or "").split()))[:200]
-        if not text:
-            return {"callback_good_time": None}
-        return {"callback_good_time": text}
+        return {**undo_this_turn(tracker), "callback_good_time": text or None}
 
 
 class ActionAskCallbackShareSummary(Action):

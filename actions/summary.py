@@ -59,6 +59,8 @@ def age_words(age_months: Any, pregnant: Any = None) -> str | None:
         return None
     if months < 0:
         return "expecting a baby"
+    if months > 240:  # not a child's age (a misread number): say nothing rather than nonsense
+        return None
     if months < 24:
         return "newborn" if months == 0 else f"{months} month{'s' if months != 1 else ''}"
     years = months // 12

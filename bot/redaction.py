@@ -140,6 +140,56 @@ def redact_event(event: dict[str, Any], *, answering: str | None = None) -> dict
     return event
 
 
+#: Six or more digits in a row in a slot or entity value: a fragment of a phone number read as
+#: something else (an age of "900123" months), never a real value.
+_LONG_NUMBER = re.compile(r"\d{6,}")
+
+
+def _numeric_leak(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return abs(value) >= 100000
+    if isinstance(value, str):
+        return bool(_LONG_NUMBER.search(value.replace(" ", "")))
+    return False
+
+
+def redact_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every event of a conversation made safe to store, in order (same length).
+
+    On top of ``redact_event``: in the turn that answers a sensitive question (from the
+    parent's answer to the next message), any other slot the answer happened to fill (a phone
+    number read as a child's age, say) is stored with the value it had before, so neither the
+    record nor the conversation keeps it.
+    """
+    asking = requested_slots(events)
+    values: dict[str, Any] = {}
+    sensitive_turn = False
+    out = []
+    for event, answering in zip(events, asking):
+        kind = event.get("event")
+        if kind == "user":
+            sensitive_turn = answering in SENSITIVE_SLOTS
+        safe = redact_event(event, answering=answering)
+        if kind == "slot":
+            name = safe.get("name")
+            if sensitive_turn and name not in SENSITIVE_SLOTS and name != "requested_slot" \
+                    and not str(name).startswith("callback_"):
+                safe["value"] = values.get(name)
+            elif _numeric_leak(safe.get("value")) and name != "requested_slot":
+                safe["value"] = None
+            values[name] = safe.get("value")
+        elif kind == "user" and isinstance(safe.get("parse_data"), dict):
+            entities = safe["parse_data"].get("entities") or []
+            safe["parse_data"]["entities"] = [e for e in entities
+                                              if not _numeric_leak(e.get("value"))]
+        elif kind in ("restart", "session_started"):
+            values = {}
+        out.append(safe)
+    return out
+
+
 def requested_slots(events: Iterable[dict[str, Any]]) -> list[str | None]:
     """For each event, the slot the bot was asking for when it happened (``requested_slot``
     as it stood just before the event)."""

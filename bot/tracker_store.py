@@ -26,7 +26,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.redaction import redact_event, requested_slots
+from bot.redaction import redact_events
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +44,12 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events not yet stored, redacted (same rows as ``SQLTrackerStore.save``)."""
         events = list(tracker.events)
-        serialised = [event.as_dict() for event in events]
-        asking = requested_slots(serialised)
+        safe = redact_events([event.as_dict() for event in events])
         with self.session_scope() as session:
             stored = self._event_query(session, tracker.sender_id,
                                        fetch_events_from_all_sessions=False).count()
             for index in range(stored, len(events)):
-                data = redact_event(serialised[index], answering=asking[index])
+                data = safe[index]
                 session.add(self.SQLEvent(
                     sender_id=tracker.sender_id,
                     type_name=events[index].type_name,

@@ -20,8 +20,15 @@ def is_safety(message: dict[str, Any]) -> bool:
 def safety_first(text: str, messages: list[dict[str, Any]], *,
                  social_care_phone: str | None = None) -> list[dict[str, Any]]:
     """``messages`` with a safety reply at the top when ``text`` discloses danger."""
-    if any(is_safety(m) for m in messages):
-        return [m for m in messages if is_safety(m)] + [m for m in messages if not is_safety(m)]
+    for index, message in enumerate(messages):
+        if is_safety(message):
+            # Rasa's REST channel sends a reply's text and its payload as two messages, text
+            # first: move the pair to the top together.
+            start = index
+            if (not message.get("text") and index > 0 and messages[index - 1].get("text")
+                    and not messages[index - 1].get("custom")):
+                start = index - 1
+            return messages[start:index + 1] + messages[:start] + messages[index + 1:]
     detection = detect(text)
     if detection is None:
         return messages

@@ -68,3 +68,24 @@ def test_answers_to_sensitive_questions_are_dropped_whole():
     assert out[1]["text"] == ANSWER_MARK and out[1]["parse_data"]["text"] == ANSWER_MARK
     assert out[2]["value"] == ANSWER_MARK
     assert out[4]["text"] == "mornings"
+
+
+def test_a_phone_number_misread_as_an_age_is_not_stored():
+    from bot.redaction import redact_events
+
+    events = [{"event": "slot", "name": "age_months", "value": 24},
+              {"event": "slot", "name": "requested_slot", "value": "callback_contact"},
+              {"event": "user", "text": "07700 900123",
+               "parse_data": {"text": "07700 900123",
+                              "entities": [{"entity": "child_age", "value": 900123}]}},
+              {"event": "slot", "name": "callback_contact", "value": "07700 900123"},
+              {"event": "slot", "name": "age_months", "value": 900123},
+              {"event": "slot", "name": "requested_slot", "value": "callback_good_time"},
+              {"event": "user", "text": "call 01254 123456 at 2pm",
+               "parse_data": {"entities": [{"entity": "child_age", "value": 123456}]}},
+              {"event": "slot", "name": "age_months", "value": 123456}]
+    out = redact_events(events)
+    assert len(out) == len(events)
+    assert "900123" not in str(out) and "123456" not in str(out)
+    assert out[4]["value"] == 24  # the age from before the answer, not the misread number
+    assert out[7]["value"] is None and out[6]["parse_data"]["entities"] == []

@@ -267,3 +267,22 @@ def test_every_call_back_and_summary_text_is_plain_and_free_of_stigma():
         assert not stigma_phrases_in(text), text
         plain = re.sub(r"\{[^}]*\}|[0-9][0-9 ]*", "", text)
         assert textstat.flesch_kincaid_grade(plain) <= 6, text
+
+
+def test_an_answer_to_a_call_back_question_does_not_change_the_search():
+    events = [{"event": "slot", "name": "age_months", "value": 24},
+              {"event": "user", "text": "07700 900123"},
+              {"event": "slot", "name": "age_months", "value": 900123},
+              {"event": "slot", "name": "callback_contact", "value": "07700 900123"}]
+    dispatcher = CollectingDispatcher()
+    t = tracker("07700 900123", sender="parent-7", events=events,
+                slots={"age_months": 900123, "callback_contact": "07700 900123"})
+    slots = ValidateCallbackForm().validate_callback_contact("07700 900123", dispatcher, t, {})
+    assert slots == {"age_months": 24, "callback_contact": "given"}
+    PENDING.forget("parent-7")
+
+
+def test_a_name_is_one_word_or_introduced():
+    assert first_name("weekday mornings") is None
+    assert first_name("my name is Jo Smith") == "Jo"
+    assert first_name("Priya") == "Priya"

@@ -43,6 +43,14 @@ def payloads(messages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
             if isinstance(m.get("custom"), dict) and m["custom"].get("type") == kind]
 
 
+def safety_first(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The safety payload, checking its text is the very first thing the parent reads."""
+    found = payloads(messages, "safety")
+    assert len(found) == 1, messages
+    assert "999" in (messages[0].get("text") or ""), messages
+    return found[0]
+
+
 def stored_events(stack: Stack, sender: str) -> str:
     with sqlite3.connect(stack.tracker_db) as conn:
         rows = conn.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", [sender])
@@ -53,16 +61,15 @@ def test_a_disclosure_in_the_middle_of_a_form_question_is_answered_first(chat):
     reply = chat("stay and play please")
     assert "town or postcode" in text_of(reply)  # the form is asking where
     reply = chat("my partner hits me and I'm scared, we live in Darwen")
-    assert reply[0]["custom"]["type"] == "safety", reply
-    assert reply[0]["custom"]["category"] == "domestic_abuse"
+    assert safety_first(reply)["category"] == "domestic_abuse"
     assert "0808 2000 247" in reply[0]["text"]
     assert "town or postcode" not in text_of(reply)  # the form let go
 
 
 def test_a_medical_emergency_gets_999_first(chat):
     reply = chat("she's gone floppy and blue")
-    assert reply[0]["custom"] == {**reply[0]["custom"], "type": "safety", "category": "medical",
-                                  "level": "emergency"}
+    found = safety_first(reply)
+    assert (found["category"], found["level"]) == ("medical", "emergency")
     assert reply[0]["text"].startswith("Call 999 now.")
 
 
@@ -132,9 +139,7 @@ def test_postcodes_phone_numbers_and_names_are_redacted_in_the_tracker_database(
 def test_the_web_chat_gives_one_safety_reply_first(stack):
     reply = post_json(f"{stack.web_url}/api/chat",
                       {"text": "I'm scared I'll shake him", "session_id": None})
-    kinds = [(m.get("custom") or {}).get("type") for m in reply["messages"]]
-    assert kinds[0] == "safety" and kinds.count("safety") == 1, reply
-    assert reply["messages"][0]["custom"]["category"] == "parent_fear"
+    assert safety_first(reply["messages"])["category"] == "parent_fear"
 
 
 def test_logs_carry_no_message_text(stack, chat):

@@ -47,14 +47,17 @@ async def test_the_social_care_number_comes_from_configuration(make_client, stan
 async def test_when_rasa_already_answered_safely_the_reply_is_not_doubled(client, standin_rasa, monkeypatch):
     from tests.web import standin_rasa as module
 
-    rasa_safety = {"recipient_id": "x", "text": "Rasa's safety reply",
-                   "custom": {"type": "safety", "category": "self_harm", "level": "urgent"}}
+    # As Rasa's REST channel sends it: the reply's text, then its payload as a second message.
+    rasa_safety = [{"recipient_id": "x", "text": "Rasa's safety reply",
+                    "buttons": [{"title": "Carry on", "payload": "/carry_on"}]},
+                   {"recipient_id": "x",
+                    "custom": {"type": "safety", "category": "self_harm", "level": "urgent"}}]
     monkeypatch.setattr(module, "canned_reply",
-                        lambda text: [{"recipient_id": "x", "text": "Before"}, rasa_safety])
+                        lambda text: [{"recipient_id": "x", "text": "Before"}, *rasa_safety])
     reply = await chat(client, "i want to die")
     kinds = [(m["custom"] or {}).get("type") for m in reply["messages"]]
     assert kinds.count("safety") == 1
-    assert reply["messages"][0]["text"] == "Rasa's safety reply"
+    assert [m["text"] for m in reply["messages"]] == ["Rasa's safety reply", None, "Before"]
 
 
 async def test_ordinary_messages_are_untouched(client):
