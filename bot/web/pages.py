@@ -37,7 +37,8 @@ STARTERS = (
 
 
 async def common_context(request: web.Request) -> dict[str, Any]:
-    return {"attribution": ATTRIBUTION, "exit_url": EXIT_URL, "request_path": request.path}
+    return {"attribution": ATTRIBUTION, "exit_url": EXIT_URL, "request_path": request.path,
+            "compact": False}
 
 
 @routes.get("/", name="chat")

@@ -118,3 +118,10 @@ async def test_a_wrong_api_address_gets_json(client):
     response = await client.get("/api/nothing")
     assert response.status == 404
     assert (await response.json())["error"] == "not_found"
+
+
+async def test_inside_the_widget_our_other_pages_open_in_a_new_tab(client):
+    html = await (await client.get("/widget/chat")).text()
+    assert 'href="/search" target="_blank"' in html
+    assert 'href="/privacy" target="_blank"' in html
+    assert 'id="chat-form" action="/search" method="get" novalidate target="_blank"' in html
