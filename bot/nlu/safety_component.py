@@ -11,7 +11,8 @@ the rules find a disclosure, the intent becomes ``safety_<category>`` with confi
 - a disclosure is never turned into ``nlu_fallback``.
 
 DIET also learns the safety intents (``data/nlu/safety.yml``). Its guess is kept when it is
-confident (``diet_threshold``); a weak safety guess the rules don't back gives way to the next
+confident (``diet_threshold``, 0.9) and the rules have not read the message as a near-miss
+(a negation, someone else's story: ``rules.vetoed``); otherwise it gives way to the next
 intent, so everyday messages are not met with helplines.
 """
 
@@ -27,7 +28,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety.rules import CATEGORIES, detect
+from bot.safety.rules import CATEGORIES, detect, vetoed
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +46,10 @@ class SafetyRules(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"diet_threshold": 0.8}
+        return {"diet_threshold": 0.9}
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self.diet_threshold = float(config.get("diet_threshold", 0.8))
+        self.diet_threshold = float(config.get("diet_threshold", 0.9))
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -67,8 +68,8 @@ class SafetyRules(GraphComponent):
         intent = message.get(INTENT) or {}
         ranking = [r for r in (message.get(INTENT_RANKING_KEY) or [])]
         if detection is None:
-            if is_safety_intent(intent.get("name")) and \
-                    float(intent.get("confidence") or 0) < self.diet_threshold:
+            if is_safety_intent(intent.get("name")) and (
+                    float(intent.get("confidence") or 0) < self.diet_threshold or vetoed(text)):
                 self._demote(message, ranking)
                 return
             if is_safety_intent(intent.get("name")):
@@ -77,7 +78,10 @@ class SafetyRules(GraphComponent):
             return
         name = f"safety_{detection.category}"
         new_intent = {"name": name, "confidence": 1.0}
-        ranking = [new_intent] + [r for r in ranking if r.get("name") != name]
+        # The rules outrank the model: other intents are halved, so FallbackClassifier's
+        # ambiguity check (top two within 0.1) can never turn a disclosure into nlu_fallback.
+        ranking = [new_intent] + [{**r, "confidence": float(r.get("confidence") or 0) / 2}
+                                  for r in ranking if r.get("name") != name]
         message.set(INTENT, new_intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         self._only_safety_entity(message, category=detection.category, level=detection.level,

@@ -197,7 +197,7 @@ RULES: tuple[Rule, ...] = (
        r"floppy|limp|unresponsive|unconscious|not respond|(?:will not|can not|not) wake (?:up|him|her)?|be not move|not move at all",
        hypothetical_blocks=True),
     _r("swallowed something", M, E,
-       r"(?:swallow|eat|drink|(?:have|'s|be) take|suck|chew|get into) {W}{0,3}(?:{PILLS})(?! (?:to|at|into) )",
+       r"(?:swallow|eat|drink|(?<!i )(?:have|'s|be) take|suck|chew|get into) {W}{0,3}(?:{PILLS})(?! (?:to|at|into) )",
        hypothetical_blocks=True),
     _r("fitting", M, E,
        r"(?:be|'s|keep|start|start to) (?:fit|seize|convulse)(?! (?:in|into|for|and healthy|well))|have (?:a |another )?(?:fit|seizure|convulsion)",
@@ -327,9 +327,21 @@ def _happening_now(message: Normalised, start: int) -> bool:
 
 def find_matches(text: str) -> list[Match]:
     """Every rule that matches ``text`` after the negation and other-context checks."""
+    return _matches(text)[0]
+
+
+def vetoed(text: str) -> bool:
+    """True when a rule matched but a check cancelled it ("I'm not suicidal", "on the news"):
+    the message is about danger in words, and the rules have read it as not a disclosure."""
+    found, cancelled = _matches(text)
+    return not found and cancelled > 0
+
+
+def _matches(text: str) -> tuple[list[Match], int]:
     message = normalise(text)
     if not message.tokens:
-        return []
+        return [], 0
+    cancelled = 0
     found: list[Match] = []
     # The rules read both the lemmas ("he check my phone") and the words as typed ("is fitting").
     for joined in {message.lemma_text, message.text}:
@@ -342,17 +354,19 @@ def find_matches(text: str) -> list[Match]:
             for hit in rule.regex.finditer(joined):
                 start = _token_index(offsets, hit.start())
                 end = _token_index(offsets, max(hit.end() - 1, hit.start()))
-                if _negated(lemmas, start, start if rule.negation_in_pattern else end + 1) or _other_context(message, start, end + 1):
+                if (_negated(lemmas, start, start if rule.negation_in_pattern else end + 1)
+                        or _other_context(message, start, end + 1)
+                        or (rule.hypothetical_blocks and _hypothetical(lemmas, start))):
+                    cancelled += 1
                     continue
-                if rule.hypothetical_blocks and _hypothetical(lemmas, start):
-                    continue
+
                 level = rule.level
                 if level == "urgent" and rule.category != "parent_fear" and _happening_now(message, start):
                     level = "emergency"
                 found.append(Match(rule.category, level, rule.name, hit.group(0)))
                 break
     unique = {(m.category, m.level, m.rule): m for m in found}
-    return list(unique.values())
+    return list(unique.values()), cancelled
 
 
 def detect(text: str) -> Detection | None:

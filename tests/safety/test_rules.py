@@ -78,3 +78,8 @@ def test_everyday_messages_from_the_nlu_training_data_raise_no_alarm():
     count, alarms = everyday_alarms()
     assert count > 1000
     assert alarms == []
+
+
+def test_an_overdose_in_the_first_person_is_self_harm_first():
+    assert detect("i've taken all my tablets").category == "self_harm"
+    assert detect("my toddler has taken some of my tablets").category == "medical"

@@ -49,3 +49,14 @@ def test_a_confident_diet_safety_guess_is_kept_for_recall():
 def test_ordinary_messages_pass_untouched():
     out = run(message("stay and play near Darwen", "find_service", 0.97))
     assert out.get("intent") == {"name": "find_service", "confidence": 0.97}
+
+
+def test_a_confident_diet_guess_the_rules_read_as_a_near_miss_gives_way():
+    out = run(message("i'm not suicidal, just very tired", "safety_self_harm", 0.97))
+    assert out.get("intent")["name"] == "find_service"
+
+
+def test_the_other_intents_fall_far_enough_behind_that_fallback_never_wins():
+    out = run(message("he checks my phone and won't let me see my friends", "find_service", 0.96))
+    first, second = out.get("intent_ranking")[:2]
+    assert first["name"] == "safety_domestic_abuse" and first["confidence"] - second["confidence"] > 0.1
