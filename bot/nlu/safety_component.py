@@ -86,9 +86,8 @@ class SafetyRules(GraphComponent):
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         self._only_safety_entity(message, category=detection.category, level=detection.level,
                                  source="rules", rule=detection.matches[0].rule)
-        # Which rule fired, never the words: logs must not carry what the parent wrote.
-        logger.info("Safety rules: %s/%s (%s)", detection.category, detection.level,
-                    detection.matches[0].rule)
+        # The category only: logs must not carry what the parent wrote (rule names paraphrase it).
+        logger.info("Safety rules: %s/%s", detection.category, detection.level)
 
     def _demote(self, message: Message, ranking: list[dict[str, Any]]) -> None:
         others = [r for r in ranking if not is_safety_intent(r.get("name"))]

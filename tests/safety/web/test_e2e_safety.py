@@ -58,7 +58,7 @@ def stored_events(stack: Stack, sender: str) -> str:
 
 
 def test_a_disclosure_in_the_middle_of_a_form_question_is_answered_first(chat):
-    reply = chat("stay and play please")
+    reply = chat('/find_service{"need": "stay_and_play"}')  # the "Stay and play" button
     assert "town or postcode" in text_of(reply)  # the form is asking where
     reply = chat("my partner hits me and I'm scared, we live in Darwen")
     assert safety_first(reply)["category"] == "domestic_abuse"
@@ -143,7 +143,7 @@ def test_the_web_chat_gives_one_safety_reply_first(stack):
 
 
 def test_logs_carry_no_message_text(stack, chat):
-    chat("he checks my phone and won't let me see my friends, ring me on 07700 900555")
+    chat("he reads my texts and won't let me see my mates, ring me on 07700 900555")
     post_json(f"{stack.web_url}/api/chat", {"text": "my postcode is BB2 7QX", "session_id": None})
     for name in ("rasa", "actions", "web"):
         log = (stack.logs / f"{name}.log").read_text(errors="replace")
