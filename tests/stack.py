@@ -249,6 +249,8 @@ if __name__ == "__main__":  # python tests/stack.py: start a stack and keep it u
     parser.add_argument("--web", action="store_true", help="also start the web tier")
     parser.add_argument("--model", help="trained model (default models/signpost.tar.gz)")
     args = parser.parse_args()
+    # `kill PID` must stop the servers too, not leave them running without their parent.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     with Stack(model=args.model, web=args.web) as running:
         print(f"Rasa    {running.rasa_url}\nActions {running.actions_url}")
         if args.web:
