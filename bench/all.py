@@ -23,6 +23,7 @@ Runs, in this order, so one part does not disturb another's timing:
 Writes ``bench/results/<UTC time>.json`` and ``bench/results/latest.json``. Targets on 2 cores:
 chat p95 <= 150 ms at 20 concurrent, web-tier ratio <= 1.2, whole stack <= 1.5 GB resident.
 The machine may be shared: quote ratios from one run, and the load average printed with them.
+Exit status 1 when a figure misses its target (the table and the JSON are written either way).
 """
 
 from __future__ import annotations
