@@ -15,13 +15,14 @@ export PYTHONPATH := $(CURDIR)
 WEB := .venv/web/bin/python
 RASA := .venv/rasa/bin/python
 
-.PHONY: help setup run test directory staff train eval bench purge test-faults clean
+.PHONY: help setup run test test-faults directory staff train eval bench purge clean
 
 help:
 	@echo "make run    - set up what is missing, seed the sample directory, train, start everything"
 	@echo "make test   - set up what is missing and run every test"
 	@echo "make directory ARGS='search --term stay_and_play --near BB3'  - the directory command line"
 	@echo "make staff ARGS='create USER --role admin'  - manage staff accounts"
+	@echo "make test-faults - kill -9 each tier, concurrent writes, full disk, a short load run"
 	@echo "make eval | make bench | make purge | make train"
 
 setup:
@@ -37,6 +38,10 @@ test: setup
 	@scripts/setup.sh chromium >&2
 	@scripts/train.sh >&2
 	@scripts/test.sh
+
+test-faults: setup
+	@scripts/train.sh >&2
+	@scripts/test_faults.sh
 
 directory:
 	@scripts/setup.sh web >&2
