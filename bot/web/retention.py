@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable
 
 log = logging.getLogger("signpost.retention")
 
@@ -108,13 +108,24 @@ def purge(settings: RetentionSettings, *, now: datetime | None = None) -> PurgeR
     return PurgeResult(events, conversations, callbacks)
 
 
-def scheduled_purge(settings_factory: Callable[[], RetentionSettings] = RetentionSettings.from_env,
-                    every: timedelta = PURGE_EVERY):
+def for_web(web_settings: Any) -> RetentionSettings:
+    """The web tier's directory and retention days; the tracker database from the environment."""
+    return RetentionSettings(tracker_db=RetentionSettings.from_env().tracker_db,
+                             directory_db=Path(web_settings.directory_db),
+                             retention_days=int(web_settings.retention_days))
+
+
+def scheduled_purge(web_settings: Any = None, every: timedelta = PURGE_EVERY,
+                    settings_factory: Callable[[], RetentionSettings] | None = None):
     """A ``cleanup_ctx`` for the web app: purge at start-up, then every ``every``.
 
     Runs in a worker thread so chat requests are never held up; a failure is logged (without
     any personal data) and retried at the next run.
     """
+    if settings_factory is None:
+        settings_factory = (lambda: for_web(web_settings)) if web_settings is not None \
+            else RetentionSettings.from_env
+
     async def run_forever() -> None:
         loop = asyncio.get_running_loop()
         while True:
