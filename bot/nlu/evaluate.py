@@ -106,6 +106,14 @@ async def _parse_all(model_path: Path, texts: list[str]) -> tuple[list[dict], fl
     return results, (time.perf_counter() - start) * 1000 / max(1, len(texts))
 
 
+def _months(value: object) -> int | None:
+    """A child_age value as months; None for raw text (Rasa's default pipeline has no age parser)."""
+    try:
+        return int(float(str(value)))
+    except ValueError:
+        return None
+
+
 def score(name: str, examples: list[Example], parsed: list[dict], ms: float) -> Scores:
     """Intent macro-F1 and accuracy, FAQ answer accuracy, need recall/precision, age recall."""
     from sklearn.metrics import f1_score
@@ -125,7 +133,7 @@ def score(name: str, examples: list[Example], parsed: list[dict], ms: float) -> 
                    .get("response", {}).get("intent_response_key"))
             faq_right += int(predicted_intent == ex.intent and sel == ex.response_key)
         got_needs = {str(e["value"]) for e in p.get("entities", []) if e.get("entity") == "need"}
-        got_ages = {int(float(e["value"])) for e in p.get("entities", []) if e.get("entity") == "child_age"}
+        got_ages = {_months(e.get("value")) for e in p.get("entities", []) if e.get("entity") == "child_age"}
         need_total += len(ex.needs)
         found = sum(1 for n in ex.needs if n in got_needs)
         need_found += found
