@@ -68,7 +68,7 @@ def test_what_about_saturday_more_and_free_ones_only_refine_the_last_search(chat
 
 
 def test_a_question_while_asked_where_is_answered_then_the_question_comes_back(chat):
-    assert asks_for_place(chat("I'm looking for stay and play"))
+    assert asks_for_place(chat("are there any stay and play groups"))
     reply = chat("what is a health visitor")
     assert "health visitor is" in text_of(reply).lower(), text_of(reply)
     assert asks_for_place(reply)
