@@ -205,3 +205,24 @@ def test_a_reply_arriving_after_end_chat_does_not_bring_the_chat_back(visit_fact
     page.wait_for_timeout(2500)  # the stand-in answers after 1.5 s
     assert page.locator(".sp-msg").count() == 1
     assert stored(page)["session"] is None
+
+
+def test_save_what_ive_told_you_shows_a_summary_to_copy_or_print(visit_factory, chat_site):
+    from tests.stack import DEFAULT_MODEL
+
+    if not DEFAULT_MODEL.exists():
+        pytest.skip("needs the trained bot (make train); the stand-in Rasa has no summary")
+    visit = visit_factory(chat_site.url)
+    page = visit.page
+    page.goto(chat_site.url + "/")
+    send(page, NEED)
+    page.locator(".sp-card").first.wait_for(timeout=30_000)
+    page.click("#chat-summary")
+    summary = page.locator(".sp-card", has_text="What you have told me")
+    summary.wait_for(timeout=30_000)
+    text = summary.inner_text()
+    assert "Darwen" in text
+    assert "stay and play" in text.lower()
+    assert summary.get_by_role("button", name="Copy").count() == 1
+    assert summary.get_by_role("button", name="Print").count() == 1
+    assert page.locator(".sp-msg--me").last.inner_text().endswith("Save what I've told you")

@@ -205,12 +205,45 @@
     return card;
   }
 
+  // "Tell it once": what the parent has told the bot, as a card they can copy or print.
+  function summaryCard(custom) {
+    var text = typeof custom.text === "string" ? custom.text : "";
+    if (!text) { return null; }
+    var card = el("div", "sp-card");
+    card.appendChild(el("h3", "govuk-heading-s", "What you have told me"));
+    text.split("\n").forEach(function (line) {
+      if (line.trim()) { card.appendChild(el("p", "govuk-body", line)); }
+    });
+    var row = el("div", "sp-summary-actions");  // not "sp-replies": those are cleared each turn
+    var copy = el("button", "govuk-button govuk-button--secondary", "Copy");
+    copy.type = "button";
+    copy.addEventListener("click", function () {
+      var done = function () { typing.textContent = "Copied."; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, function () {
+          typing.textContent = "Copying did not work. You can select the text instead.";
+        });
+      }
+    });
+    var print = el("button", "govuk-button govuk-button--secondary", "Print");
+    print.type = "button";
+    print.addEventListener("click", function () { window.print(); });
+    row.appendChild(copy);
+    row.appendChild(print);
+    card.appendChild(row);
+    return card;
+  }
+
   function renderCustom(custom, into) {
     if (!custom || typeof custom !== "object") { return; }
     if (custom.type === "services" && Array.isArray(custom.services)) {
       custom.services.forEach(function (service) {
         if (service && typeof service === "object") { into.appendChild(serviceCard(service)); }
       });
+    }
+    if (custom.type === "summary") {
+      var card = summaryCard(custom);
+      if (card) { into.appendChild(card); }
     }
   }
 
@@ -441,6 +474,12 @@
       }
     });
     endButton.addEventListener("click", endChat);
+    var summaryButton = document.getElementById("chat-summary");
+    if (summaryButton) {
+      summaryButton.addEventListener("click", function () {
+        send("/show_summary", "Save what I've told you");
+      });
+    }
 
     load();
     renderAll();
