@@ -49,6 +49,17 @@ log "Generating NLU data from directory/taxonomy.yml ..."
 "$PY" -m bot.nlu.generate --out data/nlu
 HASH=$(inputs_hash)
 
+# A machine-wide cache keyed by the inputs' hash: a fresh clone on the same machine (CI, a second
+# stack) reuses the model instead of training it again.
+CACHE_DIR="${SIGNPOST_MODEL_CACHE:-$HOME/.cache/signpost/models}"
+if [ "$FORCE" != "--force" ] && [ -f "$CACHE_DIR/$HASH.tar.gz" ]; then
+  cp "$CACHE_DIR/$HASH.tar.gz" "$MODEL.tmp" && mv "$MODEL.tmp" "$MODEL"
+  echo "$HASH" > "$STAMP"
+  [ -f "$CACHE_DIR/$HASH.train_seconds" ] && cp "$CACHE_DIR/$HASH.train_seconds" models/signpost.train_seconds
+  log "Model is up to date (taken from the cache in $CACHE_DIR)"
+  exit 0
+fi
+
 log "Training the Rasa model (this takes a few minutes) ..."
 start=$(date +%s)
 "$RASA" train --config config.yml --domain domain --data data --out models \
@@ -56,4 +67,9 @@ start=$(date +%s)
 echo "$HASH" > "$STAMP"
 seconds=$(( $(date +%s) - start ))
 echo "$seconds" > models/signpost.train_seconds  # bench/all.py reports it as the training time
+if mkdir -p "$CACHE_DIR" 2>/dev/null; then
+  cp "$MODEL" "$CACHE_DIR/$HASH.tar.gz.tmp" && mv "$CACHE_DIR/$HASH.tar.gz.tmp" "$CACHE_DIR/$HASH.tar.gz"
+  cp models/signpost.train_seconds "$CACHE_DIR/$HASH.train_seconds"
+  ls -1t "$CACHE_DIR"/*.tar.gz 2>/dev/null | tail -n +6 | while read -r old; do rm -f "$old" "${old%.tar.gz}.train_seconds"; done
+fi
 log "Trained $MODEL in ${seconds}s"
