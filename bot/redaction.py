@@ -155,22 +155,30 @@ def _numeric_leak(value: Any) -> bool:
     return False
 
 
-def redact_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every event of a conversation made safe to store, in order (same length).
+def redact_events(events: list[dict[str, Any]], start: int = 0) -> list[dict[str, Any]]:
+    """``events[start:]`` made safe to store, in order.
 
     On top of ``redact_event``: in the turn that answers a sensitive question (from the
     parent's answer to the next message), any other slot the answer happened to fill (a phone
     number read as a child's age, say) is stored with the value it had before, so neither the
     record nor the conversation keeps it.
+
+    The events before ``start`` (already stored) are read only for that context, and only their
+    slot values are redacted again, so saving a turn costs the new events, not the whole
+    conversation.
     """
     asking = requested_slots(events)
     values: dict[str, Any] = {}
     sensitive_turn = False
     out = []
-    for event, answering in zip(events, asking):
+    for index, (event, answering) in enumerate(zip(events, asking)):
         kind = event.get("event")
         if kind == "user":
             sensitive_turn = answering in SENSITIVE_SLOTS
+        if index < start and kind != "slot":
+            if kind in ("restart", "session_started"):
+                values = {}
+            continue
         safe = redact_event(event, answering=answering)
         if kind == "slot":
             name = safe.get("name")
@@ -186,7 +194,8 @@ def redact_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                               if not _numeric_leak(e.get("value"))]
         elif kind in ("restart", "session_started"):
             values = {}
-        out.append(safe)
+        if index >= start:
+            out.append(safe)
     return out
 
 

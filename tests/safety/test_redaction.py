@@ -89,3 +89,6 @@ def test_a_phone_number_misread_as_an_age_is_not_stored():
     assert "900123" not in str(out) and "123456" not in str(out)
     assert out[4]["value"] == 24  # the age from before the answer, not the misread number
     assert out[7]["value"] is None and out[6]["parse_data"]["entities"] == []
+    # Saving turn by turn stores exactly what saving the whole conversation at once would.
+    for start in range(len(events) + 1):
+        assert redact_events(events, start) == out[start:]

@@ -78,3 +78,51 @@ def test_a_reloaded_conversation_carries_on_from_the_redacted_record(store):
     again = asyncio.run(tracker_store.retrieve("parent-3"))
     texts = [e.text for e in again.events if isinstance(e, UserUttered)]
     assert texts == ["stay and play near BB3 ***", "call me on [phone]"]
+
+
+def _conversation(store: RedactingSQLTrackerStore, sender: str) -> list[dict]:
+    tracker = asyncio.run(store.retrieve(sender))
+    return [] if tracker is None else [e.as_dict() for e in tracker.events]
+
+
+def test_turn_by_turn_the_remembered_conversation_is_what_the_database_holds(store):
+    tracker_store, path = store
+    tracker = DialogueStateTracker("parent-4", slots=[])
+    for text in ("stay and play near BB3 1AB", "call me on 01254 123456", "what about saturday"):
+        tracker = asyncio.run(tracker_store.retrieve("parent-4")) or tracker
+        tracker.update(user(text))
+        tracker.update(ActionExecuted("action_listen"))
+        asyncio.run(tracker_store.save(tracker))
+    fresh = RedactingSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(path))
+    assert _conversation(tracker_store, "parent-4") == _conversation(fresh, "parent-4")
+    assert len(_conversation(fresh, "parent-4")) == 6
+
+
+def test_a_turn_written_by_another_rasa_instance_is_seen(store):
+    tracker_store, path = store
+    tracker = DialogueStateTracker("parent-5", slots=[])
+    tracker.update(user("baby massage in darwen"))
+    asyncio.run(tracker_store.save(tracker))
+    asyncio.run(tracker_store.retrieve("parent-5"))  # now remembered here
+    other = RedactingSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(path))
+    theirs = asyncio.run(other.retrieve("parent-5"))
+    theirs.update(user("what about sunday"))
+    asyncio.run(other.save(theirs))
+    texts = [e["text"] for e in _conversation(tracker_store, "parent-5") if e["event"] == "user"]
+    assert texts == ["baby massage in darwen", "what about sunday"]
+
+
+def test_the_bot_forgets_what_the_retention_purge_deleted(store):
+    tracker_store, path = store
+    tracker = DialogueStateTracker("parent-6", slots=[])
+    tracker.update(user("dads group on saturday"))
+    tracker.update(user("near darwen"))
+    asyncio.run(tracker_store.save(tracker))
+    assert len(_conversation(tracker_store, "parent-6")) == 2  # remembered
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM events WHERE sender_id = 'parent-6' AND data LIKE '%saturday%'")
+    texts = [e["text"] for e in _conversation(tracker_store, "parent-6")]
+    assert texts == ["near darwen"]
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM events WHERE sender_id = 'parent-6'")
+    assert asyncio.run(tracker_store.retrieve("parent-6")) is None
