@@ -7,6 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SIGNPOST_DIRECTORY_DB ?= var/directory.db
 export SIGNPOST_TRACKER_DB ?= var/tracker.db
 export SIGNPOST_GEO_DB ?= var/geo.db
+export SIGNPOST_CHAT_SESSIONS_DB ?= var/chat_sessions.db
 export SIGNPOST_PORT ?= 8080
 export SIGNPOST_RASA_PORT ?= 5005
 export SIGNPOST_ACTIONS_PORT ?= 5055

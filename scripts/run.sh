@@ -5,7 +5,8 @@
 #
 # Two stacks can run side by side: give the second its own ports and databases, e.g.
 #   SIGNPOST_PORT=8081 SIGNPOST_RASA_PORT=5006 SIGNPOST_ACTIONS_PORT=5056 \
-#   SIGNPOST_DIRECTORY_DB=var/b/directory.db SIGNPOST_TRACKER_DB=var/b/tracker.db scripts/run.sh
+#   SIGNPOST_DIRECTORY_DB=var/b/directory.db SIGNPOST_TRACKER_DB=var/b/tracker.db \
+#   SIGNPOST_CHAT_SESSIONS_DB=var/b/chat_sessions.db scripts/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false
@@ -15,6 +16,7 @@ export SIGNPOST_ACTIONS_PORT="${SIGNPOST_ACTIONS_PORT:-5055}"
 export SIGNPOST_DIRECTORY_DB="${SIGNPOST_DIRECTORY_DB:-var/directory.db}"
 export SIGNPOST_TRACKER_DB="${SIGNPOST_TRACKER_DB:-var/tracker.db}"
 export SIGNPOST_GEO_DB="${SIGNPOST_GEO_DB:-var/geo.db}"
+export SIGNPOST_CHAT_SESSIONS_DB="${SIGNPOST_CHAT_SESSIONS_DB:-var/chat_sessions.db}"
 LOGS="${SIGNPOST_LOG_DIR:-var/log/$SIGNPOST_PORT}"
 TIMEOUT="${SIGNPOST_START_TIMEOUT:-300}"
 mkdir -p "$LOGS"

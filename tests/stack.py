@@ -85,6 +85,7 @@ class Stack:
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="signpost-stack-"))
         self.directory_db = self.workdir / "directory.db"
         self.tracker_db = self.workdir / "tracker.db"
+        self.chat_sessions_db = self.workdir / "chat_sessions.db"
         self.logs = self.workdir / "logs"
         self.rasa_port, self.actions_port = free_port(), free_port()
         self.web_port = free_port() if web else None
@@ -117,6 +118,7 @@ class Stack:
             "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
             "SIGNPOST_DIRECTORY_DB": str(self.directory_db),
             "SIGNPOST_TRACKER_DB": str(self.tracker_db),
+            "SIGNPOST_CHAT_SESSIONS_DB": str(self.chat_sessions_db),
             "SIGNPOST_GEO_DB": geo,
             "SIGNPOST_RASA_PORT": str(self.rasa_port),
             "SIGNPOST_ACTIONS_PORT": str(self.actions_port),

@@ -37,6 +37,8 @@ def _resources(settings: Settings):
         directory = DirectoryReader(settings.directory_db)
         await directory.open()
         limits = ChatLimits(settings.rate_limit_session, settings.rate_limit_client)
+        sessions = app[keys.SESSIONS]
+        await sessions.open()
         app[keys.HTTP] = http
         app[keys.RASA] = RasaClient(http, settings.rasa_url, settings.rasa_timeout)
         app[keys.DIRECTORY] = directory
@@ -47,6 +49,7 @@ def _resources(settings: Settings):
             await http.close()
             await directory.close()
             await limits.close()
+            await sessions.close()
 
     return resources
 
@@ -62,7 +65,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=security.MAX_UPLOAD_BYTES,
                           middlewares=[pages.friendly_errors])
     app[keys.SETTINGS] = settings
-    app[keys.SESSIONS] = ChatSessions()
+    app[keys.SESSIONS] = ChatSessions(settings.chat_sessions_db)  # opened in _resources
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),

@@ -82,7 +82,7 @@ async def chat(request: web.Request) -> web.Response:
         return json_error(429, "slow_down",
                           "You are sending messages very fast. Please wait a minute, "
                           "then try again.", **{"Retry-After": str(verdict.retry_after)})
-    session_id, _ = sessions.resolve(claimed_id)
+    session_id, _ = await sessions.resolve(claimed_id)
 
     async def answer() -> dict[str, Any]:
         try:
@@ -114,5 +114,5 @@ async def end_chat(request: web.Request) -> web.Response:
         return _bad_request('Send JSON like {"session_id": "..."}.')
     session_id = data.get("session_id") if isinstance(data, dict) else None
     if isinstance(session_id, str):
-        request.app[keys.SESSIONS].forget(session_id)
+        await request.app[keys.SESSIONS].forget(session_id)
     return web.json_response({"ended": True})

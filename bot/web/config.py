@@ -15,6 +15,8 @@ def _list(value: str) -> list[str]:
 class Settings:
     directory_db: Path = Path("var/directory.db")
     geo_db: Path = Path("var/geo.db")
+    #: Issued chat session ids (hashed), so a chat carries on after a web-tier restart.
+    chat_sessions_db: Path = Path("var/chat_sessions.db")
     host: str = "127.0.0.1"
     port: int = 8080
     rasa_url: str = "http://127.0.0.1:5005"
@@ -40,6 +42,7 @@ class Settings:
         return cls(
             directory_db=Path(env.get("SIGNPOST_DIRECTORY_DB", "var/directory.db")),
             geo_db=Path(env.get("SIGNPOST_GEO_DB", "var/geo.db")),
+            chat_sessions_db=Path(env.get("SIGNPOST_CHAT_SESSIONS_DB", "var/chat_sessions.db")),
             host=env.get("SIGNPOST_HOST", "127.0.0.1"),
             port=int(env.get("SIGNPOST_PORT", "8080")),
             # The *_URL forms are for deployments where Rasa runs elsewhere (deploy/compose.yaml).

@@ -7,7 +7,9 @@ Conversations: every event in the Rasa tracker database (``SIGNPOST_TRACKER_DB``
 conversation left alone for that long is gone completely and a long one never keeps old parts.
 Call-backs: requests closed more than 90 days ago are deleted from the directory database
 (``directory.callbacks.purge_closed_callbacks``). SQLite's ``secure_delete`` overwrites the
-deleted rows on disk instead of leaving them in free pages.
+deleted rows on disk instead of leaving them in free pages. Chat session ids: the web tier's
+record of issued ids (``SIGNPOST_CHAT_SESSIONS_DB``, hashes only) loses those idle for longer
+than a chat lasts (4 hours); the web tier also does this itself every minute.
 
 The web tier runs the same purge when it starts and then once a day (``scheduled_purge``).
 """
@@ -24,6 +26,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
+from bot.web.sessions import purge_expired as purge_expired_chat_sessions
+
 log = logging.getLogger("signpost.retention")
 
 DEFAULT_RETENTION_DAYS = 30
@@ -35,6 +39,7 @@ PURGE_EVERY = timedelta(days=1)
 class RetentionSettings:
     tracker_db: Path = Path("var/tracker.db")
     directory_db: Path = Path("var/directory.db")
+    chat_sessions_db: Path = Path("var/chat_sessions.db")
     retention_days: int = DEFAULT_RETENTION_DAYS
     callback_days: int = CALLBACK_RETENTION_DAYS
 
@@ -46,6 +51,8 @@ class RetentionSettings:
             raise ValueError("SIGNPOST_RETENTION_DAYS must be 1 or more.")
         return cls(tracker_db=Path(env.get("SIGNPOST_TRACKER_DB", "var/tracker.db")),
                    directory_db=Path(env.get("SIGNPOST_DIRECTORY_DB", "var/directory.db")),
+                   chat_sessions_db=Path(env.get("SIGNPOST_CHAT_SESSIONS_DB",
+                                                 "var/chat_sessions.db")),
                    retention_days=days)
 
 
@@ -54,10 +61,12 @@ class PurgeResult:
     events: int
     conversations: int
     callbacks: int
+    chat_sessions: int = 0
 
     def __str__(self) -> str:
         return (f"Deleted {self.events} conversation events ({self.conversations} whole "
-                f"conversations) and {self.callbacks} closed call-back requests.")
+                f"conversations), {self.callbacks} closed call-back requests and "
+                f"{self.chat_sessions} expired chat session ids.")
 
 
 def purge_conversations(tracker_db: Path, older_than_days: int,
@@ -105,13 +114,16 @@ def purge_callbacks(directory_db: Path, older_than_days: int = CALLBACK_RETENTIO
 def purge(settings: RetentionSettings, *, now: datetime | None = None) -> PurgeResult:
     events, conversations = purge_conversations(settings.tracker_db, settings.retention_days, now=now)
     callbacks = purge_callbacks(settings.directory_db, settings.callback_days, now=now)
-    return PurgeResult(events, conversations, callbacks)
+    chat_sessions = purge_expired_chat_sessions(settings.chat_sessions_db,
+                                                now=None if now is None else now.timestamp())
+    return PurgeResult(events, conversations, callbacks, chat_sessions)
 
 
 def for_web(web_settings: Any) -> RetentionSettings:
-    """The web tier's directory and retention days; the tracker database from the environment."""
+    """The web tier's databases and retention days; the tracker database from the environment."""
     return RetentionSettings(tracker_db=RetentionSettings.from_env().tracker_db,
                              directory_db=Path(web_settings.directory_db),
+                             chat_sessions_db=Path(web_settings.chat_sessions_db),
                              retention_days=int(web_settings.retention_days))
 
 

@@ -83,6 +83,7 @@ def start_web_tier(tmp: Path, rasa_port: int, actions_port: int, *, extra_env=No
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SIGNPOST_PORT": str(port),
            "SIGNPOST_HOST": "127.0.0.1", "SIGNPOST_DIRECTORY_DB": str(make_directory(tmp / "directory.db")),
+           "SIGNPOST_CHAT_SESSIONS_DB": str(tmp / "chat_sessions.db"),
            "SIGNPOST_RASA_PORT": str(rasa_port), "SIGNPOST_ACTIONS_PORT": str(actions_port),
            "SIGNPOST_RATE_LIMIT_CLIENT": "600/minute", **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=ROOT, env=env)

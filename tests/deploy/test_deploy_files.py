@@ -101,6 +101,17 @@ def test_the_web_tier_reads_the_rasa_address_compose_gives_it() -> None:
     assert Settings.from_env({"SIGNPOST_RASA_PORT": "5006"}).rasa_url == "http://127.0.0.1:5006"
 
 
+def test_the_web_tiers_databases_are_on_a_volume_so_they_outlive_the_container(compose) -> None:
+    """Its chat sessions file above all: otherwise a new container starts every open chat afresh."""
+    web = compose["services"]["web"]
+    mounted = [volume.split(":")[1] for volume in web["volumes"]]
+    image_env = dict(re.findall(r"(SIGNPOST_\w+)=(\S+)",
+                                " ".join(args for ins, args in dockerfile("web") if ins == "ENV")))
+    for name in ("SIGNPOST_DIRECTORY_DB", "SIGNPOST_CHAT_SESSIONS_DB"):
+        for path in (web["environment"][name], image_env[name]):
+            assert any(path.startswith(mount.rstrip("/") + "/") for mount in mounted), (name, path)
+
+
 def test_the_tls_proxy_forwards_to_the_web_tier() -> None:
     caddy = (DEPLOY / "Caddyfile").read_text()
     assert "{$SIGNPOST_SITE}" in caddy and "reverse_proxy web:8080" in caddy

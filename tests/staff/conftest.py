@@ -81,8 +81,10 @@ def directory_db(template_db: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(directory_db: Path, geo_db: Path) -> Settings:
     # Rasa is not needed by the staff area; nothing listens on port 9.
-    return Settings(directory_db=directory_db, geo_db=geo_db, rasa_url="http://127.0.0.1:9",
-                    actions_url="http://127.0.0.1:9", rasa_timeout=0.5)
+    return Settings(directory_db=directory_db, geo_db=geo_db,
+                    chat_sessions_db=directory_db.with_name("chat_sessions.db"),
+                    rasa_url="http://127.0.0.1:9", actions_url="http://127.0.0.1:9",
+                    rasa_timeout=0.5)
 
 
 @pytest.fixture

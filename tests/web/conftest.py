@@ -54,7 +54,9 @@ async def standin_rasa() -> StandInRasa:
 
 @pytest.fixture
 def settings(directory_db: Path, standin_rasa: StandInRasa) -> Settings:
-    return Settings(directory_db=directory_db, rasa_url=standin_rasa.url,
+    return Settings(directory_db=directory_db,
+                    chat_sessions_db=directory_db.with_name("chat_sessions.db"),
+                    rasa_url=standin_rasa.url,
                     actions_url=standin_rasa.url, rasa_timeout=2.0,
                     embed_origins=["https://www.example-centre.org.uk"])
 

@@ -90,6 +90,26 @@ async def test_end_chat_retires_the_session_id(client, standin_rasa):
     assert after["session_id"] != first["session_id"]
 
 
+async def test_the_same_session_continues_after_the_web_tier_restarts(make_client, standin_rasa):
+    before = await make_client()
+    _, first = await chat(before, "hello")
+    await before.close()
+    after = await make_client()  # a new app on the same settings: the same sessions file
+    _, second = await chat(after, "what about saturday", first["session_id"])
+    assert second["session_id"] == first["session_id"]
+    assert standin_rasa.senders() == [first["session_id"]] * 2
+
+
+async def test_an_ended_chat_stays_ended_after_the_web_tier_restarts(make_client):
+    before = await make_client()
+    _, first = await chat(before, "hello")
+    await before.post("/api/chat/end", json={"session_id": first["session_id"]})
+    await before.close()
+    after = await make_client()
+    _, again = await chat(after, "hello", first["session_id"])
+    assert again["session_id"] != first["session_id"]
+
+
 async def test_chat_replies_are_never_cached(client):
     response, _ = await chat(client, "hello")
     assert response.headers["Cache-Control"] == "no-store"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.web import retention
 from bot.web.retention import RetentionSettings, purge
+from bot.web.sessions import connect, hash_id
 from directory.callbacks import close_callback, create_callback, list_callbacks
 from directory.db import open_db
 
@@ -43,6 +44,7 @@ def test_conversations_older_than_the_retention_period_are_deleted(tmp_path):
         ("new", NOW - timedelta(days=1)), ("new", NOW - timedelta(hours=1)),
     ])
     result = purge(RetentionSettings(tracker_db=tracker, directory_db=tmp_path / "none.db",
+                                     chat_sessions_db=tmp_path / "none-either.db",
                                      retention_days=30), now=NOW)
     assert senders(tracker) == [("mixed", 1), ("new", 2)]
     assert (result.events, result.conversations) == (3, 1)
@@ -65,17 +67,36 @@ def test_closed_call_backs_go_after_90_days_and_open_ones_never(tmp_path):
                     ((NOW - timedelta(days=400)).isoformat(timespec="seconds"), still_open))
     db.conn.commit()
     db.conn.close()
-    result = purge(RetentionSettings(tracker_db=tmp_path / "no-tracker.db", directory_db=directory),
-                   now=NOW)
+    result = purge(RetentionSettings(tracker_db=tmp_path / "no-tracker.db", directory_db=directory,
+                                     chat_sessions_db=tmp_path / "no-sessions.db"), now=NOW)
     assert result.callbacks == 1
     left = {row["first_name"] for row in list_callbacks(open_db(directory))}
     assert left == {"Bo", "Cy"}
 
 
+def test_chat_session_ids_idle_longer_than_a_chat_lasts_are_deleted(tmp_path):
+    """The web tier deletes them itself each minute; the purge also does, for when it is down."""
+    path = tmp_path / "chat_sessions.db"
+    conn = connect(path)
+    for sid, idle in (("old", 4 * 3600 + 120), ("recent", 60)):
+        conn.execute("INSERT INTO chat_session VALUES (?, ?)",
+                     (hash_id(sid), NOW.timestamp() - idle))
+    conn.close()
+    result = purge(RetentionSettings(tracker_db=tmp_path / "missing.db",
+                                     directory_db=tmp_path / "missing-too.db",
+                                     chat_sessions_db=path), now=NOW)
+    assert result.chat_sessions == 1
+    with sqlite3.connect(path) as conn:
+        left = [row[0] for row in conn.execute("SELECT id_hash FROM chat_session")]
+    assert left == [hash_id("recent")]
+
+
 def test_no_tracker_database_yet_is_not_an_error(tmp_path):
     result = purge(RetentionSettings(tracker_db=tmp_path / "missing.db",
-                                     directory_db=tmp_path / "missing-too.db"), now=NOW)
-    assert (result.events, result.callbacks) == (0, 0)
+                                     directory_db=tmp_path / "missing-too.db",
+                                     chat_sessions_db=tmp_path / "missing-three.db"), now=NOW)
+    assert (result.events, result.callbacks, result.chat_sessions) == (0, 0, 0)
+    assert not (tmp_path / "missing-three.db").exists()
 
 
 def test_make_purge_command_reads_the_environment_and_says_what_it_did(tmp_path):
@@ -83,7 +104,8 @@ def test_make_purge_command_reads_the_environment_and_says_what_it_did(tmp_path)
     long_ago = datetime.now(timezone.utc) - timedelta(days=8)
     make_tracker_db(tracker, [("a", long_ago), ("b", datetime.now(timezone.utc))])
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SIGNPOST_TRACKER_DB": str(tracker),
-           "SIGNPOST_DIRECTORY_DB": str(tmp_path / "directory.db"), "SIGNPOST_RETENTION_DAYS": "7"}
+           "SIGNPOST_DIRECTORY_DB": str(tmp_path / "directory.db"), "SIGNPOST_RETENTION_DAYS": "7",
+           "SIGNPOST_CHAT_SESSIONS_DB": str(tmp_path / "chat_sessions.db")}
     done = subprocess.run([sys.executable, "-m", "bot.web.retention"], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -98,6 +120,7 @@ def test_the_web_tier_purges_on_start(tmp_path, monkeypatch):
 
     class WebSettings:
         directory_db = tmp_path / "directory.db"
+        chat_sessions_db = tmp_path / "chat_sessions.db"
         retention_days = 30
 
     async def start_and_stop() -> None:
