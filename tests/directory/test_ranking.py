@@ -6,6 +6,7 @@ The directory is ``search_fixtures``, with the clock pinned to Thursday 26 Novem
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timezone
 
 import pytest
 
@@ -132,12 +133,12 @@ def generated_db(tmp_path_factory):
     return db
 
 
-def obvious_ranking(db, query: SearchQuery) -> list[str]:
+def obvious_ranking(db, query: SearchQuery, now=NOW) -> list[str]:
     """Every candidate's exact key, sorted: what search() must return, computed the slow way."""
     from directory import search as s
     from directory.geo import resolve_place
 
-    today = NOW.astimezone(s.sched.LONDON).date()
+    today = now.astimezone(s.sched.LONDON).date()
     place = resolve_place(db, query.near) if query.near else None
     words = s._words(query.text)
     plan = s._ranked_sql(query, words, place, today)
@@ -146,7 +147,7 @@ def obvious_ranking(db, query: SearchQuery) -> list[str]:
         if query.radius_km is not None and (
                 dist2 is None or dist2 > (query.radius_km / s._KM_PER_DEGREE) ** 2):
             continue
-        fit = s._fit(s._schedules(db, service_id), query, NOW)
+        fit = s._fit(s._schedules(db, service_id), query, now)
         if fit is None:
             continue
         soonest = s._wall_minutes(fit.sessions[0], today) if fit.sessions else s._NO_SESSION
@@ -191,3 +192,34 @@ def test_search_returns_exactly_the_obvious_ranking(generated_db, query):
     expected = obvious_ranking(generated_db, query)[query.offset:query.offset + query.limit]
     got = [r["id"] for r in search(generated_db, query, now=NOW)]
     assert got == expected
+
+
+#: Later in the day, when many of today's sessions have already started (Thursday lunchtime,
+#: Thursday evening, and a minute before midnight on Sunday).
+LATER = [datetime(2026, 11, 26, 13, 30, tzinfo=timezone.utc),
+         datetime(2026, 11, 26, 20, 45, tzinfo=timezone.utc),
+         datetime(2026, 11, 29, 23, 59, tzinfo=timezone.utc)]
+
+
+@pytest.mark.parametrize("now", LATER, ids=lambda t: t.strftime("%a %H:%M"))
+@pytest.mark.parametrize("query", [q for q in random_queries(120) if not q.near][:30],
+                         ids=lambda q: "")
+def test_later_in_the_day_sessions_already_started_come_next_week(generated_db, query, now):
+    expected = obvious_ranking(generated_db, query, now)[query.offset:query.offset + query.limit]
+    got = [r["id"] for r in search(generated_db, query, now=now)]
+    assert got == expected
+
+
+@pytest.mark.parametrize("text", [None, "nursery", "messy play"])
+def test_late_in_the_day_only_the_services_shown_have_their_sessions_worked_out(
+        generated_db, monkeypatch, text):
+    # Working out a service's sessions is the dear part of a search. In the evening, sessions
+    # that ran earlier today must not each be worked out before the page fills.
+    from directory import search as s
+
+    worked_out = []
+    real_fit = s._fit
+    monkeypatch.setattr(s, "_fit", lambda *a, **k: worked_out.append(1) or real_fit(*a, **k))
+    found = search(generated_db, SearchQuery(text=text, limit=3), now=LATER[1])
+    assert len(found) == 3
+    assert len(worked_out) <= 6
