@@ -1,7 +1,7 @@
 """Every Signpost figure in one table: what ``make bench`` prints and saves.
 
     PYTHONPATH=. .venv/web/bin/python bench/all.py [--levels 1 10 20 50] [--rounds 3]
-        [--sizes 1000 10000 100000] [--train auto|force|skip] [--quick]
+        [--think 3] [--sizes 1000 10000 100000] [--train auto|force|skip] [--quick]
 
 Runs, in this order, so one part does not disturb another's timing:
 
@@ -11,8 +11,13 @@ Runs, in this order, so one part does not disturb another's timing:
    temporary databases, the trained model): the same scripted conversations as
    ``bench/web.py`` at 1, 10, 20 and 50 at once, through ``POST /api/chat`` and straight to
    Rasa's REST channel. The two paths take turns round by round (which goes first alternates),
-   so the ratio between them is measured under the same conditions. Messages per second is
-   messages answered / wall time of the round. The web tier's rate limits are lifted with
+   so the ratio between them is measured under the same conditions. "N at once" means N parents
+   in conversation at the same time: each reads the reply and types the next message
+   (``--think``, default 3 s give or take half, which is a fast typist), and they arrive spread
+   over the first few seconds. Then **capacity**: the most the stack answers, 20 conversations
+   sending each message the moment the last reply arrives (no typing time), as messages per
+   second and the wait that queue gives. Messages per second is messages answered / wall time.
+   The web tier's rate limits are lifted with
    ``SIGNPOST_RATE_LIMIT_*`` (every simulated parent comes from 127.0.0.1) and its Rasa timeout
    raised to 60 s (``SIGNPOST_RASA_TIMEOUT``) so both paths wait for the same answers;
 3. resident memory (RSS now and peak) of each tier's process tree right after the chat rounds;
@@ -34,6 +39,7 @@ import contextlib
 import io
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -61,6 +67,7 @@ TRAIN_RECORD = ROOT / "models" / "signpost.train_seconds"
 TARGET_CHAT_P95_MS = 150.0
 TARGET_RATIO = 1.2
 TARGET_STACK_MB = 1536.0
+CAPACITY_LEVEL = 20
 # Every simulated parent comes from 127.0.0.1, so the per-address limit is lifted; and the web
 # tier waits as long as a direct client would (its 8 s fallback would cap the slowest replies at
 # 50 at once and make the web path look faster than Rasa itself).
@@ -92,15 +99,16 @@ def directory_figures(sizes: list[int], runs: int) -> dict[str, Any]:
 
 # --- chat ---------------------------------------------------------------------------------------
 
-Conversation = Callable[[aiohttp.ClientSession, str, list[float]], Awaitable[None]]
+Conversation = Callable[[aiohttp.ClientSession, str, list[float], float], Awaitable[None]]
 
 
 async def _batch(http: aiohttp.ClientSession, talk: Conversation, url: str, level: int,
-                 times: list[float], errors: list[str]) -> float:
+                 times: list[float], errors: list[str], think: float) -> float:
     """``level`` conversations at once; returns the wall time. Failures are counted, not fatal."""
     async def one() -> None:
         try:
-            await talk(http, url, times)
+            await asyncio.sleep(random.uniform(0, think))  # parents don't all start at once
+            await talk(http, url, times, think)
         except Exception as error:  # noqa: BLE001 - a failed conversation is a figure
             errors.append(f"{type(error).__name__}: {error}"[:300])
 
@@ -110,7 +118,7 @@ async def _batch(http: aiohttp.ClientSession, talk: Conversation, url: str, leve
 
 
 async def chat_figures(web_url: str, rasa_url: str, levels: list[int],
-                       rounds: int) -> dict[str, Any]:
+                       rounds: int, think: float) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=120)
@@ -126,8 +134,9 @@ async def chat_figures(web_url: str, rasa_url: str, levels: list[int],
                 order = ["rasa", "web"] if round_no % 2 == 0 else ["web", "rasa"]
                 for name in order:
                     talk, url = paths[name]
-                    wall[name] += await _batch(http, talk, url, level, times[name], errors[name])
-            row: dict[str, Any] = {"conversations": level, "rounds": rounds}
+                    wall[name] += await _batch(http, talk, url, level, times[name], errors[name],
+                                               think)
+            row: dict[str, Any] = {"conversations": level, "rounds": rounds, "think_s": think}
             for name in ("web", "rasa"):
                 row[name] = {**summary_ms(times[name]), "messages": len(times[name]),
                              "messages_per_s": round(len(times[name]) / wall[name], 1),
@@ -150,16 +159,18 @@ def stack_memory(stack: Any) -> dict[str, Any]:
             "stack_peak_rss_mb": round(sum(t["peak_rss_mb"] for t in tiers.values()), 1)}
 
 
-def run_chat(levels: list[int], rounds: int) -> dict[str, Any]:
+def run_chat(levels: list[int], rounds: int, think: float) -> dict[str, Any]:
     from tests.stack import Stack
 
     print("Starting a stack (actions, Rasa, web tier) on free ports ...", file=sys.stderr,
           flush=True)
     with Stack(web=True, env=BENCH_ENV, startup_timeout=600) as stack:
         idle = stack_memory(stack)
-        chat = asyncio.run(chat_figures(stack.web_url, stack.rasa_url, levels, rounds))
+        chat = asyncio.run(chat_figures(stack.web_url, stack.rasa_url, levels, rounds, think))
         busy = stack_memory(stack)
-    return {"chat": chat, "memory_idle": idle, "memory": busy}
+        capacity = asyncio.run(chat_figures(stack.web_url, stack.rasa_url, [CAPACITY_LEVEL], 1,
+                                            0.0))[str(CAPACITY_LEVEL)]
+    return {"chat": chat, "capacity": capacity, "memory_idle": idle, "memory": busy}
 
 
 # --- training -----------------------------------------------------------------------------------
@@ -204,17 +215,24 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     for level, row in report.get("chat", {}).items():
         web, rasa = row["web"], row["rasa"]
         target = f"p95 <= {TARGET_CHAT_P95_MS:.0f} ms" if level == "20" else ""
-        add(f"chat /api/chat, {level} at once", f"p50 {web['p50_ms']:.0f} / p95 {web['p95_ms']:.0f}"
+        who = "1 parent" if level == "1" else f"{level} parents"
+        add(f"chat /api/chat, {who} at once", f"p50 {web['p50_ms']:.0f} / p95 {web['p95_ms']:.0f}"
             f" / p99 {web['p99_ms']:.0f} ms", target,
             web["p95_ms"] <= TARGET_CHAT_P95_MS if level == "20" else None)
-        add(f"chat straight to Rasa, {level} at once", f"p50 {rasa['p50_ms']:.0f} / p95 "
+        add(f"chat straight to Rasa, {who} at once", f"p50 {rasa['p50_ms']:.0f} / p95 "
             f"{rasa['p95_ms']:.0f} / p99 {rasa['p99_ms']:.0f} ms")
         add(f"web-tier ratio (p95), {level} at once", f"{row['ratio_p95']:.3f} (p50 "
             f"{row['ratio_p50']:.3f})", f"<= {TARGET_RATIO}", row["ratio_p95"] <= TARGET_RATIO)
         add(f"messages per second, {level} at once", f"{web['messages_per_s']:.1f} via web, "
-            f"{rasa['messages_per_s']:.1f} direct")
+            f"{rasa['messages_per_s']:.1f} direct ({row.get('think_s', 0):g} s typing time)")
         errors = web["errors"] + rasa["errors"]
         add(f"failed conversations, {level} at once", str(errors), "0", errors == 0)
+    capacity = report.get("capacity")
+    if capacity:
+        web, rasa = capacity["web"], capacity["rasa"]
+        add(f"capacity, {capacity['conversations']} sending flat out", f"{web['messages_per_s']:.1f}"
+            f" msg/s via web (p95 {web['p95_ms']:.0f} ms), {rasa['messages_per_s']:.1f} direct "
+            f"(p95 {rasa['p95_ms']:.0f} ms)")
     memory = report.get("memory")
     if memory:
         for tier, figures in memory["tiers"].items():
@@ -258,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="conversations at once")
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds per level; each conversation runs the script once per round")
+    parser.add_argument("--think", type=float, default=3.0,
+                        help="seconds each parent takes to read and type (default 3; 0 = flat out)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--search-runs", type=int, default=200)
     parser.add_argument("--train", choices=["auto", "force", "skip"], default="auto")
@@ -274,13 +294,13 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"started": started.strftime("%Y-%m-%d %H:%M UTC"),
                               "load_average": os.getloadavg()[0], "cores": os.cpu_count(),
                               "script": list(SCRIPT), "targets": {
-                                  "chat_p95_ms_at_20": TARGET_CHAT_P95_MS,
+                                  "chat_p95_ms_at_20": TARGET_CHAT_P95_MS, "think_s": args.think,
                                   "web_ratio": TARGET_RATIO, "stack_rss_mb": TARGET_STACK_MB}}
     if "directory" not in args.skip:
         print("Directory: search, import, postcodes ...", file=sys.stderr, flush=True)
         report["directory"] = directory_figures(args.sizes, args.search_runs)
     if "chat" not in args.skip:
-        report.update(run_chat(args.levels, args.rounds))
+        report.update(run_chat(args.levels, args.rounds, args.think))
     report["train"] = train_seconds(args.train)
     report["load_average_end"] = os.getloadavg()[0]
 

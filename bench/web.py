@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import math
+import random
 import secrets
 import statistics
 import sys
@@ -40,13 +41,23 @@ SCRIPT = (
 )
 
 
+async def typing(think: float) -> None:
+    """A parent reading the reply and typing the next message: ``think`` seconds, give or take
+    half (0 sends at once, which measures throughput rather than what a parent waits)."""
+    if think > 0:
+        await asyncio.sleep(think * random.uniform(0.5, 1.5))
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[94]
 
 
-async def conversation_via_web(http: aiohttp.ClientSession, web_url: str, times: list[float]) -> None:
+async def conversation_via_web(http: aiohttp.ClientSession, web_url: str, times: list[float],
+                               think: float = 0.0) -> None:
     session_id = None
-    for text in SCRIPT:
+    for turn, text in enumerate(SCRIPT):
+        if turn:
+            await typing(think)
         started = time.perf_counter()
         async with http.post(f"{web_url}/api/chat",
                              json={"text": text, "session_id": session_id}) as response:
@@ -60,9 +71,12 @@ async def conversation_via_web(http: aiohttp.ClientSession, web_url: str, times:
         session_id = body["session_id"]
 
 
-async def conversation_direct(http: aiohttp.ClientSession, rasa_url: str, times: list[float]) -> None:
+async def conversation_direct(http: aiohttp.ClientSession, rasa_url: str, times: list[float],
+                              think: float = 0.0) -> None:
     sender = "bench-" + secrets.token_urlsafe(12)
-    for text in SCRIPT:
+    for turn, text in enumerate(SCRIPT):
+        if turn:
+            await typing(think)
         started = time.perf_counter()
         async with http.post(f"{rasa_url}/webhooks/rest/webhook",
                              json={"sender": sender, "message": text}) as response:
