@@ -41,7 +41,7 @@ SCRIPT = (
 )
 
 
-async def typing(think: float) -> None:
+async def read_and_type(think: float) -> None:
     """A parent reading the reply and typing the next message: ``think`` seconds, give or take
     half (0 sends at once, which measures throughput rather than what a parent waits)."""
     if think > 0:
@@ -57,7 +57,7 @@ async def conversation_via_web(http: aiohttp.ClientSession, web_url: str, times:
     session_id = None
     for turn, text in enumerate(SCRIPT):
         if turn:
-            await typing(think)
+            await read_and_type(think)
         started = time.perf_counter()
         async with http.post(f"{web_url}/api/chat",
                              json={"text": text, "session_id": session_id}) as response:
@@ -76,7 +76,7 @@ async def conversation_direct(http: aiohttp.ClientSession, rasa_url: str, times:
     sender = "bench-" + secrets.token_urlsafe(12)
     for turn, text in enumerate(SCRIPT):
         if turn:
-            await typing(think)
+            await read_and_type(think)
         started = time.perf_counter()
         async with http.post(f"{rasa_url}/webhooks/rest/webhook",
                              json={"sender": sender, "message": text}) as response:

@@ -51,7 +51,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import sqlite_utils
 
@@ -495,28 +495,29 @@ def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
                 return
             if (matched == top_m and (every_word is None or rowid in every_word)
                     and (not count_words or counted == top_w)):
-                yield (ahead * 1440 + (start or 0), service_id)
+                yield (ahead * _MINUTES_PER_DAY + (start or 0), service_id)
 
     # Passes by the day their bounds fall on (0 = today ... 7 = a week today); each is sorted by
     # (start, id). Chaining the days keeps the order, and a later day's statement only starts
     # when the earlier days did not fill the page. Rows with no byday are bounded by today (from
     # now on) or by tomorrow (earlier starts), and merge into that day's passes.
     later, earlier = (now_minute, _MINUTES_PER_DAY), (0, now_minute)
-    by_day: list[list[Callable[[], Iterator[tuple]]]] = [[] for _ in range(8)]
-    by_day[0].append(lambda: day_pass(None, 0, later))
-    by_day[1].append(lambda: day_pass(None, 1, earlier))
+    by_day: list[list[tuple[str | None, tuple[int, int] | None]]] = [[] for _ in range(8)]
+    by_day[0].append((None, later))
+    by_day[1].append((None, earlier))
     for ahead in range(7):
         code = DAY_CODES[(today.weekday() + ahead) % 7]
         if not query.days or code in query.days:
             if ahead == 0:
-                by_day[0].append(lambda code=code: day_pass(code, 0, later))
-                by_day[7].append(lambda code=code: day_pass(code, 7, earlier))
+                by_day[0].append((code, later))
+                by_day[7].append((code, earlier))
             else:
-                by_day[ahead].append(lambda code=code, ahead=ahead: day_pass(code, ahead))
+                by_day[ahead].append((code, None))
 
     def walk() -> Iterator[tuple]:
-        for passes in by_day:
-            yield from heapq.merge(*(start() for start in passes))
+        # day_pass is a generator: its statement runs only when the walk reaches that day.
+        for ahead, passes in enumerate(by_day):
+            yield from heapq.merge(*(day_pass(code, ahead, starts) for code, starts in passes))
 
     for bound, service_id in walk():
         key = (-top_m, -top_w, _FAR, bound, service_id)
