@@ -19,12 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.safety.categories import CATEGORIES, LEVELS, PRIORITY  # noqa: F401 (re-exported)
 from bot.safety.normalise import CLAUSE_BREAKS, SENTENCE_BREAKS, Normalised, normalise
 
-CATEGORIES = ("child_harm", "domestic_abuse", "self_harm", "medical", "parent_fear")
-LEVELS = ("emergency", "urgent")
-#: When a message matches more than one category, the reply leads with the first of these.
-PRIORITY = ("medical", "self_harm", "child_harm", "domestic_abuse", "parent_fear")
 
 #: Word classes the rules are written with (lemmas; "kids" is "kid").
 WORDS = {
@@ -58,6 +55,8 @@ class Rule:
     pattern: str
     #: Medical rules ignore "what if my baby stops breathing" and "would stop breathing".
     hypothetical_blocks: bool = False
+    #: A clause with these words is not this disclosure ("he kicks me" during a nappy change).
+    unless: str | None = None
     #: True when the pattern itself says "not" ("won't let me"): then only a negation *before*
     #: the match cancels it. Otherwise one inside it does too ("my partner has never hit me").
     negation_in_pattern: bool = field(init=False, compare=False)
@@ -76,7 +75,7 @@ def _r(name: str, category: str, level: str, pattern: str, **kwargs) -> Rule:
     return Rule(name, category, level, pattern, **kwargs)
 
 
-C, D, S, M, P = CATEGORIES
+C, D, S, M, P, PMH, UH, UN = CATEGORIES
 U, E = "urgent", "emergency"
 
 RULES: tuple[Rule, ...] = (
@@ -109,7 +108,9 @@ RULES: tuple[Rule, ...] = (
     _r("child missing", C, E, r"{CHILD} (?:(?:be|is|are|'s) miss(?:ing)?|(?:have |has )?(?:go|gone|be|been) missing)"),
 
     # --- domestic abuse and coercive control ----------------------------------------------
-    _r("partner harms me", D, U, r"{PARTNER} {W}{0,3}{HARM_ME} me"),
+    _r("partner harms me", D, U, r"{PARTNER} {W}{0,3}{HARM_ME} me",
+       # A baby kicking in the womb or on the changing mat.
+       unless=r"nappy|nappies|changing|rib|ribs|womb|movement|movements|bladder"),
     _r("hands round my neck", D, U, r"hand (?:round|around|on) my (?:neck|throat)"),
     _r("strangled", D, U, r"(?:strangle|choke|throttle)d? me"),
     _r("checks my phone", D, U,
@@ -117,6 +118,10 @@ RULES: tuple[Rule, ...] = (
     _r("won't let me", D, U,
        r"{PARTNER} {W}{0,2}(?:will not|do not|never|not) (?:let|allow) me (?:to )?(?:see|go|leave|talk|speak|"
        r"have|visit|work|meet|out|use|spend|wear|drive|get|ring|call|phone|text|sleep in my|eat)"),
+    _r("breaks my phone", D, U,
+       r"{PARTNER} {W}{0,2}(?:throw|smash|break|snatch|take) my (?:phone|mobile)"),
+    _r("grabs the baby off me", D, U,
+       r"{PARTNER} {W}{0,2}(?:grab|snatch|take|pull) (?:the |my |our )?{CHILD} (?:off|from|out of) (?:me|my)"),
     _r("takes my money", D, U,
        r"(?:take|control|keep|have) {W}{0,2}(?:all )?my (?:money|bank card|card|wage|benefit|pay|salary|child benefit)"),
     _r("allowance", D, U, r"give me (?:an|a little) (?:allowance|pocket money)"),
@@ -141,7 +146,8 @@ RULES: tuple[Rule, ...] = (
        r"(?:not|never) (?:feel )?safe (?:at home|in my (?:own )?home|with (?:him|her|my (?:partner|husband|boyfriend|wife|girlfriend|ex)))"),
     _r("forced sex", D, U, r"(?:force|make|pressure) me (?:to )?(?:have sex|do sexual|sleep with)|rape me|be rape"),
     _r("smashes things", D, U,
-       r"{PARTNER} {W}{0,3}(?:smash|punch|break|throw) (?:thing|wall|door|stuff|plate|my)"),
+       r"{PARTNER} {W}{0,3}(?:smash|punch|break|throw) (?:a |the |his |her )?(?:thing|wall|door|stuff|plate|cup|glass|mug|chair|my)"),
+    _r("thrown at my head", D, U, r"(?:throw|hurl|chuck|swing) {W}{0,3}(?:at|past|near) my (?:head|face)"),
     _r("get away from him", D, U,
        r"(?:get|run) away from (?:my )?(?:partner|husband|boyfriend|wife|girlfriend|ex|him|her)"),
     _r("abusive relationship", D, U,
@@ -225,7 +231,8 @@ RULES: tuple[Rule, ...] = (
        r"thought (?:of|about) {W}{0,1}(?:hurt|harm|shake|throw|smother|hit|kill|drown|suffocate|drop) {W}{0,2}(?:him|her|them|{CHILD})"),
     _r("want to shake them", P, U,
        r"want to (?:shake|hit|hurt|smack|slap|throw|smother) {W}{0,2}(?:him|her|them|{CHILD})"),
-    _r("I shook them", P, U, r"i (?:have )?(?:shake|throw) (?:him|her|them|{CHILD}|my {CHILD})"),
+    # A baby who has been shaken needs checking now: 999 first.
+    _r("I shook them", P, E, r"i (?:have |just )?(?:shake|throw) (?:the |my |our )?(?:him|her|them|{CHILD})"),
     _r("hit too hard", P, U,
        r"i (?:have )?(?:smack|hit|slap) {W}{0,2}(?:him|her|them|{CHILD}) {W}{0,3}(?:too hard|hard|leave a mark)"),
     _r("nearly hit them", P, U, r"(?:nearly|almost) (?:hit|hurt|shake|smack|slap|throw)"),
@@ -238,9 +245,15 @@ HYPOTHETICAL = frozenset({"if", "would", "might", "could", "worried", "worry", "
                           "in case", "whether", "what"})
 #: A clause about a film, the news, a course or an essay is not a disclosure about the parent.
 OTHER_CONTEXT = re.compile(
-    r"(?<![a-z])(?:news|tv|telly|film|movie|programme|documentary|story|book|soap|podcast|"
+    r"(?<![a-z])(?:news|tv|telly|film|movie|programme|documentary|story|storyline|book|soap|"
+    r"eastenders|coronation street|corrie|emmerdale|hollyoaks|drama|series|podcast|"
     r"essay|assignment|homework|research|dissertation|college|university|training|course|class|"
-    r"leaflet|poster|signs of|safeguarding|first aid|quiz|game|video|article)(?![a-z])")
+    r"module|lecture|exam|studying|leaflet|poster|signs of|safeguarding|awareness|assembly|"
+    r"first aid|quiz|game|video|article|youth worker|volunteer|read about|reading about)(?![a-z])")
+#: A figure of speech in the clause: "I wanted to die of embarrassment", "choking me with love".
+FIGURATIVE = re.compile(
+    r"(?<![a-z])(?:of (?:embarrassment|shame|boredom|laughter|laughing|cringe)|with (?:love|kisses|"
+    r"cuddles)|die laughing|kill for a|murder a)(?![a-z])")
 NEGATION_WINDOW = 4
 #: "right now" turns an urgent disclosure into an emergency.
 NOW_WORDS = frozenset({"now", "tonight"})
@@ -313,10 +326,20 @@ def _hypothetical(lemmas: tuple[str, ...], start: int) -> bool:
     return any(lemma in HYPOTHETICAL for lemma in lemmas[first:start])
 
 
-def _other_context(message: Normalised, start: int, end: int) -> bool:
+def _clause(message: Normalised, start: int, end: int) -> str:
     first = _clause_start(message.tokens, start, CLAUSE_BREAKS)
     last = _clause_end(message.tokens, end, CLAUSE_BREAKS)
-    return bool(OTHER_CONTEXT.search(" ".join(message.tokens[first:last])))
+    return " ".join(message.tokens[first:last])
+
+
+def _other_context(message: Normalised, start: int, end: int) -> bool:
+    clause = _clause(message, start, end)
+    return bool(OTHER_CONTEXT.search(clause) or FIGURATIVE.search(clause))
+
+
+def _unless(rule: Rule, message: Normalised, start: int, end: int) -> bool:
+    return rule.unless is not None and re.search(
+        r"(?<![a-z])(?:" + rule.unless + r")(?![a-z])", _clause(message, start, end)) is not None
 
 
 def _happening_now(message: Normalised, start: int) -> bool:
@@ -356,6 +379,7 @@ def _matches(text: str) -> tuple[list[Match], int]:
                 end = _token_index(offsets, max(hit.end() - 1, hit.start()))
                 if (_negated(lemmas, start, start if rule.negation_in_pattern else end + 1)
                         or _other_context(message, start, end + 1)
+                        or _unless(rule, message, start, end + 1)
                         or (rule.hypothetical_blocks and _hypothetical(lemmas, start))):
                     cancelled += 1
                     continue
@@ -371,7 +395,16 @@ def _matches(text: str) -> tuple[list[Match], int]:
 
 def detect(text: str) -> Detection | None:
     """The safety verdict on one message, or None when it discloses nothing we look for."""
-    matches = find_matches(text)
+    return read(text)[0]
+
+
+def read(text: str) -> tuple[Detection | None, bool]:
+    """The verdict and whether a match was cancelled as a near miss (``vetoed``), in one pass."""
+    matches, cancelled = _matches(text)
+    return _verdict(matches), not matches and cancelled > 0
+
+
+def _verdict(matches: list[Match]) -> Detection | None:
     if not matches:
         return None
     level = "emergency" if any(m.level == "emergency" for m in matches) else "urgent"
