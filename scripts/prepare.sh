@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Data the running system needs, built once: the postcode index, the spaCy model, the sample directory.
+# Data the running system needs, built once: the postcode index, the spaCy model, the learned
+# safety detector (rebuilt when its training data changes), the sample directory.
 # Each step skips itself when its output is already there (an existing directory is never overwritten).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,4 +10,5 @@ export SIGNPOST_DIRECTORY_DB SIGNPOST_GEO_DB
 
 .venv/web/bin/python -m directory.geo build --out "$SIGNPOST_GEO_DB"
 .venv/rasa/bin/python -m bot.nlu.spacy_model build
+.venv/rasa/bin/python -m bot.safety.detector build --if-changed
 .venv/web/bin/python -m directory seed
