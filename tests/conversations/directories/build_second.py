@@ -40,6 +40,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from directory.sample.build_sample import FREE, appointment, monthly, paid, weekly
 from directory.taxonomy import load_taxonomy
 
 HERE = Path(__file__).resolve().parent
@@ -234,49 +235,13 @@ NEED_CATEGORY = {
 # ---------------------------------------------------------------------------------------------
 # Schedule shorthand (ORUK / RFC 5545 rows), as in directory/sample/build_sample.py.
 # ---------------------------------------------------------------------------------------------
-DTSTART = "2026-01-05"
-
-
-def weekly(byday: str, opens: str, closes: str, *, interval: int = 1, valid_from: str | None = None,
-           valid_to: str | None = None, notes: str | None = None) -> dict[str, Any]:
-    return _timed("WEEKLY", opens, closes, byday=byday, interval=interval,
-                  valid_from=valid_from, valid_to=valid_to, notes=notes)
 
 
 def fortnightly(byday: str, opens: str, closes: str, **kw: Any) -> dict[str, Any]:
     return weekly(byday, opens, closes, interval=2, **kw)
 
 
-def monthly(opens: str, closes: str, *, byday: str | None = None, bymonthday: str | None = None,
-            notes: str | None = None) -> dict[str, Any]:
-    return _timed("MONTHLY", opens, closes, byday=byday, bymonthday=bymonthday, notes=notes)
-
-
-def appointment(description: str) -> dict[str, Any]:
-    return {"description": description}
-
-
-def _timed(freq: str, opens: str, closes: str, **rule: Any) -> dict[str, Any]:
-    interval = rule.pop("interval", 1)
-    sched: dict[str, Any] = {
-        "freq": freq,
-        "interval": interval,
-        "dtstart": rule.get("valid_from") or DTSTART,
-        "opens_at": f"{opens}:00",
-        "closes_at": f"{closes}:00",
-    }
-    for key, value in rule.items():
-        if value is not None:
-            sched[key] = value
-    return sched
-
-
-FREE = ("Free", 0, None)
 TERM_TIME = "Term time only."
-
-
-def paid(amount: float, what: str) -> tuple[str, float, str]:
-    return ("Paid", amount, what)
 
 
 # ---------------------------------------------------------------------------------------------
