@@ -56,6 +56,8 @@ train: setup
 	@scripts/train.sh
 
 eval: setup
+	@$(RASA) -m bot.safety.evaluate --set heldout
+	@$(RASA) -m bot.safety.evaluate --set heldout --model models/signpost.tar.gz
 	@$(RASA) -m bot.nlu.evaluate
 
 bench: setup

@@ -1,9 +1,11 @@
 """The safety reply, before anything else, whenever a message discloses danger.
 
-The rules (``bot.safety.rules``) read the parent's words again here, so the category and level
-are exact even when the intent came from DIET or a button. The wording is shared with the web
-tier (``bot.safety.replies``). Any call-back in progress is dropped, with the details the action
-server was holding, so nothing half-finished is kept.
+The NLU component (``bot.nlu.safety_component``) has already read the message with the rules and
+the learned detector: its ``safety`` entity carries the category, the level and any other
+categories found, so nothing is read twice. A button or a DIET guess without that entity gets
+the intent's category. The wording is shared with the web tier (``bot.safety.replies``). Any
+call-back in progress is dropped, with the details the action server was holding, so nothing
+half-finished is kept.
 """
 
 from __future__ import annotations
@@ -16,19 +18,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.callback import forget_callback
-from bot.safety.replies import reply_for, safety_reply
-from bot.safety.rules import CATEGORIES, detect
+from bot.safety.categories import ALWAYS_EMERGENCY, CATEGORIES
+from bot.safety.replies import check_reply, safety_reply
 
 logger = logging.getLogger(__name__)
+
+
+def safety_entity(tracker: Tracker) -> dict:
+    latest = tracker.latest_message or {}
+    return next((e for e in latest.get("entities") or [] if e.get("entity") == "safety"), {})
 
 
 def category_and_level(tracker: Tracker) -> tuple[str, str]:
     """From the ``safety`` entity (set by the NLU component), else the intent name."""
     latest = tracker.latest_message or {}
-    for entity in latest.get("entities") or []:
-        if entity.get("entity") == "safety" and entity.get("value") in CATEGORIES:
-            level = entity.get("level") if entity.get("level") in ("emergency", "urgent") else None
-            return entity["value"], level or default_level(entity["value"])
+    entity = safety_entity(tracker)
+    if entity.get("value") in CATEGORIES:
+        level = entity.get("level") if entity.get("level") in ("emergency", "urgent") else None
+        return entity["value"], level or default_level(entity["value"])
     intent = ((latest.get("intent") or {}).get("name") or "")
     category = intent[len("safety_"):] if intent.startswith("safety_") else ""
     if category not in CATEGORIES:
@@ -37,7 +44,7 @@ def category_and_level(tracker: Tracker) -> tuple[str, str]:
 
 
 def default_level(category: str) -> str:
-    return "emergency" if category == "medical" else "urgent"
+    return "emergency" if category in ALWAYS_EMERGENCY else "urgent"
 
 
 class ActionSafetyReply(Action):
@@ -46,12 +53,24 @@ class ActionSafetyReply(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
-        detection = detect((tracker.latest_message or {}).get("text") or "")
-        if detection is not None:
-            reply = reply_for(detection)
-        else:
-            category, level = category_and_level(tracker)
-            reply = safety_reply(category, level)
+        category, level = category_and_level(tracker)
+        also = [c for c in safety_entity(tracker).get("also") or [] if c in CATEGORIES]
+        reply = safety_reply(category, level, also=also)
         logger.info("Safety reply: %s/%s", reply.custom["category"], reply.custom["level"])
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
         return forget_callback(tracker)
+
+
+class ActionSafetyCheck(Action):
+    """"Are you and your children safe right now?" for a message not understood near harm."""
+
+    def name(self) -> str:
+        return "action_safety_check"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> list[EventType]:
+        hint = safety_entity(tracker).get("hint")
+        reply = check_reply(hint if hint in CATEGORIES else None)
+        logger.info("Safety check asked")
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
+        return []

@@ -1,24 +1,26 @@
-"""The Rasa side of the safety layer: the rules of ``bot.safety.rules`` on every message.
+"""The Rasa side of the safety layer: the rules and the learned detector on every message.
 
-Runs after DIET and the entity components and before ``FallbackClassifier`` (config.yml). When
-the rules find a disclosure, the intent becomes ``safety_<category>`` with confidence 1.0 and a
-``safety`` entity carries the category and level, so:
+Runs last in the pipeline, after ``FallbackClassifier`` (config.yml), so nothing after it can turn
+a disclosure into ``nlu_fallback``. ``bot.safety.check.SafetyCheck`` gives one verdict:
 
-- the rules in ``data/rules/safety.yml`` answer it first, in or out of a form;
-- the message's other entities are dropped, so no form slot is filled by it: in the middle of a
-  form question the form then rejects the turn and the safety rule runs instead of the next
-  question (Rasa runs an active form before any rule unless the form rejects);
-- a disclosure is never turned into ``nlu_fallback``.
+- **an alarm** (from the rules, the detector or both): the intent becomes ``safety_<category>``
+  with confidence 1.0, other intents are halved, and a ``safety`` entity carries the category and
+  level. The message's other entities are dropped, so in the middle of a form question no slot is
+  filled: the form rejects the turn and the rules in ``data/rules/safety.yml`` answer first.
+- **a check**: the message was not understood (``nlu_fallback``, ``out_of_scope``,
+  ``chitchat``) and carries a word near harm. The intent becomes
+  ``safety_check`` and the bot asks "Are you and your children safe right now?" rather than
+  "Sorry, I didn't get that".
 
 DIET also learns the safety intents (``data/nlu/safety.yml``). Its guess is kept when it is
-confident (``diet_threshold``, 0.9) and the rules have not read the message as a near-miss
-(a negation, someone else's story: ``rules.vetoed``); otherwise it gives way to the next
-intent, so everyday messages are not met with helplines.
+confident (``diet_threshold``) and the rules have not read the message as a near miss
+(``rules.vetoed``); otherwise it gives way to the next intent.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -28,12 +30,15 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety.rules import CATEGORIES, detect, vetoed
+from bot.safety.categories import CATEGORIES
+from bot.safety.check import SafetyCheck
 
 logger = logging.getLogger(__name__)
 
 SAFETY_INTENTS = tuple(f"safety_{category}" for category in CATEGORIES)
+CHECK_INTENT = "safety_check"
 SAFETY_ENTITY = "safety"
+NLU_FALLBACK = "nlu_fallback"
 
 
 def is_safety_intent(name: str | None) -> bool:
@@ -41,20 +46,30 @@ def is_safety_intent(name: str | None) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class SafetyRules(GraphComponent):
-    """Sets a safety intent and entity when a message discloses danger."""
+class SafetyCheckComponent(GraphComponent):
+    """Sets a safety intent and entity when a message discloses danger, or asks if all is well."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"diet_threshold": 0.9}
+        return {
+            "diet_threshold": 0.9,
+            # Intents that give no real answer: with a word near harm, ask the safety question.
+            "not_understood": [NLU_FALLBACK, "out_of_scope", "chitchat"],
+            # The detector's model file (scripts/prepare.sh builds it); SIGNPOST_SAFETY_MODEL wins.
+            "model": "var/safety/detector.json",
+        }
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        self.diet_threshold = float(config.get("diet_threshold", 0.9))
+    def __init__(self, config: dict[str, Any], checker: SafetyCheck) -> None:
+        self.diet_threshold = float(config["diet_threshold"])
+        self.not_understood = frozenset(config["not_understood"])
+        self.checker = checker
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SafetyRules":
-        return cls(config)
+               execution_context: ExecutionContext) -> "SafetyCheckComponent":
+        config = {**cls.get_default_config(), **config}
+        model = os.environ.get("SIGNPOST_SAFETY_MODEL", "").strip() or config["model"]
+        return cls(config, SafetyCheck.load(model))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -64,37 +79,46 @@ class SafetyRules(GraphComponent):
         return messages
 
     def _check(self, message: Message, text: str) -> None:
-        detection = detect(text)
+        verdict = self.checker.verdict(text)
         intent = message.get(INTENT) or {}
-        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or [])]
-        if detection is None:
-            if is_safety_intent(intent.get("name")) and (
-                    float(intent.get("confidence") or 0) < self.diet_threshold or vetoed(text)):
-                self._demote(message, ranking)
-                return
-            if is_safety_intent(intent.get("name")):
+        ranking = list(message.get(INTENT_RANKING_KEY) or [])
+        if verdict.alarm is not None:
+            detection = verdict.alarm
+            self._set_intent(message, f"safety_{detection.category}", ranking)
+            self._only_safety_entity(message, category=detection.category, level=detection.level,
+                                     source=verdict.source, also=list(detection.categories[1:]),
+                                     hint=detection.category)
+            # The category only: logs must not carry what the parent wrote.
+            logger.info("Safety: %s/%s (%s)", detection.category, detection.level, verdict.source)
+            return
+        if is_safety_intent(intent.get("name")):
+            if float(intent.get("confidence") or 0) >= self.diet_threshold and not verdict.near_miss:
                 self._only_safety_entity(message, category=intent["name"][len("safety_"):],
                                          level="urgent", source="diet")
-            return
-        name = f"safety_{detection.category}"
+                return
+            intent = self._demote(message, ranking)
+        if verdict.check and intent.get("name") in self.not_understood:
+            self._set_intent(message, CHECK_INTENT, ranking)
+            # The detector's best guess picks the one helpline the check offers.
+            self._only_safety_entity(message, category="check", level="check", source="check",
+                                     hint=verdict.hint)
+            logger.info("Safety: a calm check for a message not understood")
+
+    def _set_intent(self, message: Message, name: str, ranking: list[dict[str, Any]]) -> None:
         new_intent = {"name": name, "confidence": 1.0}
-        # The rules outrank the model: other intents are halved, so FallbackClassifier's
-        # ambiguity check (top two within 0.1) can never turn a disclosure into nlu_fallback.
+        # Other intents are halved, so the safety intent always leads the ranking.
         ranking = [new_intent] + [{**r, "confidence": float(r.get("confidence") or 0) / 2}
                                   for r in ranking if r.get("name") != name]
         message.set(INTENT, new_intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        self._only_safety_entity(message, category=detection.category, level=detection.level,
-                                 source="rules", rule=detection.matches[0].rule)
-        # The category only: logs must not carry what the parent wrote (rule names paraphrase it).
-        logger.info("Safety rules: %s/%s", detection.category, detection.level)
 
-    def _demote(self, message: Message, ranking: list[dict[str, Any]]) -> None:
+    def _demote(self, message: Message, ranking: list[dict[str, Any]]) -> dict[str, Any]:
+        """Give way to the best non-safety intent (``nlu_fallback`` when there is none)."""
         others = [r for r in ranking if not is_safety_intent(r.get("name"))]
-        if not others:
-            return
-        message.set(INTENT, dict(others[0]), add_to_output=True)
-        message.set(INTENT_RANKING_KEY, others, add_to_output=True)
+        best = dict(others[0]) if others else {"name": NLU_FALLBACK, "confidence": 1.0}
+        message.set(INTENT, best, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, others or [best], add_to_output=True)
+        return best
 
     def _only_safety_entity(self, message: Message, **safety: Any) -> None:
         message.set(ENTITIES, [{"entity": SAFETY_ENTITY, "value": safety["category"],

@@ -266,8 +266,12 @@ def variants(text: str, rng: random.Random) -> list[str]:
 
 # --- building --------------------------------------------------------------------------------
 
+#: Inverse regularisation strength of the category model, chosen on the development set.
+MODEL_C = 256.0
+
+
 def build(out: Path = DEFAULT_MODEL, folder: Path = TRAINING, *, quiet: bool = False,
-          examples: list[Example] | None = None) -> dict[str, Any]:
+          examples: list[Example] | None = None, c: float = MODEL_C) -> dict[str, Any]:
     """Train the model on every file in ``folder`` plus the everyday NLU examples, write ``out``.
 
     The written model is read back and checked against scikit-learn's own probabilities, so the
@@ -295,7 +299,7 @@ def build(out: Path = DEFAULT_MODEL, folder: Path = TRAINING, *, quiet: bool = F
     if not quiet:
         print(f"Training the safety detector on {len(examples)} messages "
               f"({len(texts)} with typed variants), {len(names)} features ...", file=sys.stderr)
-    categories = LogisticRegression(C=256.0, max_iter=5000, class_weight="balanced")
+    categories = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
     categories.fit(matrix, labels)
     disclosure_rows = [i for i, (label, level) in enumerate(zip(labels, levels))
                        if level and label != NONE]

@@ -16,6 +16,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot.safety.check import SafetyCheck
 from bot.web import chat, health, keys, pages, privacy, retention, search_page, security, widget
 from bot.web.config import Settings
 from bot.web.oruk_api import create_oruk_app
@@ -66,6 +67,8 @@ def create_app(settings: Settings) -> web.Application:
                           middlewares=[pages.friendly_errors])
     app[keys.SETTINGS] = settings
     app[keys.SESSIONS] = ChatSessions(settings.chat_sessions_db)  # opened in _resources
+    # The rules and the learned detector, for when Rasa is down (bot/safety/chat_guard.py).
+    app[keys.SAFETY] = SafetyCheck.load(settings.safety_model)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),

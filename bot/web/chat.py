@@ -15,7 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.safety.chat_guard import safety_first
+from bot.safety.chat_guard import safety_first, with_safety_reply
+from bot.safety.replies import LocalLines
 from bot.web import keys
 from bot.web.fallback import fallback_messages
 from bot.web.rasa_client import RasaUnavailable
@@ -91,13 +92,17 @@ async def chat(request: web.Request) -> web.Response:
                 # Rasa answers 200 with nothing when a custom action failed (the action server
                 # is down): the parent must not be left with silence.
                 raise RasaUnavailable("Rasa sent no reply (is the action server down?)")
+            # Rasa has read the message for danger already: its safety reply goes first.
+            messages = safety_first(messages)
         except RasaUnavailable as error:
             # Log why, never what the parent wrote.
             log.warning("Rasa unavailable, sending the fallback reply: %s", error)
-            messages = await fallback_messages(request.app)
-        # A disclosure is answered first, even when Rasa is down (docs/safety.md).
-        messages = safety_first(text, messages,
-                                social_care_phone=request.app[keys.SETTINGS].social_care_phone)
+            # A disclosure is answered first, even when Rasa is down (docs/safety.md).
+            settings = request.app[keys.SETTINGS]
+            messages = with_safety_reply(
+                text, await fallback_messages(request.app), request.app[keys.SAFETY],
+                local=LocalLines(settings.social_care_phone, settings.family_hubs_phone,
+                                 settings.family_hubs_hours))
         return {"session_id": session_id, "messages": messages}
 
     reply = await sessions.reply_once(session_id, message_id, answer)

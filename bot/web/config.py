@@ -30,6 +30,8 @@ class Settings:
     family_hubs_phone: str = "01254 666444"
     #: When the family hubs main line is answered (shown with the number).
     family_hubs_hours: str = "Monday to Friday, 9am to 5pm"
+    #: The learned safety detector, built by scripts/prepare.sh (None: var/safety/detector.json).
+    safety_model: Path | None = None
     retention_days: int = 30
     secure_cookies: bool = False
     #: Chat rate limits (``limits`` notation, moving window): per chat session and per client address.
@@ -55,6 +57,7 @@ class Settings:
             social_care_phone=env.get("SIGNPOST_SOCIAL_CARE_PHONE", "01254 666400"),
             family_hubs_phone=env.get("SIGNPOST_FAMILY_HUBS_PHONE", "01254 666444"),
             family_hubs_hours=env.get("SIGNPOST_FAMILY_HUBS_HOURS", "Monday to Friday, 9am to 5pm"),
+            safety_model=Path(env["SIGNPOST_SAFETY_MODEL"]) if env.get("SIGNPOST_SAFETY_MODEL") else None,
             retention_days=int(env.get("SIGNPOST_RETENTION_DAYS", "30")),
             secure_cookies=env.get("SIGNPOST_SECURE_COOKIES", "") in ("1", "true", "yes"),
             rate_limit_session=env.get("SIGNPOST_RATE_LIMIT_SESSION", "30/minute"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
+from bot.safety.check import SafetyCheck
 from bot.web.config import Settings
 from bot.web.directory_reader import DirectoryReader
 from bot.web.rasa_client import RasaClient
@@ -17,3 +18,4 @@ RASA = web.AppKey("rasa", RasaClient)
 DIRECTORY = web.AppKey("directory", DirectoryReader)
 SESSIONS = web.AppKey("sessions", ChatSessions)
 LIMITS = web.AppKey("limits", ChatLimits)
+SAFETY = web.AppKey("safety", SafetyCheck)

@@ -18,7 +18,7 @@ from actions import directory_access
 from actions.callback import (PENDING, ActionAskCallbackShareSummary, ActionStopCallback,
                               ActionSubmitCallback, ValidateCallbackForm, contact, first_name)
 from actions.handoff import ActionHandoff
-from actions.safety import ActionSafetyReply
+from actions.safety import ActionSafetyCheck, ActionSafetyReply
 from actions.summary import ActionShowSummary
 from bot.safety.replies import every_reply_text
 from directory.callbacks import list_callbacks
@@ -106,6 +106,38 @@ def test_a_safety_intent_from_a_button_or_diet_still_gets_the_right_reply():
         "x", "safety_parent_fear",
         entities=[{"entity": "safety", "value": "parent_fear", "level": "urgent"}]))
     assert message["custom"]["category"] == "parent_fear" and "0808 800 5000" in message["text"]
+
+
+def test_the_reply_follows_what_the_nlu_found_without_reading_the_message_again():
+    # The NLU component's entity says emergency, with a second category: the action trusts it
+    # (the text here would read as nothing at all).
+    entity = {"entity": "safety", "value": "parent_fear", "level": "emergency",
+              "also": ["child_harm"]}
+    _, [message] = run(ActionSafetyReply(), tracker("x", "safety_parent_fear", entities=[entity]))
+    assert message["custom"]["level"] == "emergency"
+    assert message["text"].startswith("If a child is hurt or in danger now, call 999.")
+    assert "0808 800 5000" in message["text"] and "Childline" in message["text"]
+
+
+def test_an_urgent_need_gets_same_day_help_and_no_999():
+    _, [message] = run(ActionSafetyReply(), tracker(
+        "x", "safety_urgent_need",
+        entities=[{"entity": "safety", "value": "urgent_need", "level": "urgent"}]))
+    assert message["custom"]["category"] == "urgent_need"
+    assert "999" not in message["text"]
+    assert "01254 666444" in message["text"] and "0808 800 4444" in message["text"]
+
+
+def test_the_calm_check_asks_if_they_are_safe_with_999_and_a_helpline_a_tap_away():
+    events, [message] = run(ActionSafetyCheck(), tracker(
+        "the bruises", "safety_check",
+        entities=[{"entity": "safety", "value": "check", "level": "check", "hint": "domestic_abuse"}]))
+    assert "Are you and your children safe right now?" in message["text"]
+    assert "999" in message["text"] and "0808 2000 247" in message["text"]
+    phones = [h["phone"] for h in message["custom"]["helplines"]]
+    assert phones[0] == "999" and "0808 2000 247" in phones
+    assert {b["payload"] for b in message["buttons"]} == {"/carry_on", "/request_human"}
+    assert events == []  # the conversation carries on
 
 
 def test_a_safety_reply_drops_a_call_back_in_progress():

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.safety_component import SafetyRules
+import pytest
+
+from bot.nlu.safety_component import SafetyCheckComponent
+from bot.safety.check import SafetyCheck
 
 
 def message(text: str, intent: str, confidence: float, entities: list | None = None) -> Message:
@@ -16,11 +19,20 @@ def message(text: str, intent: str, confidence: float, entities: list | None = N
     return msg
 
 
-def run(msg: Message, **config) -> Message:
-    return SafetyRules({**SafetyRules.get_default_config(), **config}).process([msg])[0]
+@pytest.fixture(scope="module")
+def checker() -> SafetyCheck:
+    return SafetyCheck.load()
 
 
-def test_a_disclosure_becomes_a_safety_intent_at_full_confidence_even_from_fallback():
+@pytest.fixture
+def run(checker):
+    def run(msg: Message, **config) -> Message:
+        component = SafetyCheckComponent({**SafetyCheckComponent.get_default_config(), **config}, checker)
+        return component.process([msg])[0]
+    return run
+
+
+def test_a_disclosure_becomes_a_safety_intent_at_full_confidence_even_from_fallback(run):
     out = run(message("she's gone floppy and blue", "nlu_fallback", 0.2))
     assert out.get("intent") == {"name": "safety_medical", "confidence": 1.0}
     assert out.get("intent_ranking")[0]["name"] == "safety_medical"
@@ -28,35 +40,59 @@ def test_a_disclosure_becomes_a_safety_intent_at_full_confidence_even_from_fallb
     assert (entity["entity"], entity["value"], entity["level"]) == ("safety", "medical", "emergency")
 
 
-def test_other_entities_are_dropped_so_a_form_question_yields_to_the_safety_rule():
+def test_other_entities_are_dropped_so_a_form_question_yields_to_the_safety_rule(run):
     place = {"entity": "place", "value": "Darwen", "start": 30, "end": 36}
     out = run(message("my partner hits me, we live in Darwen", "give_location", 0.9, [place]))
     assert out.get("intent")["name"] == "safety_domestic_abuse"
     assert [e["entity"] for e in out.get("entities")] == ["safety"]
 
 
-def test_a_weak_diet_safety_guess_without_the_rules_gives_way():
+def test_a_weak_diet_safety_guess_without_the_rules_gives_way(run):
     out = run(message("my toddler hits other kids at nursery", "safety_child_harm", 0.55))
     assert out.get("intent")["name"] == "find_service"
 
 
-def test_a_confident_diet_safety_guess_is_kept_for_recall():
+def test_a_confident_diet_safety_guess_is_kept_for_recall(run):
     out = run(message("everything is too much and I want out for good", "safety_self_harm", 0.93))
     assert out.get("intent")["name"] == "safety_self_harm"
     assert out.get("entities")[0]["value"] == "self_harm"
 
 
-def test_ordinary_messages_pass_untouched():
+def test_ordinary_messages_pass_untouched(run):
     out = run(message("stay and play near Darwen", "find_service", 0.97))
     assert out.get("intent") == {"name": "find_service", "confidence": 0.97}
 
 
-def test_a_confident_diet_guess_the_rules_read_as_a_near_miss_gives_way():
+def test_a_confident_diet_guess_the_rules_read_as_a_near_miss_gives_way(run):
     out = run(message("i'm not suicidal, just very tired", "safety_self_harm", 0.97))
     assert out.get("intent")["name"] == "find_service"
 
 
-def test_the_other_intents_fall_far_enough_behind_that_fallback_never_wins():
+def test_the_other_intents_fall_far_enough_behind_that_fallback_never_wins(run):
     out = run(message("he checks my phone and won't let me see my friends", "find_service", 0.96))
     first, second = out.get("intent_ranking")[:2]
     assert first["name"] == "safety_domestic_abuse" and first["confidence"] - second["confidence"] > 0.1
+
+
+def test_the_learned_detector_catches_words_no_rule_was_written_for(run):
+    out = run(message("i cant cope anymore, i just want it all to stop", "nlu_fallback", 0.3))
+    assert out.get("intent") == {"name": "safety_self_harm", "confidence": 1.0}
+    [entity] = out.get("entities")
+    assert entity["source"] in ("detector", "both")
+
+
+def test_a_message_not_understood_near_harm_gets_the_calm_check_not_a_fallback(run):
+    out = run(message("the bruises", "nlu_fallback", 0.3))
+    assert out.get("intent") == {"name": "safety_check", "confidence": 1.0}
+    [entity] = out.get("entities")
+    assert entity["value"] == "check"
+
+
+def test_an_understood_message_with_a_risky_word_is_left_to_the_bot(run):
+    out = run(message("is there a first aid course for when your baby chokes", "find_service", 0.95))
+    assert out.get("intent") == {"name": "find_service", "confidence": 0.95}
+
+
+def test_a_message_not_understood_with_no_word_near_harm_stays_a_fallback(run):
+    out = run(message("blue cheese and pickle", "nlu_fallback", 0.3))
+    assert out.get("intent")["name"] == "nlu_fallback"

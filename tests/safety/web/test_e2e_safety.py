@@ -74,6 +74,26 @@ def test_a_medical_emergency_gets_999_first(chat):
     assert reply[0]["text"].startswith("Call 999 now.")
 
 
+@pytest.mark.parametrize("text,categories", [
+    ("i cant cope anymore, i just want it all to stop", {"self_harm", "perinatal_mental_health"}),
+    ("he grabbed the baby off me and threw my phone, where can i go", {"domestic_abuse", "child_harm"}),
+    ("i shook the baby because she wouldnt stop crying and now im scared",
+     {"parent_fear", "child_harm", "medical"}),
+])
+def test_words_nobody_wrote_a_rule_for_get_safety_help_not_didnt_get_that(chat, text, categories):
+    reply = chat(text)
+    assert "didn't quite get that" not in text_of(reply)
+    assert safety_first(reply)["category"] in categories
+
+
+def test_a_message_not_understood_near_harm_gets_a_calm_check_and_the_chat_carries_on(chat):
+    reply = chat("the bruises")
+    assert "didn't quite get that" not in text_of(reply)
+    assert "safe right now" in text_of(reply) or payloads(reply, "safety"), reply
+    reply = chat("/carry_on")
+    assert "What would you like me to look for?" in text_of(reply)
+
+
 def test_a_near_miss_is_answered_as_usual(chat):
     reply = chat("my toddler hits other kids at nursery, is there a parenting course")
     assert not payloads(reply, "safety"), reply

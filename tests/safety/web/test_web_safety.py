@@ -16,16 +16,32 @@ async def chat(client, text: str, session_id: str | None = None) -> dict:
     return await response.json()
 
 
-async def test_a_disclosure_gets_the_safety_reply_before_anything_else(client, standin_rasa):
+async def test_rasas_safety_reply_comes_before_anything_else(client, standin_rasa, monkeypatch):
+    from tests.web import standin_rasa as module
+
+    rasa_reply = [{"recipient_id": "x", "text": "Here is what I found"},
+                  {"recipient_id": "x", "text": "Rasa's safety reply"},
+                  {"recipient_id": "x", "custom": {"type": "safety", "category": "domestic_abuse",
+                                                   "level": "urgent"}}]
+    monkeypatch.setattr(module, "canned_reply", lambda text: rasa_reply)
     reply = await chat(client, "he checks my phone and won't let me see my friends")
-    first = reply["messages"][0]
-    assert first["custom"]["type"] == "safety"
-    assert first["custom"]["category"] == "domestic_abuse"
-    assert first["custom"]["level"] == "urgent"
-    assert "0808 2000 247" in first["text"] and "999" in first["text"]
-    assert "01254 666400" in first["text"]  # the configured social care line
-    assert len(reply["messages"]) > 1  # the bot's own answer still follows
-    assert standin_rasa.received  # the message still went to Rasa
+    assert [m["text"] for m in reply["messages"]] == ["Rasa's safety reply", None, "Here is what I found"]
+    assert standin_rasa.received  # the message went to Rasa
+
+
+async def test_when_rasa_answers_the_web_tier_does_not_read_the_message_again(client, standin_rasa,
+                                                                             monkeypatch):
+    from bot.web import keys
+
+    checker = client.server.app[keys.SAFETY]
+
+    def read_again(text):
+        raise AssertionError("the web tier read the message a second time")
+
+    monkeypatch.setattr(checker, "detect", read_again)
+    monkeypatch.setattr(checker, "verdict", read_again)
+    reply = await chat(client, "my partner hits me")
+    assert reply["messages"]  # Rasa's answer, untouched
 
 
 async def test_with_rasa_down_the_safety_reply_still_comes_first(client, standin_rasa):
@@ -38,10 +54,27 @@ async def test_with_rasa_down_the_safety_reply_still_comes_first(client, standin
     assert reply["messages"][1]["custom"]["type"] == "unavailable"
 
 
+async def test_with_rasa_down_the_learned_detector_still_catches_new_words(client, standin_rasa):
+    standin_rasa.mode = "down"
+    reply = await chat(client, "i cant cope anymore, i just want it all to stop")
+    first = reply["messages"][0]
+    assert first["custom"]["type"] == "safety" and "116 123" in first["text"]
+
+
 async def test_the_social_care_number_comes_from_configuration(make_client, standin_rasa):
+    standin_rasa.mode = "down"
     client = await make_client(social_care_phone="01632 960999")
     reply = await chat(client, "my partner hits the kids")
     assert "01632 960999" in reply["messages"][0]["text"]
+
+
+async def test_with_rasa_down_an_urgent_need_gets_the_family_hubs_same_day_line(make_client, standin_rasa):
+    standin_rasa.mode = "down"
+    client = await make_client(family_hubs_phone="01632 960444")
+    reply = await chat(client, "we've got no food in the house and no money till monday")
+    first = reply["messages"][0]
+    assert first["custom"]["category"] == "urgent_need"
+    assert "01632 960444" in first["text"] and "0800 144 8848" in first["text"]
 
 
 async def test_when_rasa_already_answered_safely_the_reply_is_not_doubled(client, standin_rasa, monkeypatch):
