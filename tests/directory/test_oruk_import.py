@@ -20,7 +20,8 @@ from directory.oruk import ImportFileError, ImportRejected
 from tests.directory.oruk_data import make_service, make_services
 
 ROOT = Path(__file__).resolve().parents[2]
-ORUK_EXAMPLE = Path("/work/shared/oruk/examples/service_full.json")
+#: The UK profile's own example service (vendored, see tests/directory/oruk_examples/README.md).
+ORUK_EXAMPLE = Path(__file__).resolve().parent / "oruk_examples" / "service_full.json"
 VENDORED_SCHEMA = ROOT / "directory" / "schemas" / "service.json"
 
 
@@ -52,7 +53,6 @@ def _official_example() -> dict:
     return service
 
 
-@pytest.mark.skipif(not ORUK_EXAMPLE.exists(), reason="ORUK reference files not on this machine")
 def test_the_official_oruk_example_imports(db):
     report = oruk.import_oruk(db, [_official_example()])
     assert report.imported == report.created == 1
