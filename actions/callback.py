@@ -10,7 +10,7 @@ end it at any step with nothing kept.
 Privacy: the first name and contact never live in the tracker. Their slots hold only "given";
 the real values wait in this process (``PENDING``, keyed by conversation, for at most
 ``PENDING_TTL``) until the request is saved or dropped. The tracker store also redacts whatever
-was typed in answer to those two questions (``bot.redaction.SENSITIVE_SLOTS``).
+was typed in answer to those two questions (``common.redaction.SENSITIVE_SLOTS``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from rasa_sdk.types import DomainDict
 from actions import directory_access, parsing
 from actions.replies import DEFAULT_MAIN_LINE, DEFAULT_MAIN_LINE_HOURS, Reply
 from actions.summary import build_summary
-from bot.redaction import EMAIL, redact_text
+from common.redaction import EMAIL, redact_text
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import directory_access, parsing
-from bot.redaction import outward_code
+from common.redaction import outward_code
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.web.app import create_app
-from bot.web.config import Settings
+from web.app import create_app
+from common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "directory" / "sample" / "sample_directory.json"

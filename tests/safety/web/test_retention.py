@@ -10,9 +10,9 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.web import retention
-from bot.web.retention import RetentionSettings, purge
-from bot.web.sessions import connect, hash_id
+from web import retention
+from web.retention import RetentionSettings, purge
+from web.sessions import connect, hash_id
 from directory.callbacks import close_callback, create_callback, list_callbacks
 from directory.db import open_db
 
@@ -106,7 +106,7 @@ def test_make_purge_command_reads_the_environment_and_says_what_it_did(tmp_path)
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SIGNPOST_TRACKER_DB": str(tracker),
            "SIGNPOST_DIRECTORY_DB": str(tmp_path / "directory.db"), "SIGNPOST_RETENTION_DAYS": "7",
            "SIGNPOST_CHAT_SESSIONS_DB": str(tmp_path / "chat_sessions.db")}
-    done = subprocess.run([sys.executable, "-m", "bot.web.retention"], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "web.retention"], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Deleted 1 conversation events" in done.stdout

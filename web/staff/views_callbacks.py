@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.staff import DB, auth, render
+from web.staff import DB, auth, render
 from directory import audit, callbacks
 from directory.store import write_transaction
 

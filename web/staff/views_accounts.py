@@ -6,7 +6,7 @@ import secrets
 
 from aiohttp import web
 
-from bot.web.staff import (DB, SECRET, SETTINGS, SIGNIN_LIMITER, SIGNIN_RATE, TEMPLATES, auth,
+from web.staff import (DB, SECRET, SETTINGS, SIGNIN_LIMITER, SIGNIN_RATE, TEMPLATES, auth,
                            csrf, render)
 from directory import staff_users
 from directory.staff_users import AccountError, LoginLocked

@@ -1,6 +1,6 @@
 """``/widget.js``: the script a centre website includes to show the chat in a frame.
 
-The chat page it frames is ``/widget/chat`` (see ``bot.web.pages``); ``bot.web.security``
+The chat page it frames is ``/widget/chat`` (see ``web.pages``); ``web.security``
 lets only the origins in ``SIGNPOST_EMBED_ORIGINS`` frame it.
 """
 

@@ -21,8 +21,8 @@ from limits import parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from bot.web.config import Settings
-from bot.web.staff import auth
+from common.settings import Settings
+from web.staff import auth
 from directory.db import open_db
 from directory.geo import Geo, GeoIndexMissing
 
@@ -81,7 +81,7 @@ async def _context(request: web.Request) -> dict:
 
 def create_staff_app(settings: Settings) -> web.Application:
     """The ``/staff`` sub-app. The directory database opens at start-up and closes at shutdown."""
-    from bot.web.staff import (views_accounts, views_admin, views_callbacks, views_centres,
+    from web.staff import (views_accounts, views_admin, views_callbacks, views_centres,
                                views_demand, views_needs, views_services)
 
     app = web.Application(

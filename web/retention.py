@@ -1,6 +1,6 @@
 """Delete what Signpost no longer needs: old conversations and closed call-back requests.
 
-    python -m bot.web.retention        (also: make purge)
+    python -m web.retention        (also: make purge)
 
 Conversations: every event in the Rasa tracker database (``SIGNPOST_TRACKER_DB``, table
 ``events``) older than ``SIGNPOST_RETENTION_DAYS`` days (default 30) is deleted, so a
@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
-from bot.web.sessions import purge_expired as purge_expired_chat_sessions
+from web.sessions import purge_expired as purge_expired_chat_sessions
 
 log = logging.getLogger("signpost.retention")
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from aiohttp import web
 
-from bot.web.staff import DB, PENDING_IMPORTS, auth, render
+from web.staff import DB, PENDING_IMPORTS, auth, render
 from directory import audit, oruk, store
 
 routes = web.RouteTableDef()

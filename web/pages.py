@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.web import keys, security
+from web import keys, security
 
 from directory.taxonomy import load_taxonomy
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import sqlite_utils
 from aiohttp import web
 
-from bot.web.staff import csrf
+from web.staff import csrf
 from directory.staff_users import StaffUser, get_user
 from directory.store import write_transaction
 

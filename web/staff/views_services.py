@@ -8,9 +8,9 @@ from datetime import date
 from aiohttp import web
 from dateutil.relativedelta import relativedelta
 
-from bot.web.staff import DB, auth, render
-from bot.web.staff import directory_edits as edits
-from bot.web.staff import service_form as sf
+from web.staff import DB, auth, render
+from web.staff import directory_edits as edits
+from web.staff import service_form as sf
 from directory import audit, callbacks, store
 from directory.store import ServiceInvalid, VersionConflict
 

@@ -29,7 +29,7 @@ from typing import Any, AsyncIterator
 import sqlite_utils
 from aiohttp import web
 
-from bot.web.config import Settings
+from common.settings import Settings
 from directory import store
 from directory.db import open_db
 from directory.geo import Geo, GeoIndexMissing, UnknownPlace, haversine_km, resolve_place

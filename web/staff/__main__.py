@@ -1,8 +1,8 @@
 """Staff accounts from the command line: ``make staff ARGS="create USER --role admin"``.
 
-    python -m bot.web.staff create USER --role admin|editor [--centre LOCATION_ID ...]
-    python -m bot.web.staff passwd USER
-    python -m bot.web.staff list
+    python -m web.staff create USER --role admin|editor [--centre LOCATION_ID ...]
+    python -m web.staff passwd USER
+    python -m web.staff list
 
 Passwords are typed at a hidden prompt (or piped on stdin for scripts), never on the command
 line, where they would stay in the shell history.
@@ -14,7 +14,7 @@ import argparse
 import getpass
 import sys
 
-from bot.web.config import Settings
+from common.settings import Settings
 from directory import staff_users
 from directory.db import open_db
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.web.staff.service_form import new_id
+from web.staff.service_form import new_id
 
 from directory import audit, store
 
@@ -45,7 +45,7 @@ def save_service(db: sqlite_utils.Database, service: dict, *, expected_version: 
 def mark_checked(db: sqlite_utils.Database, service_id: str, *, expected_version: int,
                  actor: str, today: date | None = None) -> int:
     """"Mark as checked": the listing is still right today (ORUK ``assured_date``)."""
-    from bot.web.staff.service_form import strip_shared
+    from web.staff.service_form import strip_shared
 
     service = store.get_service(db, service_id)
     if service is None:

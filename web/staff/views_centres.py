@@ -6,9 +6,9 @@ import re
 
 from aiohttp import web
 
-from bot.web.staff import DB, GEO, auth, render
-from bot.web.staff import directory_edits as edits
-from bot.web.staff.service_form import new_id
+from web.staff import DB, GEO, auth, render
+from web.staff import directory_edits as edits
+from web.staff.service_form import new_id
 from directory.geo import GeoIndexMissing, UnknownPlace, resolve_place
 
 routes = web.RouteTableDef()

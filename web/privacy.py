@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.web import keys
-from bot.web.retention import CALLBACK_RETENTION_DAYS
+from web import keys
+from web.retention import CALLBACK_RETENTION_DAYS
 
 routes = web.RouteTableDef()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.staff import DB, auth, render
-from bot.web.staff import directory_edits as edits
+from web.staff import DB, auth, render
+from web.staff import directory_edits as edits
 
 routes = web.RouteTableDef()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
-from bot.web.config import Settings
-from bot.web.directory_reader import DirectoryReader
-from bot.web.rasa_client import RasaClient
-from bot.web.ratelimit import ChatLimits
-from bot.web.sessions import ChatSessions
+from common.settings import Settings
+from web.directory_reader import DirectoryReader
+from web.rasa_client import RasaClient
+from web.ratelimit import ChatLimits
+from web.sessions import ChatSessions
 
 SETTINGS = web.AppKey("settings", Settings)
 HTTP = web.AppKey("http", aiohttp.ClientSession)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlite_utils
 from aiohttp import web
 
-from bot.web import keys
+from web import keys
 from directory import schedules as sched
 
 log = logging.getLogger("signpost.web.fallback")

@@ -16,14 +16,14 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.web import chat, health, keys, pages, privacy, retention, search_page, security, widget
-from bot.web.config import Settings
-from bot.web.oruk_api import create_oruk_app
-from bot.web.directory_reader import DirectoryReader
-from bot.web.rasa_client import RasaClient
-from bot.web.ratelimit import ChatLimits
-from bot.web.sessions import ChatSessions
-from bot.web.staff import create_staff_app
+from web import chat, health, keys, pages, privacy, retention, search_page, security, widget
+from common.settings import Settings
+from web.oruk_api import create_oruk_app
+from web.directory_reader import DirectoryReader
+from web.rasa_client import RasaClient
+from web.ratelimit import ChatLimits
+from web.sessions import ChatSessions
+from web.staff import create_staff_app
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"

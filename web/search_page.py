@@ -16,8 +16,8 @@ import aiohttp_jinja2
 import sqlite_utils
 from aiohttp import web
 
-from bot.web import keys
-from bot.web.chat import client_address
+from web import keys
+from web.chat import client_address
 from directory import schedules as sched
 from directory.demand import record_search
 from directory.geo import UnknownPlace

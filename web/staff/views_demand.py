@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from aiohttp import web
 
-from bot.web.staff import DB, auth, render
-from bot.web.staff.charts import bar_chart
+from web.staff import DB, auth, render
+from web.staff.charts import bar_chart
 from directory import demand
 
 routes = web.RouteTableDef()

@@ -11,7 +11,7 @@ import asyncio
 import sqlite_utils
 from aiohttp import web
 
-from bot.web import keys
+from web import keys
 
 routes = web.RouteTableDef()
 

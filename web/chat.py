@@ -4,7 +4,7 @@ Request ``{"text": str, "session_id": str|null, "message_id": str (optional)}``;
 ``{"session_id": str, "messages": [{"text", "buttons": [{"title", "payload"}], "custom"}]}``.
 The server issues the session id and forwards to Rasa with it as the sender; an id it did not
 issue is replaced. When Rasa is down or slow the parent still gets a useful answer: the
-centres' phone numbers and opening hours (``bot.web.fallback``).
+centres' phone numbers and opening hours (``web.fallback``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.safety.chat_guard import safety_first
-from bot.web import keys
-from bot.web.fallback import fallback_messages
-from bot.web.rasa_client import RasaUnavailable
-from bot.web.security import json_error, read_body
+from web import keys
+from web.fallback import fallback_messages
+from web.rasa_client import RasaUnavailable
+from web.security import json_error, read_body
 
 log = logging.getLogger("signpost.web.chat")
 

@@ -11,7 +11,7 @@ import json
 
 from aiohttp import web
 
-from bot.web.config import Settings
+from common.settings import Settings
 
 #: The chat API refuses bigger request bodies, politely.
 MAX_BODY_BYTES = 16 * 1024

@@ -1,4 +1,4 @@
-"""``python -m bot.web``: serve the public web tier on SIGNPOST_HOST:SIGNPOST_PORT."""
+"""``python -m web``: serve the public web tier on SIGNPOST_HOST:SIGNPOST_PORT."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import logging
 
 from aiohttp import web
 
-from bot.web.app import create_app
-from bot.web.config import Settings
+from web.app import create_app
+from common.settings import Settings
 
 
 def main() -> None:
