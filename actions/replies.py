@@ -9,7 +9,6 @@ Voice: short sentences, plain words, "mums, dads and carers", open to everyone.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -21,8 +20,6 @@ PAGE_SIZE = 3
 FATHER_TERM = "father_friendly"
 #: Directory entries checked longer ago than this get "please phone to check".
 STALE_AFTER = timedelta(days=92)
-DEFAULT_MAIN_LINE = "01254 666444"
-DEFAULT_MAIN_LINE_HOURS = "Monday to Friday, 9am to 5pm"
 
 DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
              "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
@@ -260,11 +257,9 @@ def ask_day() -> Reply:
     return Reply(text="Which day suits you best?", buttons=buttons)
 
 
-def handoff(*, centre: str | None, phone: str | None, main_line: str | None = None,
-            hours: str | None = None) -> Reply:
-    """A person to talk to: the nearest centre if we know the area, else the main line."""
-    main_line = main_line or os.environ.get("SIGNPOST_FAMILY_HUBS_PHONE", DEFAULT_MAIN_LINE)
-    hours = hours or os.environ.get("SIGNPOST_FAMILY_HUBS_HOURS", DEFAULT_MAIN_LINE_HOURS)
+def handoff(*, centre: str | None, phone: str | None, main_line: str, hours: str) -> Reply:
+    """A person to talk to: the nearest centre if we know the area, else the family hubs'
+    main line (``Settings.family_hubs_phone`` and ``family_hubs_hours``)."""
     if centre and phone:
         text = (f"You can talk to a person at {centre}. Call them on {phone}. "
                 f"Or call the family hubs team on {main_line}, {hours}.")

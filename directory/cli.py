@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from common.settings import Settings
 from directory import store
-from directory.db import directory_path, open_db
+from directory.db import Directory, open_db
 
 SAMPLE_PATH = Path(__file__).with_name("sample") / "sample_directory.json"
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -131,9 +132,10 @@ def cmd_terms(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from directory.search import SearchQuery, UnknownPlace, search
+    from directory.search import SearchQuery, UnknownPlace
 
-    db = open_db(args.db)
+    directory = Directory.open(args.db, args.geo_db)
+    db = directory.db
     if args.term:
         known = {r[0] for r in db.execute("SELECT id FROM taxonomy_term")}
         unknown = [t for t in args.term if t not in known]
@@ -147,7 +149,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             age_months=args.age_months, pregnant=args.pregnant, days=args.day or [],
             time_of_day=args.time, free=args.free, accessible=args.accessible,
             language=args.language, limit=args.limit, offset=args.offset)
-        results = search(db, query)
+        results = directory.search(query)
     except UnknownPlace as exc:
         _err(str(exc))
         return 2
@@ -197,13 +199,16 @@ def _day(value: str) -> str:
     return code
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m directory",
         description="Signpost's directory of children's centre services (Open Referral UK 3.0).")
-    parser.add_argument("--db", default=None, metavar="PATH",
-                        help=f"the directory database (default: $SIGNPOST_DIRECTORY_DB or "
-                             f"{directory_path()})")
+    parser.add_argument("--db", default=settings.directory_db, metavar="PATH",
+                        help=f"the directory database (default: $SIGNPOST_DIRECTORY_DB, "
+                             f"{settings.directory_db})")
+    parser.add_argument("--geo-db", default=settings.geo_db, metavar="PATH",
+                        help=f"the postcode index, for search (default: $SIGNPOST_GEO_DB, "
+                             f"{settings.geo_db})")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("import", help="import ORUK JSON or the staff CSV (all or nothing)")
@@ -249,8 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    args = build_parser(settings or Settings.from_env()).parse_args(argv)
     try:
         return args.func(args)
     except FileNotFoundError as exc:

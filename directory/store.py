@@ -36,6 +36,7 @@ import contextlib
 import functools
 import json
 import sqlite3
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -571,6 +572,29 @@ def clear_directory(conn: sqlite3.Connection) -> None:
             conn.execute(f"DELETE FROM [{table}]")
 
 
+def new_id() -> str:
+    """A new ORUK id (a random UUID)."""
+    return str(uuid.uuid4())
+
+
+def strip_shared(service: dict) -> dict:
+    """Refer to centres, the organization and terms by id only (see ``apply_service_values``)."""
+    if service.get("organization"):
+        service["organization_id"] = service["organization"].get("id", service.get("organization_id"))
+        service.pop("organization", None)
+    for sal in service.get("service_at_locations") or []:
+        if sal.get("location"):
+            sal["location_id"] = sal["location"].get("id", sal.get("location_id"))
+            sal.pop("location", None)
+    for attribute in service.get("attributes") or []:
+        if attribute.get("taxonomy_term"):
+            attribute["taxonomy_term_id"] = attribute["taxonomy_term"].get(
+                "id", attribute.get("taxonomy_term_id"))
+            attribute.pop("taxonomy_term", None)
+    service.pop("version", None)
+    return service
+
+
 def list_service_ids(db: sqlite_utils.Database) -> list[str]:
     """Every service id, in the order they were first added."""
     return [r[0] for r in db.execute("SELECT id FROM service ORDER BY rowid")]
@@ -578,6 +602,17 @@ def list_service_ids(db: sqlite_utils.Database) -> list[str]:
 
 def service_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM service").fetchone()[0]
+
+
+def active_service_count(db: sqlite_utils.Database) -> int:
+    """Services a parent can be shown (no status counts as active)."""
+    return db.execute("SELECT count(*) FROM service WHERE coalesce(status, 'active') = 'active'"
+                      ).fetchone()[0]
+
+
+def service_names(db: sqlite_utils.Database) -> dict[str, str]:
+    """Every service's id -> name."""
+    return dict(db.execute("SELECT id, name FROM service").fetchall())
 
 
 # --------------------------------------------------------------------------------------------
@@ -780,3 +815,75 @@ def add_phrase(db: sqlite_utils.Database, term_id: str, phrase: str) -> bool:
             [term_id])]
         reindex_services(db, ids)
     return added
+
+
+# --------------------------------------------------------------------------------------------
+# What the staff pages list
+
+def service_summaries(db: sqlite_utils.Database) -> list[dict]:
+    """Every service with its status, when it was last checked, its centres' names and ids
+    (``location_ids``, a JSON array), by name."""
+    return list(db.query(
+        "SELECT s.id, s.name, s.status, s.assured_date, group_concat(l.name, ', ') AS centres, "
+        "json_group_array(sal.location_id) AS location_ids FROM service s "
+        "LEFT JOIN service_at_location sal ON sal.service_id = s.id "
+        "LEFT JOIN location l ON l.id = sal.location_id GROUP BY s.id ORDER BY s.name"))
+
+
+def organization_for_new_service(db: sqlite_utils.Database, location_id: str) -> str | None:
+    """The organization that runs other services at this centre, else the first one there is."""
+    row = db.execute(
+        "SELECT s.organization_id FROM service s JOIN service_at_location sal "
+        "ON sal.service_id = s.id WHERE sal.location_id = ? AND s.organization_id IS NOT NULL "
+        "LIMIT 1", [location_id]).fetchone() or db.execute(
+        "SELECT id FROM organization ORDER BY rowid LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def core_terms(db: sqlite_utils.Database) -> list[dict]:
+    """The needs taxonomy's terms as stored (id, name, description), in taxonomy order."""
+    return list(db.query("SELECT id, name, description FROM taxonomy_term WHERE taxonomy_id = ? "
+                         "ORDER BY rowid", [OUR_TAXONOMY_ID]))
+
+
+def find_term(db: sqlite_utils.Database, term_id: str) -> dict | None:
+    rows = list(db.query("SELECT id, name, description FROM taxonomy_term WHERE id = ?",
+                         [term_id]))
+    return rows[0] if rows else None
+
+
+def needs_with_phrase_counts(db: sqlite_utils.Database) -> list[dict]:
+    """Each need of ours with how many phrases it has, and how many of those staff added."""
+    return list(db.query(
+        "SELECT t.id, t.name, t.description, "
+        "sum(p.source = 'staff') AS staff_phrases, count(p.id) AS phrases "
+        "FROM taxonomy_term t LEFT JOIN taxonomy_term_phrase p ON p.taxonomy_term_id = t.id "
+        "WHERE t.taxonomy_id = ? GROUP BY t.id ORDER BY t.rowid", [OUR_TAXONOMY_ID]))
+
+
+def term_phrases(db: sqlite_utils.Database, term_id: str) -> list[dict]:
+    """A need's phrases (id, phrase, source): staff ones first, then the taxonomy's, A to Z."""
+    return list(db.query(
+        "SELECT id, phrase, source FROM taxonomy_term_phrase WHERE taxonomy_term_id = ? "
+        "ORDER BY source = 'taxonomy', phrase", [term_id]))
+
+
+def term_usage(db: sqlite_utils.Database) -> list[tuple[str, str, str | None, int, int]]:
+    """Every term: (id, name, taxonomy id, services using it, phrases), ours first."""
+    return [tuple(r) for r in db.execute(
+        "SELECT t.id, t.name, t.taxonomy_id, "
+        " (SELECT count(*) FROM attribute a WHERE a.taxonomy_term_id = t.id "
+        "  AND a.link_entity = 'service') AS services, "
+        " (SELECT count(*) FROM taxonomy_term_phrase p WHERE p.taxonomy_term_id = t.id) "
+        "FROM taxonomy_term t ORDER BY (t.taxonomy_id IS NOT ?), t.rowid",
+        [OUR_TAXONOMY_ID])]
+
+
+def term_ids(db: sqlite_utils.Database) -> set[str]:
+    """Every taxonomy term id in the directory (ours and imported ones)."""
+    return {r[0] for r in db.execute("SELECT id FROM taxonomy_term")}
+
+
+def has_our_taxonomy(db: sqlite_utils.Database) -> bool:
+    return db.execute("SELECT count(*) FROM taxonomy_term WHERE taxonomy_id = ?",
+                      [OUR_TAXONOMY_ID]).fetchone()[0] > 0

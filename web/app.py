@@ -1,9 +1,11 @@
 """The public web tier: ``create_app(settings)`` builds the aiohttp application.
 
 Routes: ``/`` (chat page), ``/widget.js`` and ``/widget/chat`` (embeddable chat),
-``/search`` (no-JavaScript search), ``POST /api/chat``, ``/healthz``; sub-apps ``/staff``
-and ``/oruk``. Shared resources (HTTP client, directory connection, sessions, rate limits) are
-created at start-up in ``cleanup_ctx`` and closed on shutdown; nothing is opened at import.
+``/search`` (no-JavaScript search), ``POST /api/chat``, ``POST /api/chat/end``, ``/healthz``,
+``/privacy``, ``/static/``; sub-apps ``/staff`` and ``/oruk``. Shared resources (HTTP client,
+the directory's worker threads, chat sessions, rate limits) are created at start-up in
+``cleanup_ctx`` and closed on shutdown; nothing is opened at import. The sub-apps use the same
+resources (``request.config_dict``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from aiohttp import web
 from web import chat, health, keys, pages, privacy, retention, search_page, security, widget
 from common.settings import Settings
 from web.oruk_api import create_oruk_app
-from web.directory_reader import DirectoryReader
+from web.directory_pool import DirectoryPool
 from web.rasa_client import RasaClient
 from web.ratelimit import ChatLimits
 from web.sessions import ChatSessions
@@ -34,7 +36,7 @@ def _resources(settings: Settings):
     async def resources(app: web.Application) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=100, limit_per_host=100, keepalive_timeout=30)
         http = aiohttp.ClientSession(connector=connector)
-        directory = DirectoryReader(settings.directory_db)
+        directory = DirectoryPool(settings.directory_db, settings.geo_db)
         await directory.open()
         limits = ChatLimits(settings.rate_limit_session, settings.rate_limit_client)
         sessions = app[keys.SESSIONS]
@@ -57,7 +59,7 @@ def _resources(settings: Settings):
 def _mount_sub_apps(app: web.Application, settings: Settings) -> None:
     """The staff area and the public ORUK API, each an app of its own."""
     app.add_subapp("/staff", create_staff_app(settings))
-    app.add_subapp("/oruk", create_oruk_app(settings))
+    app.add_subapp("/oruk", create_oruk_app())
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import asyncio
 
-import sqlite_utils
 from aiohttp import web
 
+from directory.store import active_service_count
 from web import keys
 
 routes = web.RouteTableDef()
 
 
-def _directory_state(db: sqlite_utils.Database) -> dict:
-    count = db.execute("select count(*) from service where coalesce(status, 'active') = 'active'"
-                       ).fetchone()[0]
-    return {"status": "ok", "services": count}
-
-
 async def directory_state(app: web.Application) -> dict:
     try:
-        return await asyncio.wait_for(app[keys.DIRECTORY].run(_directory_state), timeout=2)
+        count = await asyncio.wait_for(
+            app[keys.DIRECTORY].run(lambda d: active_service_count(d.db)), timeout=2)
+        return {"status": "ok", "services": count}
     except Exception as error:  # any failure is a state to report, not a crash
         return {"status": f"error ({type(error).__name__})"}
 

@@ -11,8 +11,6 @@ from aiohttp import web
 
 from web import keys, security
 
-from directory.taxonomy import load_taxonomy
-
 routes = web.RouteTableDef()
 log = logging.getLogger("signpost.web")
 
@@ -44,7 +42,8 @@ async def common_context(request: web.Request) -> dict[str, Any]:
 @routes.get("/", name="chat")
 @aiohttp_jinja2.template("chat.html")
 async def chat_page(request: web.Request) -> dict[str, Any]:
-    needs = [term.label[:1].upper() + term.label[1:] for term in load_taxonomy().terms]
+    taxonomy = request.app[keys.DIRECTORY].taxonomy
+    needs = [term.label[:1].upper() + term.label[1:] for term in taxonomy.terms]
     return {"compact": False, "starters": STARTERS, "needs": needs}
 
 

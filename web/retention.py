@@ -3,29 +3,33 @@
     python -m web.retention        (also: make purge)
 
 Conversations: every event in the Rasa tracker database (``SIGNPOST_TRACKER_DB``, table
-``events``) older than ``SIGNPOST_RETENTION_DAYS`` days (default 30) is deleted, so a
-conversation left alone for that long is gone completely and a long one never keeps old parts.
+``events``: the tracker store's own SQL) older than ``SIGNPOST_RETENTION_DAYS`` days (default
+30) is deleted, so a conversation left alone for that long is gone completely and a long one
+never keeps old parts.
 Call-backs: requests closed more than 90 days ago are deleted from the directory database
 (``directory.callbacks.purge_closed_callbacks``). SQLite's ``secure_delete`` overwrites the
 deleted rows on disk instead of leaving them in free pages. Chat session ids: the web tier's
 record of issued ids (``SIGNPOST_CHAT_SESSIONS_DB``, hashes only) loses those idle for longer
 than a chat lasts (4 hours); the web tier also does this itself every minute.
 
-The web tier runs the same purge when it starts and then once a day (``scheduled_purge``).
+The web tier runs the same purge when it starts and then once a day (``scheduled_purge``),
+with the same ``Settings``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import AsyncIterator
 
+from common.settings import Settings, SettingsError
+from directory.callbacks import purge_closed_callbacks
+from directory.db import open_db
 from web.sessions import purge_expired as purge_expired_chat_sessions
 
 log = logging.getLogger("signpost.retention")
@@ -44,16 +48,11 @@ class RetentionSettings:
     callback_days: int = CALLBACK_RETENTION_DAYS
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "RetentionSettings":
-        env = dict(os.environ if env is None else env)
-        days = int(env.get("SIGNPOST_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS)))
-        if days < 1:
-            raise ValueError("SIGNPOST_RETENTION_DAYS must be 1 or more.")
-        return cls(tracker_db=Path(env.get("SIGNPOST_TRACKER_DB", "var/tracker.db")),
-                   directory_db=Path(env.get("SIGNPOST_DIRECTORY_DB", "var/directory.db")),
-                   chat_sessions_db=Path(env.get("SIGNPOST_CHAT_SESSIONS_DB",
-                                                 "var/chat_sessions.db")),
-                   retention_days=days)
+    def from_settings(cls, settings: Settings) -> "RetentionSettings":
+        """The databases and retention days of this process's ``Settings``."""
+        return cls(tracker_db=Path(settings.tracker_db), directory_db=Path(settings.directory_db),
+                   chat_sessions_db=Path(settings.chat_sessions_db),
+                   retention_days=int(settings.retention_days))
 
 
 @dataclass(frozen=True)
@@ -100,12 +99,8 @@ def purge_callbacks(directory_db: Path, older_than_days: int = CALLBACK_RETENTIO
                     *, now: datetime | None = None) -> int:
     if not directory_db.exists():
         return 0
-    from directory.callbacks import purge_closed_callbacks
-    from directory.db import open_db
-
     db = open_db(directory_db)
     try:
-        db.execute("PRAGMA secure_delete = ON")
         return purge_closed_callbacks(db, older_than_days, now=now)
     finally:
         db.conn.close()
@@ -119,30 +114,19 @@ def purge(settings: RetentionSettings, *, now: datetime | None = None) -> PurgeR
     return PurgeResult(events, conversations, callbacks, chat_sessions)
 
 
-def for_web(web_settings: Any) -> RetentionSettings:
-    """The web tier's databases and retention days; the tracker database from the environment."""
-    return RetentionSettings(tracker_db=RetentionSettings.from_env().tracker_db,
-                             directory_db=Path(web_settings.directory_db),
-                             chat_sessions_db=Path(web_settings.chat_sessions_db),
-                             retention_days=int(web_settings.retention_days))
-
-
-def scheduled_purge(web_settings: Any = None, every: timedelta = PURGE_EVERY,
-                    settings_factory: Callable[[], RetentionSettings] | None = None):
+def scheduled_purge(settings: Settings, every: timedelta = PURGE_EVERY):
     """A ``cleanup_ctx`` for the web app: purge at start-up, then every ``every``.
 
     Runs in a worker thread so chat requests are never held up; a failure is logged (without
     any personal data) and retried at the next run.
     """
-    if settings_factory is None:
-        settings_factory = (lambda: for_web(web_settings)) if web_settings is not None \
-            else RetentionSettings.from_env
+    retention = RetentionSettings.from_settings(settings)
 
     async def run_forever() -> None:
         loop = asyncio.get_running_loop()
         while True:
             try:
-                result = await loop.run_in_executor(None, purge, settings_factory())
+                result = await loop.run_in_executor(None, purge, retention)
                 log.info("Retention: %s", result)
             except Exception as error:  # noqa: BLE001 - keep serving; try again tomorrow
                 log.error("Retention purge failed: %s", type(error).__name__)
@@ -163,8 +147,8 @@ def scheduled_purge(web_settings: Any = None, every: timedelta = PURGE_EVERY,
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = RetentionSettings.from_env()
-    except ValueError as error:
+        settings = RetentionSettings.from_settings(Settings.from_env())
+    except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
     result = purge(settings)

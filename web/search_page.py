@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
-import sqlite_utils
 from aiohttp import web
 
 from web import keys
@@ -21,8 +20,8 @@ from web.chat import client_address
 from directory import schedules as sched
 from directory.demand import record_search
 from directory.geo import UnknownPlace
-from directory.search import SearchQuery, search
-from directory.taxonomy import load_taxonomy
+from directory.db import Directory
+from directory.search import SearchQuery
 
 routes = web.RouteTableDef()
 
@@ -168,16 +167,16 @@ def card(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _search_and_record(db: sqlite_utils.Database, query: SearchQuery, first_page: bool):
-    results = search(db, query)
+def _search_and_record(directory: Directory, query: SearchQuery, first_page: bool):
+    results = directory.search(query)
     if first_page:
-        record_search(db, query, len(results), "search_page")
+        record_search(directory.db, query, len(results), "search_page")
     return results
 
 
 @routes.get("/search", name="search")
 async def search_page(request: web.Request) -> web.Response:
-    taxonomy = load_taxonomy()
+    taxonomy = request.app[keys.DIRECTORY].taxonomy
     needs = [(term.id, term.name) for term in taxonomy.terms]
     form = read_form(request.query, {term_id for term_id, _ in needs})
     settings = request.app[keys.SETTINGS]

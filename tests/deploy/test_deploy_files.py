@@ -142,7 +142,7 @@ def test_each_dockerfile_pins_python_installs_the_lock_file_and_drops_root(tier,
     ("rasa", [".venv/rasa/bin/rasa", "run", "--interface", "0.0.0.0", "--port", "5005",
               "--model", "models/signpost.tar.gz", "--endpoints", "deploy/endpoints.yml",
               "--credentials", "credentials.yml"]),
-    ("actions", [".venv/rasa/bin/python", "-m", "rasa_sdk", "--actions", "actions",
+    ("actions", [".venv/rasa/bin/python", "-m", "actions.server", "--host", "0.0.0.0",
                  "--port", "5055"]),
 ])
 def test_each_dockerfile_runs_its_tier(tier, command) -> None:

@@ -58,19 +58,6 @@ def centres(sample_services: list[dict]) -> tuple[str, str]:
     return _two_centres(sample_services)
 
 
-@pytest.fixture(scope="session")
-def geo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The postcode index: the real one when set up, else a quick one for postcodes starting B."""
-    real = Settings.from_env().geo_db
-    if real.exists():
-        return real
-    from directory.geo import build_index
-
-    path = tmp_path_factory.mktemp("geo") / "geo.db"
-    build_index(path, letters=["B"], progress=False)
-    return path
-
-
 @pytest.fixture
 def directory_db(template_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "directory.db"

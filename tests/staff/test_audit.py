@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from web.staff import directory_edits as edits
+from directory import edits
 from web.staff.service_form import strip_shared
 from directory import audit, store
 from directory.store import VersionConflict

@@ -77,3 +77,20 @@ async def test_each_search_is_counted_anonymously_for_demand(client, directory_d
     rows = list(sqlite_utils.Database(directory_db).query("select * from search_demand"))
     assert len(rows) == 1
     assert "BB3" in json.dumps(rows[0]) and "1NG" not in json.dumps(rows[0])
+
+
+async def test_postcodes_are_looked_up_in_the_postcode_index_the_web_tier_was_given(
+        make_client, tmp_path, monkeypatch):
+    """The page reads ``Settings.geo_db``, not whatever ``SIGNPOST_GEO_DB`` says in this process."""
+    from directory.geo import write_index
+
+    index = tmp_path / "configured-geo.db"
+    # A postcode only this index has, in Darwen (next to the sample's centres).
+    write_index(index, [("BB39ZZ", 5_369_634, -246_993)], {"package_version": "test", "letters": "B"})
+    monkeypatch.setenv("SIGNPOST_GEO_DB", str(tmp_path / "not-this-one.db"))
+    client = await make_client(geo_db=index)
+    response = await client.get("/search", params={"need": "stay_and_play", "near": "BB3 9ZZ"})
+    assert response.status == 200
+    html = unescape(await response.text())
+    assert "services found" in html
+    assert "miles away" in html or "very close to you" in html

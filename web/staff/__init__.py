@@ -1,8 +1,10 @@
 """The staff area (``/staff``): centre workers keep the directory right, admins run it.
 
 ``create_staff_app(settings)`` builds the sub-application the web tier mounts at ``/staff``.
-Everything goes through the directory library (``directory.store``, ``directory.audit`` …);
-this package is only forms, pages and the access rules in ``auth.py``.
+Everything goes through the directory library (``directory.edits`` for every audited write,
+``directory.store``, ``directory.staff_users`` …), called off the event loop on the web tier's
+directory threads (``web.staff.directory.run``); this package is only forms, pages and the
+access rules in ``auth.py``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
-from typing import AsyncIterator
 
 import aiohttp_jinja2
 import jinja2
-import sqlite_utils
 from aiohttp import web
 from limits import parse
 from limits.aio.storage import MemoryStorage
@@ -23,18 +23,14 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from common.settings import Settings
 from web.staff import auth
-from directory.db import open_db
-from directory.geo import Geo, GeoIndexMissing
 
 TEMPLATES = Path(__file__).with_name("templates")
 LONDON = ZoneInfo("Europe/London")
-DB = web.AppKey("staff_db", sqlite_utils.Database)
 SETTINGS = web.AppKey("staff_settings", Settings)
 SECRET = web.AppKey("staff_presign_secret", bytes)
 SIGNIN_LIMITER = web.AppKey("staff_signin_limiter", MovingWindowRateLimiter)
 PENDING_IMPORTS = web.AppKey("staff_pending_imports", dict)
 JINJA = web.AppKey("staff_jinja", jinja2.Environment)
-GEO = web.AppKey("staff_geo", object)
 #: Sign-in attempts allowed from one address (on top of the per-account lockout).
 SIGNIN_RATE = parse("10/minute")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -53,20 +49,6 @@ def london_time(value: str | None) -> str:
     return moment.astimezone(LONDON).strftime("%-d %b %Y, %H:%M")
 
 
-def _database(settings: Settings):
-    async def open_and_close(app: web.Application) -> AsyncIterator[None]:
-        app[DB] = open_db(settings.directory_db)
-        try:
-            app[GEO] = Geo(settings.geo_db)
-        except (GeoIndexMissing, ValueError):
-            app[GEO] = None  # postcodes cannot be looked up; the centre form says so
-        yield
-        app[DB].close()
-        if app[GEO] is not None:
-            app[GEO].close()
-    return open_and_close
-
-
 async def _context(request: web.Request) -> dict:
     """What every staff template may use: the account, CSRF token and session expiry."""
     session = request.get(auth.SESSION)
@@ -80,12 +62,12 @@ async def _context(request: web.Request) -> dict:
 
 
 def create_staff_app(settings: Settings) -> web.Application:
-    """The ``/staff`` sub-app. The directory database opens at start-up and closes at shutdown."""
+    """The ``/staff`` sub-app. It uses the root app's directory threads (``keys.DIRECTORY``)."""
     from web.staff import (views_accounts, views_admin, views_callbacks, views_centres,
                                views_demand, views_needs, views_services)
 
     app = web.Application(
-        middlewares=[auth.guard_middleware(DB, SECRET)],
+        middlewares=[auth.guard_middleware(SECRET)],
         client_max_size=MAX_UPLOAD_BYTES,
     )
     app[SETTINGS] = settings
@@ -98,7 +80,6 @@ def create_staff_app(settings: Settings) -> web.Application:
         trim_blocks=True, lstrip_blocks=True)
     env.filters["london"] = london_time
     env.globals["pairs"] = lambda rows, key="id", label="name": [(r[key], r[label]) for r in rows]
-    app.cleanup_ctx.append(_database(settings))
     for module in (views_accounts, views_services, views_centres, views_needs, views_callbacks,
                    views_demand, views_admin):
         app.router.add_routes(module.routes)

@@ -16,6 +16,7 @@ import sys
 
 from common.settings import Settings
 from directory import staff_users
+from directory.centres import unknown_centres
 from directory.db import open_db
 
 
@@ -50,8 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.role == "editor" and not centres:
                 print("An editor needs at least one centre: add --centre LOCATION_ID.", file=sys.stderr)
                 return 2
-            unknown = [c for c in centres
-                       if db.execute("SELECT 1 FROM location WHERE id = ?", [c]).fetchone() is None]
+            unknown = unknown_centres(db, centres)
             if unknown:
                 print(f"No centre with id {', '.join(unknown)}. See the ids with "
                       f"`sqlite3 var/directory.db 'select id, name from location'`.", file=sys.stderr)

@@ -8,11 +8,11 @@ records from an import) is kept as it was.
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date
 from typing import Any, Mapping
 
 from directory import schedules as sched
+from directory.store import new_id, strip_shared
 
 OUR_TAXONOMY = "signpost-core-offer"
 STATUSES = [("active", "Running"), ("temporarily closed", "Paused for now"),
@@ -31,10 +31,6 @@ FIELD_LABELS = {"name": "Name", "description": "Description", "status": "Status"
                 "cost": "Cost", "cost_amount": "Price", "cost_description": "Cost details",
                 "phone": "Phone", "email": "Email", "url": "Web page", "alert": "Note for families",
                 "locations": "Where it runs"}
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:
@@ -226,24 +222,6 @@ def apply_service_values(service: dict, values: Mapping[str, Any], *, terms: Map
         sals.get(location_id) or {"id": new_id(), "location_id": location_id, "schedules": []}
         for location_id in values["locations"]]
     return strip_shared(service)
-
-
-def strip_shared(service: dict) -> dict:
-    """Refer to centres, the organization and terms by id only (see ``apply_service_values``)."""
-    if service.get("organization"):
-        service["organization_id"] = service["organization"].get("id", service.get("organization_id"))
-        service.pop("organization", None)
-    for sal in service.get("service_at_locations") or []:
-        if sal.get("location"):
-            sal["location_id"] = sal["location"].get("id", sal.get("location_id"))
-            sal.pop("location", None)
-    for attribute in service.get("attributes") or []:
-        if attribute.get("taxonomy_term"):
-            attribute["taxonomy_term_id"] = attribute["taxonomy_term"].get(
-                "id", attribute.get("taxonomy_term_id"))
-            attribute.pop("taxonomy_term", None)
-    service.pop("version", None)
-    return service
 
 
 # --- sessions (ORUK schedules) --------------------------------------------------------------

@@ -6,10 +6,11 @@ import secrets
 
 from aiohttp import web
 
-from web.staff import (DB, SECRET, SETTINGS, SIGNIN_LIMITER, SIGNIN_RATE, TEMPLATES, auth,
-                           csrf, render)
-from directory import staff_users
+from directory import staff_sessions, staff_users
+from directory.centres import centre_list
 from directory.staff_users import AccountError, LoginLocked
+from web.staff import SECRET, SETTINGS, SIGNIN_LIMITER, SIGNIN_RATE, TEMPLATES, auth, csrf, render
+from web.staff.directory import run
 
 routes = web.RouteTableDef()
 SESSION_SCRIPT = (TEMPLATES / "session.js").read_text(encoding="utf-8")
@@ -51,15 +52,14 @@ async def sign_in(request: web.Request) -> web.Response:
     if not await request.app[SIGNIN_LIMITER].hit(SIGNIN_RATE, "staff-sign-in", _client(request)):
         return _sign_in_page(request, username=username, status=429,
                              error="Too many tries from this computer. Wait a minute, then try again.")
-    db = request.app[DB]
     try:
-        user = staff_users.authenticate(db, username, password)
+        user = await run(request, staff_users.authenticate, username, password)
     except LoginLocked as locked:
         return _sign_in_page(request, username=username, error=str(locked), status=403)
     if user is None:
         return _sign_in_page(request, username=username, status=401,
                              error="The username or password is not right. Check them and try again.")
-    token = auth.start_session(db, user)
+    token = await run(request, staff_sessions.start_session, user, csrf.new_token())
     response = web.HTTPFound(auth.safe_next(str(form.get("next", ""))))
     auth.set_session_cookie(response, token, secure=request.app[SETTINGS].secure_cookies)
     response.del_cookie(csrf.PRE_COOKIE, path="/staff")
@@ -69,7 +69,7 @@ async def sign_in(request: web.Request) -> web.Response:
 @routes.post("/sign-out")
 @auth.requires(auth.EDITOR)
 async def sign_out(request: web.Request) -> web.Response:
-    auth.end_session(request.app[DB], request.cookies.get(auth.COOKIE))
+    await run(request, staff_sessions.end_session, request.cookies.get(auth.COOKIE))
     response = web.HTTPFound(f"{auth.SIGN_IN_PATH}?signed_out=1")
     response.del_cookie(auth.COOKIE, path="/staff")
     raise response
@@ -111,7 +111,8 @@ async def change_password(request: web.Request) -> web.Response:
             errors["new"] = str(problem)
     if not errors:
         try:
-            staff_users.change_own_password(request.app[DB], auth.current_user(request), current, new)
+            await run(request, staff_users.change_own_password, auth.current_user(request),
+                      current, new)
         except AccountError as problem:
             errors["current"] = str(problem)
     if errors:
@@ -124,36 +125,36 @@ async def change_password(request: web.Request) -> web.Response:
 
 # --- accounts (admins) ---------------------------------------------------------------------
 
-def _centres(db) -> list[dict]:
-    return list(db.query("SELECT id, name FROM location ORDER BY name"))
+def _accounts_and_centres(db) -> tuple[list[dict], list[dict]]:
+    return staff_users.list_users(db), centre_list(db)
 
 
 @routes.get("/users")
 @auth.requires(auth.ADMIN)
 async def users(request: web.Request) -> web.Response:
-    db = request.app[DB]
-    return render("users.html", request, {"users": staff_users.list_users(db), "centres": _centres(db),
+    accounts, centres = await run(request, _accounts_and_centres)
+    return render("users.html", request, {"users": accounts, "centres": centres,
                                           "errors": {}, "values": {}, "created": request.query.get("created")})
 
 
 @routes.post("/users")
 @auth.requires(auth.ADMIN)
 async def create_user(request: web.Request) -> web.Response:
-    db = request.app[DB]
     form = await request.post()
     values = {"username": str(form.get("username", "")).strip(), "role": str(form.get("role", "")),
               "centre_ids": [str(c) for c in form.getall("centre_ids", [])]}
     password = str(form.get("password", ""))
     try:
-        staff_users.create_user(db, values["username"], password, values["role"], values["centre_ids"],
-                                actor=auth.current_user(request).username)
+        await run(request, staff_users.create_user, values["username"], password, values["role"],
+                  values["centre_ids"], actor=auth.current_user(request).username)
     except AccountError as problem:
         message = str(problem)
         field = ("password" if "characters" in message or "password" in message
                  else "centre_ids" if "centre" in message else "role" if "role" in message
                  else "username")
+        accounts, centres = await run(request, _accounts_and_centres)
         return render("users.html", request, {
-            "users": staff_users.list_users(db), "centres": _centres(db),
+            "users": accounts, "centres": centres,
             "errors": {field: message}, "values": values, "created": None}, status=400)
     raise web.HTTPFound(f"/staff/users?created={values['username'].lower()}")
 
@@ -161,19 +162,21 @@ async def create_user(request: web.Request) -> web.Response:
 @routes.get("/users/{username}")
 @auth.requires(auth.ADMIN)
 async def user_form(request: web.Request) -> web.Response:
-    db = request.app[DB]
-    user = staff_users.find_user(db, request.match_info["username"])
+    user, centres = await run(request, _account_and_centres, request.match_info["username"])
     if user is None:
         raise web.HTTPNotFound(text="There is no account with that name.")
-    return render("user.html", request, {"account": user, "centres": _centres(db), "errors": {},
+    return render("user.html", request, {"account": user, "centres": centres, "errors": {},
                                          "saved": request.query.get("saved")})
+
+
+def _account_and_centres(db, username: str):
+    return staff_users.find_user(db, username), centre_list(db)
 
 
 @routes.post("/users/{username}")
 @auth.requires(auth.ADMIN)
 async def update_user(request: web.Request) -> web.Response:
-    db = request.app[DB]
-    user = staff_users.find_user(db, request.match_info["username"])
+    user = await run(request, staff_users.find_user, request.match_info["username"])
     if user is None:
         raise web.HTTPNotFound(text="There is no account with that name.")
     form = await request.post()
@@ -181,7 +184,8 @@ async def update_user(request: web.Request) -> web.Response:
     errors: dict[str, str] = {}
     if form.get("action") == "password":
         try:
-            staff_users.set_password(db, user.username, str(form.get("password", "")), actor=actor)
+            await run(request, staff_users.set_password, user.username,
+                      str(form.get("password", "")), actor=actor)
         except AccountError as problem:
             errors["password"] = str(problem)
     else:
@@ -190,13 +194,15 @@ async def update_user(request: web.Request) -> web.Response:
             errors["role"] = "You cannot take away your own admin access or switch yourself off."
         else:
             try:
-                staff_users.update_user(db, user.username, role=str(form.get("role", "")),
-                                        centre_ids=[str(c) for c in form.getall("centre_ids", [])],
-                                        active=active, actor=actor)
+                await run(request, staff_users.update_user, user.username,
+                          role=str(form.get("role", "")),
+                          centre_ids=[str(c) for c in form.getall("centre_ids", [])],
+                          active=active, actor=actor)
             except AccountError as problem:
                 errors["centre_ids" if "centre" in str(problem) else "role"] = str(problem)
     if errors:
-        return render("user.html", request, {"account": user, "centres": _centres(db),
+        centres = await run(request, centre_list)
+        return render("user.html", request, {"account": user, "centres": centres,
                                              "errors": errors, "saved": None}, status=400)
     raise web.HTTPFound(f"/staff/users/{user.username}?saved=1")
 

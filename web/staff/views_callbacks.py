@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.staff import DB, auth, render
-from directory import audit, callbacks
-from directory.store import write_transaction
+from directory import callbacks, edits
+from directory.centres import centre_names
+from web.staff import auth, render
+from web.staff.directory import run
 
 routes = web.RouteTableDef()
 
@@ -19,19 +20,20 @@ def _visible(user, row: dict) -> bool:
 @routes.get("/callbacks")
 @auth.requires(auth.EDITOR)
 async def inbox(request: web.Request) -> web.Response:
-    db, user = request.app[DB], auth.current_user(request)
+    user = auth.current_user(request)
     show = "closed" if request.query.get("show") == "closed" else "open"
-    rows = [r for r in callbacks.list_callbacks(db, show) if _visible(user, r)]
-    names = dict(db.execute("SELECT id, name FROM location").fetchall())
+    found, names = await run(request, lambda db: (callbacks.list_callbacks(db, show),
+                                                  centre_names(db)))
+    rows = [r for r in found if _visible(user, r)]
     for r in rows:
         r["centre"] = names.get(r["centre_id"], "")
     return render("callbacks.html", request, {"rows": rows, "show": show,
                                               "closed": request.query.get("closed")})
 
 
-def _load(request: web.Request) -> dict:
+async def _load(request: web.Request) -> dict:
     try:
-        row = callbacks.get_callback(request.app[DB], int(request.match_info["id"]))
+        row = await run(request, callbacks.get_callback, int(request.match_info["id"]))
     except (ValueError, callbacks.CallbackNotFound):
         raise web.HTTPNotFound(text="There is no call-back request with that number. "
                                     "Closed requests are deleted after 90 days.")
@@ -43,8 +45,8 @@ def _load(request: web.Request) -> dict:
 @routes.get("/callbacks/{id}")
 @auth.requires(auth.EDITOR)
 async def request_page(request: web.Request) -> web.Response:
-    row = _load(request)
-    names = dict(request.app[DB].execute("SELECT id, name FROM location").fetchall())
+    row = await _load(request)
+    names = await run(request, centre_names)
     row["centre"] = names.get(row["centre_id"], "")
     return render("callback.html", request, {"row": row})
 
@@ -52,13 +54,6 @@ async def request_page(request: web.Request) -> web.Response:
 @routes.post("/callbacks/{id}/close")
 @auth.requires(auth.EDITOR)
 async def close(request: web.Request) -> web.Response:
-    db = request.app[DB]
-    row = _load(request)
-    user = auth.current_user(request).username
-    with write_transaction(db):  # the close and its audit row together, or neither
-        closed = callbacks.close_callback(db, row["id"], user)
-        audit.record(db, actor=user, action="close", table="callback", record_id=str(row["id"]),
-                     before={"status": row["status"]},
-                     after={"status": closed["status"], "closed_by": closed["closed_by"],
-                            "closed_at": closed["closed_at"]})
+    row = await _load(request)
+    await run(request, edits.close_callback, row["id"], actor=auth.current_user(request).username)
     raise web.HTTPFound(f"/staff/callbacks?closed={row['id']}")

@@ -6,10 +6,12 @@ import re
 
 from aiohttp import web
 
-from web.staff import DB, GEO, auth, render
-from web.staff import directory_edits as edits
-from web.staff.service_form import new_id
-from directory.geo import GeoIndexMissing, UnknownPlace, resolve_place
+from directory import edits
+from directory.centres import centre_rows
+from directory.geo import GeoIndexMissing, UnknownPlace
+from directory.store import new_id
+from web.staff import auth, render
+from web.staff.directory import run, run_directory
 
 routes = web.RouteTableDef()
 # (stored description, what the form says). "Wheelchair access" is what the chat's
@@ -49,10 +51,7 @@ def _may_edit(request: web.Request, location_id: str) -> None:
 @auth.requires(auth.EDITOR)
 async def centres(request: web.Request) -> web.Response:
     user = auth.current_user(request)
-    rows = list(request.app[DB].query(
-        "SELECT l.id, l.name, a.address_1, a.city, a.postal_code, "
-        "(SELECT count(*) FROM service_at_location sal WHERE sal.location_id = l.id) AS services "
-        "FROM location l LEFT JOIN address a ON a.location_id = l.id GROUP BY l.id ORDER BY l.name"))
+    rows = await run(request, centre_rows)
     for row in rows:
         row["mine"] = user.may_edit_location(row["id"])
     return render("centres.html", request, {"centres": rows})
@@ -75,7 +74,7 @@ async def new_centre_form(request: web.Request) -> web.Response:
 async def centre_form(request: web.Request) -> web.Response:
     location_id = request.match_info["id"]
     _may_edit(request, location_id)
-    location = edits.get_location(request.app[DB], location_id)
+    location = await run(request, edits.get_location, location_id)
     if location is None:
         raise web.HTTPNotFound(text="There is no centre with that id.")
     return render("centre.html", request, _context(request, location_id, location, _values(location), {}))
@@ -108,16 +107,15 @@ def _read(form) -> tuple[dict, dict[str, str]]:
 
 
 async def _save(request: web.Request, location_id: str | None) -> web.Response:
-    db = request.app[DB]
     creating = location_id is None
-    location = None if creating else edits.get_location(db, location_id)
+    location = None if creating else await run(request, edits.get_location, location_id)
     if not creating and location is None:
         raise web.HTTPNotFound(text="There is no centre with that id.")
     form = await request.post()
     values, errors = _read(form)
     if "postal_code" not in errors:
         try:
-            place = resolve_place(db, values["postal_code"], request.app[GEO])
+            place = await run_directory(request, lambda d: d.resolve_place(values["postal_code"]))
             values["latitude"], values["longitude"] = round(place.latitude, 6), round(place.longitude, 6)
         except UnknownPlace:
             errors["postal_code"] = "We cannot find that postcode. Check it and try again."
@@ -138,10 +136,10 @@ async def _save(request: web.Request, location_id: str | None) -> web.Response:
         "phone": {"number": values["phone"] or None},
     }
     try:
-        edits.save_location(db, location_id, changes,
-                            expected_fingerprint=None if creating else str(form.get("fingerprint", "")),
-                            actor=auth.current_user(request).username,
-                            new_ids={"address": new_id(), "accessibility": new_id(), "phone": new_id()})
+        await run(request, edits.save_location, location_id, changes,
+                  expected_fingerprint=None if creating else str(form.get("fingerprint", "")),
+                  actor=auth.current_user(request).username,
+                  new_ids={"address": new_id(), "accessibility": new_id(), "phone": new_id()})
     except edits.CentreConflict as conflict:
         context = _context(request, location_id, conflict.current, values, {})
         context["conflict"] = _values(conflict.current)

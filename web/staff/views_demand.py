@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 from aiohttp import web
 
-from web.staff import DB, auth, render
-from web.staff.charts import bar_chart
 from directory import demand
+from web.staff import auth, render
+from web.staff.charts import bar_chart
+from web.staff.directory import run
 
 routes = web.RouteTableDef()
 
@@ -34,7 +35,7 @@ def _period(request: web.Request) -> tuple[date, date, dict[str, str]]:
 @auth.requires(auth.EDITOR)
 async def demand_page(request: web.Request) -> web.Response:
     start, end, errors = _period(request)
-    summary = demand.summarise(request.app[DB], start, end)
+    summary = await run(request, demand.summarise, start, end)
     charts = {
         "need": bar_chart("Searches by need", summary.by_need),
         "district": bar_chart("Searches by postcode district", summary.by_district),
@@ -52,6 +53,6 @@ async def demand_page(request: web.Request) -> web.Response:
 @auth.requires(auth.EDITOR)
 async def demand_csv(request: web.Request) -> web.Response:
     start, end, _errors = _period(request)
-    body = demand.to_csv(demand.rows_between(request.app[DB], start, end))
+    body = demand.to_csv(await run(request, demand.rows_between, start, end))
     return web.Response(text=body, content_type="text/csv", charset="utf-8", headers={
         "Content-Disposition": f'attachment; filename="signpost-demand-{start}-to-{end}.csv"'})

@@ -10,6 +10,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from common.settings import Settings
 from web import retention
 from web.retention import RetentionSettings, purge
 from web.sessions import connect, hash_id
@@ -113,18 +114,14 @@ def test_make_purge_command_reads_the_environment_and_says_what_it_did(tmp_path)
     assert senders(tracker) == [("b", 1)]
 
 
-def test_the_web_tier_purges_on_start(tmp_path, monkeypatch):
+def test_the_web_tier_purges_on_start(tmp_path):
     tracker = tmp_path / "tracker.db"
     make_tracker_db(tracker, [("old", datetime.now(timezone.utc) - timedelta(days=60))])
-    monkeypatch.setenv("SIGNPOST_TRACKER_DB", str(tracker))
-
-    class WebSettings:
-        directory_db = tmp_path / "directory.db"
-        chat_sessions_db = tmp_path / "chat_sessions.db"
-        retention_days = 30
+    settings = Settings(tracker_db=tracker, directory_db=tmp_path / "directory.db",
+                        chat_sessions_db=tmp_path / "chat_sessions.db", retention_days=30)
 
     async def start_and_stop() -> None:
-        context = retention.scheduled_purge(WebSettings())(None)
+        context = retention.scheduled_purge(settings)(None)
         await context.__anext__()
         for _ in range(100):
             await asyncio.sleep(0.02)

@@ -1,8 +1,9 @@
 """Every staff write to the directory, each in ONE transaction with its audit row.
 
-``directory.store.write_transaction`` nests as a savepoint, so ``save_service`` runs inside our
-transaction: the change and its audit row are committed together or not at all, and a version
-conflict rolls both back.
+The staff area (``web/staff``) calls these on the directory's worker threads; ``actor`` is the
+staff account's username. ``directory.store.write_transaction`` nests as a savepoint, so
+``save_service`` runs inside our transaction: the change and its audit row are committed
+together or not at all, and a version conflict rolls both back.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
-from web.staff.service_form import new_id
-
-from directory import audit, store
+from directory import audit, callbacks, csv_io, oruk, store
+from directory.store import new_id, strip_shared
 
 
 def service_version(db: sqlite_utils.Database, service_id: str) -> int:
@@ -45,8 +45,6 @@ def save_service(db: sqlite_utils.Database, service: dict, *, expected_version: 
 def mark_checked(db: sqlite_utils.Database, service_id: str, *, expected_version: int,
                  actor: str, today: date | None = None) -> int:
     """"Mark as checked": the listing is still right today (ORUK ``assured_date``)."""
-    from web.staff.service_form import strip_shared
-
     service = store.get_service(db, service_id)
     if service is None:
         raise KeyError(service_id)
@@ -168,3 +166,57 @@ def remove_phrase(db: sqlite_utils.Database, phrase_id: int, *, actor: str) -> d
             [rows[0]["taxonomy_term_id"]])]
         store.reindex_services(db, ids)
     return rows[0]
+
+
+# --- call-backs ------------------------------------------------------------------------------
+
+def close_callback(db: sqlite_utils.Database, callback_id: int, *, actor: str) -> dict:
+    """Close a call-back request; the close and its audit row together, or neither."""
+    with store.write_transaction(db):
+        before = callbacks.get_callback(db, callback_id)
+        closed = callbacks.close_callback(db, callback_id, actor)
+        audit.record(db, actor=actor, action="close", table="callback", record_id=str(callback_id),
+                     before={"status": before["status"]},
+                     after={"status": closed["status"], "closed_by": closed["closed_by"],
+                            "closed_at": closed["closed_at"]})
+    return closed
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+def _run_import(db: sqlite_utils.Database, kind: str, payload: Any,
+                replace: bool) -> oruk.ImportReport:
+    if kind == "csv":
+        return csv_io.import_csv(db, payload, replace=replace)
+    return oruk.import_oruk(db, payload, replace=replace)
+
+
+class _DryRun(Exception):
+    """Raised to roll back a trial import once its report is known."""
+
+
+def trial_import(db: sqlite_utils.Database, kind: str, payload: Any,
+                 replace: bool) -> tuple[oruk.ImportReport, int]:
+    """``(report, services before)`` of the real import, run inside a transaction that is always
+    rolled back: an exact preview. ``kind`` is "json" (a list of services) or "csv" (bytes)."""
+    before = store.service_count(db)
+    try:
+        with store.write_transaction(db):
+            report = _run_import(db, kind, payload, replace)
+            raise _DryRun(report)
+    except _DryRun as done:
+        return done.args[0], before
+
+
+def apply_import(db: sqlite_utils.Database, payload: Any, *, replace: bool, actor: str,
+                 filename: str, kind: str = "json") -> oruk.ImportReport:
+    """Import in ONE transaction with its audit row: all of it, or (on any failure or crash) none."""
+    with store.write_transaction(db):
+        before = store.service_count(db)
+        report = _run_import(db, kind, payload, replace)
+        audit.record(db, actor=actor, action="import", table="service", record_id="*",
+                     before={"services": before},
+                     after={"file": filename, "services": store.service_count(db),
+                            "created": report.created, "updated": report.updated,
+                            "replaced": replace, "service_ids": report.service_ids})
+    return report

@@ -1,31 +1,27 @@
-"""Read small tables from the live directory database, re-reading only when it has changed.
+"""The directory as Rasa's NLU components see it: towns and need phrases, kept current.
 
 Staff add a phrase ("bumps and babies") or a new town in the staff area while the bot runs. The
-NLU components must see it on the next message without retraining, but must not query SQLite on
-every message either. ``LiveQuery`` keeps one read connection, checks ``PRAGMA data_version``
-(which changes whenever another connection commits) at most once per ``min_interval`` seconds,
-and only then re-runs its query.
+NLU components (``bot/nlu``) must see it on the next message without retraining, but must not
+query SQLite on every message either. ``LiveQuery`` keeps one read-only connection, checks
+``PRAGMA data_version`` (which changes whenever another connection commits) at most once per
+``min_interval`` seconds, and only then re-runs its query. ``towns`` and ``need_phrases`` are
+the two the components use.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Callable, Generic, TypeVar
 
+from directory.taxonomy import normalise_phrase
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_DIRECTORY_DB = "var/directory.db"
 T = TypeVar("T")
-
-
-def directory_db_path(configured: str | None = None) -> Path:
-    """``configured`` if given, else ``SIGNPOST_DIRECTORY_DB``, else ``var/directory.db``."""
-    return Path(configured or os.environ.get("SIGNPOST_DIRECTORY_DB") or DEFAULT_DIRECTORY_DB)
 
 
 class LiveQuery(Generic[T]):
@@ -90,3 +86,22 @@ class LiveQuery(Generic[T]):
             self._conn.close()
         self._conn = None
         self._data_version = None
+
+
+_TOWNS_SQL = "SELECT DISTINCT city FROM address WHERE city IS NOT NULL AND trim(city) != ''"
+_PHRASES_SQL = "SELECT phrase, taxonomy_term_id FROM taxonomy_term_phrase"
+
+
+def towns(path: str | Path, *, min_interval: float = 1.0) -> LiveQuery[tuple[str, ...]]:
+    """The towns and villages of the directory's addresses, A to Z."""
+    return LiveQuery(path, _TOWNS_SQL, lambda rows: tuple(sorted({r[0].strip() for r in rows})),
+                     (), min_interval=min_interval)
+
+
+def need_phrases(path: str | Path, *, min_interval: float = 1.0) -> LiveQuery[dict[str, str]]:
+    """Every need phrase in the directory (the taxonomy's and those staff added), normalised,
+    -> its term id."""
+    def transform(rows: list[tuple]) -> dict[str, str]:
+        return {normalise_phrase(p): t for p, t in rows if p and t and normalise_phrase(p)}
+
+    return LiveQuery(path, _PHRASES_SQL, transform, {}, min_interval=min_interval)
