@@ -19,13 +19,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import parsing
 from actions.context import ActionContext
+from common.days import DAY_NAMES, WEEKEND
 from common.redaction import outward_code
 from directory.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
 
-DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-             "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
 MAX_SERVICES = 6
 CALL_BACK = {"title": "Ask for a call back", "payload": "/request_callback"}
 
@@ -73,7 +72,7 @@ def times_words(days: Any, time_of_day: Any) -> str | None:
     codes = [d for d in DAY_NAMES if d in set(parsing.as_list(days))]
     tod = {"morning": "mornings", "afternoon": "afternoons", "evening": "evenings"}.get(
         str(time_of_day or ""), "")
-    if set(codes) == {"SA", "SU"}:
+    if set(codes) == set(WEEKEND):
         day_text = "weekend" if tod else "weekends"
     else:  # "Saturday mornings", or "Saturdays" on its own
         day_text = " or ".join(DAY_NAMES[c] + ("" if tod else "s") for c in codes)

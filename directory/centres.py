@@ -12,19 +12,20 @@ from typing import Any
 
 import sqlite_utils
 
+from common.days import DAY_CODES, DAY_NAMES
 from directory import schedules as sched
 
 
 def _day_range(codes: set[str]) -> str:
-    ordered = [c for c in sched.DAY_CODES if c in codes]
+    ordered = [c for c in DAY_CODES if c in codes]
     if not ordered:
         return ""
     if len(ordered) == 7:
         return "every day"
-    indexes = [sched.DAY_CODES.index(c) for c in ordered]
+    indexes = [DAY_CODES.index(c) for c in ordered]
     if len(ordered) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
-        return f"{sched.DAY_NAMES[ordered[0]]} to {sched.DAY_NAMES[ordered[-1]]}"
-    names = [sched.DAY_NAMES[c] for c in ordered]
+        return f"{DAY_NAMES[ordered[0]]} to {DAY_NAMES[ordered[-1]]}"
+    names = [DAY_NAMES[c] for c in ordered]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

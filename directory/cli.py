@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from common.days import TIMES_OF_DAY, day_code
 from common.settings import Settings
-from directory import store
+from directory import csv_io, oruk, store
 from directory.db import Directory, open_db
+from directory.search import SearchQuery, UnknownPlace
 
 SAMPLE_PATH = Path(__file__).with_name("sample") / "sample_directory.json"
-DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def _err(*lines: str) -> None:
@@ -43,8 +44,6 @@ def _ensure_taxonomy(db) -> None:
 # Commands
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from directory import csv_io, oruk
-
     db = open_db(args.db)
     _ensure_taxonomy(db)
     try:
@@ -72,8 +71,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from directory import csv_io, oruk
-
     db = open_db(args.db, create=False)
     if args.file == "-":
         if args.csv:
@@ -94,8 +91,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from directory import oruk
-
     db = open_db(args.db)
     result = store.sync_taxonomy(db)
     print(f"Needs taxonomy: {result['terms']} needs, {result['phrases_added']} new phrases.")
@@ -132,8 +127,6 @@ def cmd_terms(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from directory.search import SearchQuery, UnknownPlace
-
     directory = Directory.open(args.db, args.geo_db)
     db = directory.db
     if args.term:
@@ -193,8 +186,8 @@ def _describe(number: int, r: dict[str, Any]) -> str:
 # Parser
 
 def _day(value: str) -> str:
-    code = value.strip().upper()[:2]
-    if code not in DAY_CODES:
+    code = day_code(value)
+    if code is None:
         raise argparse.ArgumentTypeError(f"{value!r} is not a day; use MO, TU, WE, TH, FR, SA or SU")
     return code
 
@@ -243,7 +236,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     age.add_argument("--pregnant", action="store_true", help="expecting a baby")
     p.add_argument("--day", action="append", type=_day, metavar="DAY",
                    help="MO TU WE TH FR SA SU (repeat for more)")
-    p.add_argument("--time", choices=("morning", "afternoon", "evening"))
+    p.add_argument("--time", choices=TIMES_OF_DAY)
     p.add_argument("--free", action="store_true", help="only free services")
     p.add_argument("--accessible", action="store_true", help="only step-free venues")
     p.add_argument("--language", metavar="CODE", help="a language code or name, e.g. pl")

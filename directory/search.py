@@ -56,14 +56,13 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import sqlite_utils
 
+from common.days import DAY_CODES, DAY_NAMES, TIME_OF_DAY_MINUTES, TIMES_OF_DAY
 from directory import schedules as sched
 from directory.geo import Geo, UnknownPlace, haversine_km, resolve_place
 from directory.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["SearchQuery", "search", "UnknownPlace", "DAY_CODES", "TIMES_OF_DAY"]
 
-DAY_CODES = sched.DAY_CODES
-TIMES_OF_DAY = ("morning", "afternoon", "evening")
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 MAX_TEXT_WORDS = 8
@@ -76,7 +75,7 @@ _KM_PER_DEGREE = 6371.0088 * math.pi / 180
 # "No session coming up" sorts after every real session: minutes, far beyond any horizon.
 _NO_SESSION = 1.0e9
 _FAR = 1.0e18
-_DAY_NAMES_PLURAL = {code: f"{name}s" for code, name in sched.DAY_NAMES.items()}
+_DAY_NAMES_PLURAL = {code: f"{name}s" for code, name in DAY_NAMES.items()}
 _STOPWORDS = frozenset("""
 a about an and any anything are as at be can do does for from get have help i im in is it
 its me my near of on or our please some something that the there this to we what when where
@@ -161,7 +160,6 @@ def day_test_sql(code: str, column: str = "byday") -> str:
     return f"instr(upper({column}), '{code}') > 0"
 
 
-_TIME_RANGES = {"morning": (0, 719), "afternoon": (720, 1019), "evening": (1020, 1439)}
 
 
 def _schedule_predicate(days: Sequence[str], time_of_day: str | None) -> str:
@@ -171,7 +169,7 @@ def _schedule_predicate(days: Sequence[str], time_of_day: str | None) -> str:
         tests = " OR ".join(day_test_sql(d, "sc.byday") for d in days)
         parts.append(f"({_blank('sc.byday')} OR {tests})")
     if time_of_day:
-        low, high = _TIME_RANGES[time_of_day]
+        low, high = TIME_OF_DAY_MINUTES[time_of_day]
         parts.append(f"(NOT {_blank('sc.opens_at')} AND "
                      f"{minutes_sql('sc.opens_at')} BETWEEN {low} AND {high})")
     if not parts:
@@ -393,7 +391,7 @@ def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = 
     where = [_Sql(day_test_sql(code, "sc.byday") if code else _blank("sc.byday"), []),
              _Sql(f"{_present('sc.freq')} AND {_present('sc.opens_at')}", [])]
     if query.time_of_day:
-        where.append(_Sql(f"{minutes} BETWEEN ? AND ?", list(_TIME_RANGES[query.time_of_day])))
+        where.append(_Sql(f"{minutes} BETWEEN ? AND ?", list(TIME_OF_DAY_MINUTES[query.time_of_day])))
     if starts is not None:  # [from, before) minutes after midnight
         where.append(_Sql(f"{minutes} >= ? AND {minutes} < ?", list(starts)))
     filters = _service_filters(query, [], drive=False)

@@ -13,9 +13,9 @@ mkdir -p test-output
 
 status=0
 echo "== Rasa environment (Python 3.10): directory library, NLU, actions, stories"
-.venv/rasa/bin/python -m pytest -q -p no:cacheprovider tests/directory tests/bot tests/safety "$@" || status=1
+.venv/rasa/bin/python -m pytest -q -p no:cacheprovider tests/common tests/directory tests/bot tests/safety "$@" || status=1
 echo "== Web environment (Python 3.11): directory library, web tier, staff, end-to-end, browser"
-web_dirs=(tests/directory)
+web_dirs=(tests/common tests/directory)
 for d in tests/project tests/web tests/staff tests/safety tests/fuzz tests/deploy tests/e2e tests/browser; do [ -d "$d" ] && web_dirs+=("$d"); done
 .venv/web/bin/python -m pytest -q -p no:cacheprovider "${web_dirs[@]}" "$@" || status=1
 exit $status

@@ -1,14 +1,13 @@
 """``GET /search``: find services with a plain form — no JavaScript needed.
 
-The same facts as the chat's service cards (when, where, cost, who it is for, phone, checked
-on), as accessible HTML. An unknown place gets a clear message and the nearest names we know.
+The same facts as the chat's service cards, in the same words (``directory.cards``), as
+accessible HTML. An unknown place gets a clear message and the nearest names we know.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +16,8 @@ from aiohttp import web
 
 from web import keys
 from web.chat import client_address
-from directory import schedules as sched
+from common.days import DAY_NAMES, TIMES_OF_DAY, WEEKEND
+from directory.cards import card
 from directory.demand import record_search
 from directory.geo import UnknownPlace
 from directory.db import Directory
@@ -39,11 +39,9 @@ AGES = (
     ("6-11", "6 to 11 years old", 102),
     ("12+", "12 or older", 156),
 )
-DAYS = (("", "Any day"),) + tuple((code, name) for code, name in sched.DAY_NAMES.items()) + (
+DAYS = (("", "Any day"),) + tuple((code, name) for code, name in DAY_NAMES.items()) + (
     ("weekend", "Saturday or Sunday"),)
-TIMES = (("", "Any time"), ("morning", "Morning"), ("afternoon", "Afternoon"),
-         ("evening", "Evening"))
-_RANGE = re.compile(r"(\d{1,2}(?::\d{2})?[ap]m) to (\d{1,2}(?::\d{2})?[ap]m)")
+TIMES = (("", "Any time"),) + tuple((name, name.capitalize()) for name in TIMES_OF_DAY)
 
 
 @dataclass
@@ -66,7 +64,7 @@ class Form:
 
     def query(self) -> SearchQuery:
         months = dict((value, m) for value, _, m in AGES).get(self.age)
-        days = ["SA", "SU"] if self.day == "weekend" else ([self.day] if self.day else [])
+        days = list(WEEKEND) if self.day == "weekend" else ([self.day] if self.day else [])
         return SearchQuery(terms=[self.need] if self.need else [], text=self.text or None,
                            near=self.near or None, age_months=months,
                            pregnant=self.age == "pregnant", days=days,
@@ -101,70 +99,6 @@ def read_form(params: Any, need_ids: set[str]) -> Form:
     if form.time and form.time not in {value for value, _ in TIMES}:
         form.errors["time"] = "Choose a time of day from the list"
     return form
-
-
-def next_session_words(result: dict[str, Any]) -> str | None:
-    """"Saturday 5 December, 10am to 12pm" for the soonest session, when there is one."""
-    sessions = result.get("next_sessions") or []
-    if not sessions:
-        return None
-    try:
-        start = datetime.fromisoformat(str(sessions[0]).split("/")[0])
-    except ValueError:
-        return None
-    words = sched.describe_occurrence(start)
-    match = _RANGE.search(result.get("schedule_text") or "")
-    if match and words.endswith(", " + match[1]):
-        words += f" to {match[2]}"
-    return words
-
-
-def distance_words(km: float | None) -> str | None:
-    if km is None:
-        return None
-    miles = km / 1.609344
-    if miles < 0.2:
-        return "very close to you"
-    rounded = f"{miles:.1f}".removesuffix(".0") if miles < 10 else str(round(miles))
-    return f"about {rounded} {'mile' if rounded == '1' else 'miles'} away"
-
-
-def checked_on(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        day = datetime.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-    return f"{day.day} {day:%B %Y}"
-
-
-def map_link(result: dict[str, Any]) -> str | None:
-    lat, lon = result.get("latitude"), result.get("longitude")
-    if lat is None or lon is None:
-        return None
-    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
-
-
-def card(result: dict[str, Any]) -> dict[str, Any]:
-    """The facts a results card shows, already in words."""
-    return {
-        "name": result.get("name") or "A service",
-        "description": result.get("description"),
-        "next": next_session_words(result),
-        "schedule": result.get("schedule_text"),
-        "by_appointment": result.get("by_appointment"),
-        "where": ", ".join(p for p in (result.get("centre"), result.get("address")) if p),
-        "distance": distance_words(result.get("distance_km")),
-        "map": map_link(result),
-        "cost": result.get("cost_text") or ("Free" if result.get("free") else None),
-        "who": result.get("age_text"),
-        "phone": result.get("phone"),
-        "tel": re.sub(r"[^\d+]", "", result.get("phone") or ""),
-        "email": result.get("email"),
-        "checked": checked_on(result.get("assured_date")),
-        "why": result.get("why") or [],
-    }
 
 
 def _search_and_record(directory: Directory, query: SearchQuery, first_page: bool):

@@ -21,8 +21,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.parsers import DAY_CODES, LONDON, Found, parse_all
-from common.days import TIMES_OF_DAY
+from bot.nlu.parsers import LONDON, Found, parse_all
+from common.days import DAY_CODES, TIMES_OF_DAY
 from common.settings import Settings
 from directory import live
 

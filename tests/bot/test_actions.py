@@ -20,7 +20,7 @@ from actions.search import ActionMoreResults, ActionRefineSearch, ActionSearchSe
 from common.settings import Settings
 from directory.db import Directory, open_db
 from directory.oruk import import_oruk, load_json_file
-from directory.schedules import DAY_NAMES
+from common.days import DAY_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).with_name("data")
@@ -110,9 +110,14 @@ def test_every_card_carries_the_fields_the_web_chat_reads(context, domain):
         assert set(card) == {"id", "name", "taxonomy_terms", "centre", "address", "postcode",
                              "distance_km", "next_sessions", "schedule_text", "cost_text",
                              "free", "age_text", "phone", "url", "assured_date",
-                             "latitude", "longitude"}
+                             "latitude", "longitude", "card"}
         assert card["id"] and card["name"] and card["centre"]
         assert isinstance(card["distance_km"], float)
+        # The card's words, built by the library, for the chat to lay out as they are.
+        words = card["card"]
+        assert words["name"] == card["name"] and card["centre"] in words["where"]
+        assert words["next"].startswith("Saturday ") and words["distance"].endswith("away")
+        assert words["map"].startswith("https://www.openstreetmap.org/")
     json.dumps(messages)  # everything must travel over the REST channel
 
 

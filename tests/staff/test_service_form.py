@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from web.staff import london_time
+from web.staff.base import london_time
 from web.staff import service_form as sf
 from directory.schedules import describe
 

@@ -94,3 +94,24 @@ async def test_postcodes_are_looked_up_in_the_postcode_index_the_web_tier_was_gi
     html = unescape(await response.text())
     assert "services found" in html
     assert "miles away" in html or "very close to you" in html
+
+
+async def test_the_page_shows_the_same_card_words_as_the_chat(client, directory_db):
+    """Both lay out ``directory.cards.card``: the words are built once, in the library."""
+    from directory.cards import card
+    from directory.db import Directory
+    from directory.search import SearchQuery
+
+    directory = Directory.open(directory_db, None)
+    try:
+        first = directory.search(SearchQuery(terms=["stay_and_play"], near="Darwen", limit=10))[0]
+    finally:
+        directory.close()
+    words = card(first)
+    html = unescape(await (await client.get(
+        "/search", params={"need": "stay_and_play", "near": "Darwen"})).text())
+    shown = [key for key in ("name", "next", "schedule", "where", "distance", "cost", "who",
+                             "phone", "checked") if words[key]]
+    assert len(shown) >= 7
+    for key in shown:
+        assert words[key] in html, key

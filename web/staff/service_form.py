@@ -11,13 +11,14 @@ import re
 from datetime import date
 from typing import Any, Mapping
 
+from common.days import DAY_CODES, DAY_NAMES
 from directory import schedules as sched
 from directory.store import new_id, strip_shared
 
 OUR_TAXONOMY = "signpost-core-offer"
 STATUSES = [("active", "Running"), ("temporarily closed", "Paused for now"),
             ("inactive", "Not running at the moment"), ("defunct", "Closed for good")]
-DAYS = [(code, sched.DAY_NAMES[code]) for code in sched.DAY_CODES]
+DAYS = list(DAY_NAMES.items())
 WEEKS = [("1", "First"), ("2", "Second"), ("3", "Third"), ("4", "Fourth"), ("-1", "Last")]
 KINDS = [("weekly", "Every week (or every 2 weeks)"), ("monthly", "Once a month, on a set week"),
          ("appointment", "By appointment – families book a time")]
@@ -295,7 +296,7 @@ def read_schedule_form(form: Any, *, locations: list[str]) -> tuple[dict[str, An
         if not values["description"]:
             errors["description"] = "Tell families how to book, like 'Ring the centre to book a time'."
         return values, fields, errors
-    if not values["days"] or any(d not in sched.DAY_CODES for d in values["days"]):
+    if not values["days"] or any(d not in DAY_CODES for d in values["days"]):
         errors["days"] = "Choose the day the session happens."
     opens, closes = _time(values["opens_at"]), _time(values["closes_at"])
     if not opens:
@@ -313,7 +314,7 @@ def read_schedule_form(form: Any, *, locations: list[str]) -> tuple[dict[str, An
         byday = ",".join(f"{prefix}{d}" for d in values["days"])
         interval = 1
     else:
-        byday = ",".join(d for d in sched.DAY_CODES if d in values["days"])
+        byday = ",".join(d for d in DAY_CODES if d in values["days"])
         interval = 2 if values["interval"] == "2" else 1
         if values["interval"] == "2" and not values["valid_from"]:
             errors["valid_from"] = "For a session every 2 weeks, enter the date of one session."

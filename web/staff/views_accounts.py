@@ -9,7 +9,9 @@ from aiohttp import web
 from directory import staff_sessions, staff_users
 from directory.centres import centre_list
 from directory.staff_users import AccountError, LoginLocked
-from web.staff import SECRET, SETTINGS, SIGNIN_LIMITER, SIGNIN_RATE, TEMPLATES, auth, csrf, render
+from web.staff import auth, csrf
+from web.staff.base import (SECRET, SETTINGS, SIGNIN_LIMITER, SIGNIN_RATE, TEMPLATES,
+                            render)
 from web.staff.directory import run
 
 routes = web.RouteTableDef()

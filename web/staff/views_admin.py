@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from aiohttp import web
 
 from directory import audit, csv_io, edits, oruk, store
-from web.staff import PENDING_IMPORTS, auth, render
+from web.staff import auth
+from web.staff.base import PENDING_IMPORTS, render
 from web.staff.directory import run
 
 routes = web.RouteTableDef()

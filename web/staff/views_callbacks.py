@@ -6,7 +6,8 @@ from aiohttp import web
 
 from directory import callbacks, edits
 from directory.centres import centre_names
-from web.staff import auth, render
+from web.staff import auth
+from web.staff.base import render
 from web.staff.directory import run
 
 routes = web.RouteTableDef()

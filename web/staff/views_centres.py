@@ -10,7 +10,8 @@ from directory import edits
 from directory.centres import centre_rows
 from directory.geo import GeoIndexMissing, UnknownPlace
 from directory.store import new_id
-from web.staff import auth, render
+from web.staff import auth
+from web.staff.base import render
 from web.staff.directory import run, run_directory
 
 routes = web.RouteTableDef()

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from aiohttp import web
 
 from directory import demand
-from web.staff import auth, render
+from web.staff import auth
+from web.staff.base import render
 from web.staff.charts import bar_chart
 from web.staff.directory import run
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from directory import edits, store
-from web.staff import auth, render
+from web.staff import auth
+from web.staff.base import render
 from web.staff.directory import run
 
 routes = web.RouteTableDef()

@@ -11,7 +11,8 @@ from dateutil.relativedelta import relativedelta
 from directory import audit, callbacks, edits, store
 from directory.centres import centre_list, centre_names
 from directory.store import ServiceInvalid, VersionConflict
-from web.staff import auth, render
+from web.staff import auth
+from web.staff.base import render
 from web.staff import service_form as sf
 from web.staff.directory import run
 

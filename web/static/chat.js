@@ -69,73 +69,6 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  // ---- words -------------------------------------------------------------------------------
-
-  var DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December"];
-
-  // Date parts of an ISO datetime as shown in London (the directory's times are London times).
-  function londonParts(iso) {
-    var date = new Date(iso);
-    if (isNaN(date.getTime())) { return null; }
-    var parts = {};
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: "Europe/London", weekday: "long", day: "numeric", month: "long",
-      year: "numeric", hour: "numeric", minute: "2-digit", hourCycle: "h23"
-    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
-    return parts;
-  }
-
-  function clock(hour, minute) {
-    var h = Number(hour), m = Number(minute);
-    var suffix = h < 12 ? "am" : "pm";
-    var h12 = h % 12 || 12;
-    return m ? h12 + ":" + (m < 10 ? "0" + m : m) + suffix : h12 + suffix;
-  }
-
-  // "Saturday 5 December, 10am to 12pm". The end time comes from an ISO interval
-  // ("start/end") when given, otherwise from the schedule's words ("Every Saturday, 10am to 12pm").
-  function describeSession(entry, scheduleText) {
-    var start = entry, end = null;
-    if (entry && typeof entry === "object") { start = entry.start; end = entry.end || null; }
-    if (typeof start === "string" && start.indexOf("/") > 0) {
-      end = start.split("/")[1]; start = start.split("/")[0];
-    }
-    var p = londonParts(start);
-    if (!p) { return null; }
-    var words = p.weekday + " " + p.day + " " + p.month + ", " + clock(p.hour, p.minute);
-    var e = end ? londonParts(end) : null;
-    if (e) { return words + " to " + clock(e.hour, e.minute); }
-    var range = /(\d{1,2}(?::\d{2})?[ap]m) to (\d{1,2}(?::\d{2})?[ap]m)/.exec(scheduleText || "");
-    if (range && range[1] === clock(p.hour, p.minute)) { return words + " to " + range[2]; }
-    return words;
-  }
-
-  function checkedOn(iso) {
-    var match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
-    if (!match) { return null; }
-    return Number(match[3]) + " " + MONTHS[Number(match[2]) - 1] + " " + match[1];
-  }
-
-  function distanceWords(km) {
-    if (typeof km !== "number" || !isFinite(km)) { return null; }
-    var miles = km / 1.609344;
-    if (miles < 0.2) { return "very close to you"; }
-    var rounded = miles < 10 ? Number(miles.toFixed(1)) : Math.round(miles);
-    return "about " + rounded + (rounded === 1 ? " mile away" : " miles away");
-  }
-
-  function mapLink(service) {
-    var lat = Number(service.latitude), lon = Number(service.longitude);
-    if (service.latitude != null && service.longitude != null && isFinite(lat) && isFinite(lon)) {
-      return "https://www.openstreetmap.org/?mlat=" + lat.toFixed(5) + "&mlon=" + lon.toFixed(5) +
-             "#map=17/" + lat.toFixed(5) + "/" + lon.toFixed(5);
-    }
-    var where = [service.address, service.postcode].filter(Boolean).join(", ");
-    return where ? "https://www.openstreetmap.org/search?query=" + encodeURIComponent(where) : null;
-  }
-
   // ---- rendering -----------------------------------------------------------------------------
 
   function fact(list, term, build) {
@@ -146,60 +79,53 @@
     list.appendChild(dd);
   }
 
+  // A service card: the words come ready-made from the directory library (directory/cards.py,
+  // the same words as the no-JavaScript search page); this only lays them out.
   function serviceCard(service) {
+    var words = service.card && typeof service.card === "object" ? service.card : {};
     var card = el("article", "sp-card");
-    card.appendChild(el("h3", "sp-card__title", service.name || "A service"));
+    card.appendChild(el("h3", "sp-card__title", words.name || service.name || "A service"));
     var facts = el("dl", "sp-card__facts");
 
     fact(facts, "When", function (dd) {
-      var first = Array.isArray(service.next_sessions) ? service.next_sessions[0] : null;
-      var next = service.next_session_text || (first ? describeSession(first, service.schedule_text) : null);
-      if (next) {
-        dd.appendChild(document.createTextNode("Next: " + next));
-        if (service.schedule_text) { dd.appendChild(el("br")); dd.appendChild(document.createTextNode(service.schedule_text)); }
-      } else if (service.schedule_text) {
-        dd.textContent = service.schedule_text;
+      if (words.next) {
+        dd.appendChild(document.createTextNode("Next: " + words.next));
+        if (words.schedule) { dd.appendChild(el("br")); dd.appendChild(document.createTextNode(words.schedule)); }
+      } else if (words.schedule) {
+        dd.textContent = words.schedule;
       } else {
         return false;
       }
     });
     fact(facts, "Where", function (dd) {
-      var parts = [service.centre, service.address].filter(Boolean);
-      if (service.postcode && String(service.address || "").indexOf(service.postcode) === -1) {
-        parts.push(service.postcode);
-      }
-      if (!parts.length) { return false; }
-      dd.appendChild(document.createTextNode(parts.join(", ")));
-      var away = distanceWords(service.distance_km);
-      if (away) { dd.appendChild(document.createTextNode(" (" + away + ")")); }
-      var href = mapLink(service);
-      if (href) {
+      if (!words.where) { return false; }
+      dd.appendChild(document.createTextNode(words.where));
+      if (words.distance) { dd.appendChild(document.createTextNode(" (" + words.distance + ")")); }
+      if (typeof words.map === "string" && words.map.indexOf("https://www.openstreetmap.org/") === 0) {
         dd.appendChild(el("br"));
-        var a = link(href, "See it on a map");
+        var a = link(words.map, "See it on a map");
         a.appendChild(el("span", "govuk-visually-hidden", " (OpenStreetMap, opens another website)"));
         a.setAttribute("rel", "noreferrer");
         dd.appendChild(a);
       }
     });
     fact(facts, "Cost", function (dd) {
-      var cost = service.cost_text || (service.free ? "Free" : null);
-      if (!cost) { return false; }
-      dd.textContent = cost;
+      if (!words.cost) { return false; }
+      dd.textContent = words.cost;
     });
     fact(facts, "Who it is for", function (dd) {
-      if (!service.age_text) { return false; }
-      dd.textContent = service.age_text;
+      if (!words.who) { return false; }
+      dd.textContent = words.who;
     });
     fact(facts, "Phone", function (dd) {
-      if (!service.phone) { return false; }
-      var a = link("tel:" + String(service.phone).replace(/[^\d+]/g, ""), service.phone);
-      a.appendChild(el("span", "govuk-visually-hidden", " (call " + (service.centre || service.name || "them") + ")"));
+      if (!words.phone) { return false; }
+      var a = link("tel:" + String(words.tel || words.phone).replace(/[^\d+]/g, ""), words.phone);
+      a.appendChild(el("span", "govuk-visually-hidden", " (call " + (service.centre || words.name || "them") + ")"));
       dd.appendChild(a);
     });
     fact(facts, "Checked on", function (dd) {
-      var when = checkedOn(service.assured_date);
-      if (!when) { return false; }
-      dd.textContent = when;
+      if (!words.checked) { return false; }
+      dd.textContent = words.checked;
     });
     card.appendChild(facts);
     return card;
