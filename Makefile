@@ -50,7 +50,7 @@ directory:
 
 staff:
 	@scripts/setup.sh web >&2
-	@$(WEB) -m bot.web.staff $(ARGS)
+	@$(WEB) -m web.staff $(ARGS)
 
 train: setup
 	@scripts/train.sh
@@ -66,7 +66,7 @@ bench: setup
 
 purge:
 	@scripts/setup.sh web >&2
-	@$(WEB) -m bot.web.retention
+	@$(WEB) -m web.retention
 
 clean:
 	rm -rf .venv var models node_modules test-output

@@ -9,14 +9,15 @@ end it at any step with nothing kept.
 
 Privacy: the first name and contact never live in the tracker. Their slots hold only "given";
 the real values wait in this process (``PENDING``, keyed by conversation, for at most
-``PENDING_TTL``) until the request is saved or dropped. The tracker store also redacts whatever
-was typed in answer to those two questions (``bot.redaction.SENSITIVE_SLOTS``).
+``PENDING_TTL``) until the request is saved or dropped. ``PENDING`` is still a module global:
+the safety action (``actions/safety.py``) drops held details through ``forget_callback`` and
+is built without arguments; it moves into the ``ActionContext`` when that action does. The tracker store also redacts whatever
+was typed in answer to those two questions (``common.redaction.SENSITIVE_SLOTS``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
@@ -27,10 +28,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import directory_access, parsing
-from actions.replies import DEFAULT_MAIN_LINE, DEFAULT_MAIN_LINE_HOURS, Reply
+from actions import parsing
+from actions.context import ActionContext
+from actions.replies import Reply
+from actions.search import nearest_contact
 from actions.summary import build_summary
-from bot.redaction import EMAIL, redact_text
+from common.redaction import EMAIL, redact_text
+from directory.callbacks import create_callback
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +82,6 @@ class PendingContacts:
 
 
 PENDING = PendingContacts()
-
-
-def main_line() -> tuple[str, str]:
-    return (os.environ.get("SIGNPOST_FAMILY_HUBS_PHONE", DEFAULT_MAIN_LINE),
-            os.environ.get("SIGNPOST_FAMILY_HUBS_HOURS", DEFAULT_MAIN_LINE_HOURS))
 
 
 def with_callback_offer(reply: Reply, *, email: str | None = None) -> Reply:
@@ -173,12 +172,15 @@ def last_requested_slot(tracker: Tracker) -> str | None:
 
 
 class ValidateCallbackForm(FormValidationAction):
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
     def name(self) -> str:
         return "validate_callback_form"
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        if build_summary(tracker).is_empty():
+        if build_summary(tracker, self.context.directory.taxonomy).is_empty():
             return [s for s in domain_slots if s != "callback_share_summary"]
         return domain_slots
 
@@ -220,12 +222,15 @@ class ValidateCallbackForm(FormValidationAction):
 class ActionAskCallbackShareSummary(Action):
     """Show the summary itself, so the parent knows exactly what they are agreeing to share."""
 
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
     def name(self) -> str:
         return "action_ask_callback_share_summary"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
-        summary = build_summary(tracker)
+        summary = build_summary(tracker, self.context.directory.taxonomy)
         dispatcher.utter_message(
             text=("Would you like me to add what you told me, so you don't have to say it "
                   "again? This is what they would see:\n\n" + summary.text()),
@@ -236,32 +241,28 @@ class ActionAskCallbackShareSummary(Action):
         return []
 
 
-def save_callback(dispatcher: CollectingDispatcher, tracker: Tracker, *,
+def save_callback(context: ActionContext, dispatcher: CollectingDispatcher, tracker: Tracker, *,
                   share_summary: bool) -> list[EventType]:
     """Store the request with the held details, tell the parent, and forget the details here."""
     held = PENDING.get(tracker.sender_id)
-    phone, hours = main_line()
+    phone, hours = context.settings.family_hubs_phone, context.settings.family_hubs_hours
     if not held.get("first_name") or not (held.get("phone") or held.get("email")):
         dispatcher.utter_message(
             text=(f"Sorry, I lost the details you gave me, so nothing was saved. You can ask "
                   f"again, or call the family hubs team on {phone}, {hours}."),
             buttons=[CALL_BACK])
         return forget_callback(tracker)
-    summary = build_summary(tracker) if share_summary else None
+    summary = build_summary(tracker, context.directory.taxonomy) if share_summary else None
     centre_id = None
     place = parsing.clean_place(tracker.get_slot("place"))
     if place:
         try:
-            from actions.handoff import nearest_contact
-
-            nearest = nearest_contact(place)
+            nearest = nearest_contact(context, place)
             centre_id = nearest.get("location_id") if nearest else None
         except Exception:  # noqa: BLE001 - the request still goes to the main team
             logger.warning("No nearest centre for the call-back; it goes to the main team")
     try:
-        from directory.callbacks import create_callback
-
-        create_callback(directory_access.directory_db(), first_name=held["first_name"],
+        create_callback(context.directory.db, first_name=held["first_name"],
                         phone=held.get("phone"), email=held.get("email"),
                         good_time=tracker.get_slot("callback_good_time"),
                         summary=summary.text() if summary and not summary.is_empty() else None,
@@ -283,20 +284,26 @@ def save_callback(dispatcher: CollectingDispatcher, tracker: Tracker, *,
 
 
 class ActionSubmitCallback(Action):
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
     def name(self) -> str:
         return "action_submit_callback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("callback_consent") is not True:
-            return ActionStopCallback().run(dispatcher, tracker, domain)
-        return save_callback(dispatcher, tracker,
+            return ActionStopCallback(self.context).run(dispatcher, tracker, domain)
+        return save_callback(self.context, dispatcher, tracker,
                              share_summary=tracker.get_slot("callback_share_summary") is True)
 
 
 class ActionStopCallback(Action):
     """"Stop", "cancel" or "no" during the form. A "no" to the summary question is an answer,
     not a stop: the request is saved without the summary."""
+
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
 
     def name(self) -> str:
         return "action_stop_callback"
@@ -306,7 +313,7 @@ class ActionStopCallback(Action):
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if (intent == "deny" and last_requested_slot(tracker) == "callback_share_summary"
                 and tracker.get_slot("callback_consent") is True):
-            return save_callback(dispatcher, tracker, share_summary=False)
+            return save_callback(self.context, dispatcher, tracker, share_summary=False)
         dispatcher.utter_message(
             text="OK, I have stopped. Nothing has been kept. What else can I help you with?",
             buttons=[{"title": "Talk to someone", "payload": "/request_human"}])

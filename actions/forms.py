@@ -4,11 +4,13 @@
 would be shown have different age limits (so the answer changes what the parent sees), and only
 once in a conversation: a parent who skips it is not asked again. Saying "I'm pregnant" answers
 the age question too.
+
+One search per turn: a place is checked by looking the place up, not by searching, and the
+age check's search is the one the answer then uses (``RecentSearches``).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -16,13 +18,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import directory_access, parsing, replies
+from actions import parsing, replies
+from actions.context import ActionContext
 from actions.search import find, say, slot_fields
 from directory.search import UnknownPlace
-
-#: Age-limit checks are cached briefly: the form asks for the required slots three times a turn.
-_CACHE_SECONDS = 30.0
-_age_cache: dict[str, tuple[float, bool]] = {}
 
 
 def asked_before(tracker: Tracker, slot: str) -> bool:
@@ -31,20 +30,17 @@ def asked_before(tracker: Tracker, slot: str) -> bool:
                and e.get("value") == slot for e in tracker.events)
 
 
-def ages_matter(fields: dict[str, Any]) -> bool:
+def ages_matter(context: ActionContext, fields: dict[str, Any]) -> bool:
     """Are the services found for different ages, so that no one child fits them all?
 
     Funded childcare for 2 year olds and for 3 and 4 year olds: yes, ask. Baby groups (0-1)
     next to toddler groups (0-4): no, a baby fits both, so the question would only slow the
     parent down.
     """
-    key = repr(sorted((k, repr(v)) for k, v in fields.items()))
-    now = time.monotonic()
-    cached = _age_cache.get(key)
-    if cached and now - cached[0] < _CACHE_SECONDS:
-        return cached[1]
     try:
-        results = find({**fields, "age_months": None})
+        # The form asks for its required slots three times a turn: the same search each time,
+        # run once (``find`` keeps recent results).
+        results = find(context, {**fields, "age_months": None})
     except UnknownPlace:
         results = []
     shown = results[:replies.PAGE_SIZE * 3]
@@ -52,15 +48,14 @@ def ages_matter(fields: dict[str, Any]) -> bool:
                          default=None)
     oldest_lower = max((r["min_age"] for r in shown if r.get("min_age") is not None),
                        default=None)
-    matter = (youngest_upper is not None and oldest_lower is not None
-              and oldest_lower > youngest_upper)
-    if len(_age_cache) > 512:
-        _age_cache.clear()
-    _age_cache[key] = (now, matter)
-    return matter
+    return (youngest_upper is not None and oldest_lower is not None
+            and oldest_lower > youngest_upper)
 
 
 class ValidateSearchForm(FormValidationAction):
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
     def name(self) -> str:
         return "validate_search_form"
 
@@ -74,7 +69,7 @@ class ValidateSearchForm(FormValidationAction):
             return slots + ["age_months"]
         if any(tracker.get_slot(s) is None for s in slots) or asked_before(tracker, "age_months"):
             return slots
-        if ages_matter(slot_fields(tracker)):
+        if ages_matter(self.context, slot_fields(self.context, tracker)):
             return slots + ["age_months"]
         return slots
 
@@ -95,7 +90,7 @@ class ValidateSearchForm(FormValidationAction):
 
     def validate_need(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: DomainDict) -> dict[str, Any]:
-        terms = parsing.need_terms(value, directory_access.taxonomy().ids)
+        terms = parsing.need_terms(value, self.context.directory.taxonomy.ids)
         return {"need": terms or None}
 
     def validate_place(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -103,9 +98,8 @@ class ValidateSearchForm(FormValidationAction):
         place = parsing.clean_place(value)
         if not place:
             return {"place": None}
-        fields = {**slot_fields(tracker), "near": place}
         try:
-            find(fields, limit=1)
+            self.context.directory.resolve_place(place)
         except UnknownPlace as err:
             say(dispatcher, replies.unknown_place(place, list(err.suggestions or [])))
             return {"place": None}

@@ -10,11 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_DAY_WORDS = {
-    "mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU",
-}
-TIMES_OF_DAY = ("morning", "afternoon", "evening")
+from common.days import TIMES_OF_DAY, days_in
+
 FATHER = "father"
 FATHER_TERM = "father_friendly"
 
@@ -60,22 +57,7 @@ def need_terms(value: Any, known: Iterable[str]) -> list[str]:
 
 def day_codes(value: Any) -> list[str]:
     """``["SA"]``, ``"saturday"`` or ``"weekend"`` as RRULE day codes in week order."""
-    found: set[str] = set()
-    for v in as_list(value):
-        text = str(v).strip()
-        if text.upper() in DAY_CODES:
-            found.add(text.upper())
-            continue
-        lowered = text.lower()
-        if "weekend" in lowered:
-            found.update({"SA", "SU"})
-        elif "weekday" in lowered:
-            found.update(DAY_CODES[:5])
-        else:
-            code = _DAY_WORDS.get(lowered[:3])
-            if code:
-                found.add(code)
-    return [d for d in DAY_CODES if d in found]
+    return days_in(as_list(value))
 
 
 def age_in_months(value: Any) -> int | None:

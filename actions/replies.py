@@ -9,24 +9,21 @@ Voice: short sentences, plain words, "mums, dads and carers", open to everyone.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Sequence
 
+from common.days import DAY_NAMES, TIME_OF_DAY_WORDS, WEEKEND, days_words
+from directory.cards import card as card_words
 from directory.taxonomy import Taxonomy
 
 PAGE_SIZE = 3
 FATHER_TERM = "father_friendly"
 #: Directory entries checked longer ago than this get "please phone to check".
 STALE_AFTER = timedelta(days=92)
-DEFAULT_MAIN_LINE = "01254 666444"
-DEFAULT_MAIN_LINE_HOURS = "Monday to Friday, 9am to 5pm"
 
-DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-             "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
-#: The payload fields the web chat's service cards read (docs/architecture.md).
+#: The payload fields of each service (docs/architecture.md); ``card`` adds the card's words.
 CARD_FIELDS = ("id", "name", "taxonomy_terms", "centre", "address", "postcode", "distance_km",
                "next_sessions", "schedule_text", "cost_text", "free", "age_text", "phone", "url",
                "assured_date", "latitude", "longitude")
@@ -60,23 +57,6 @@ def need_label(taxonomy: Taxonomy, terms: Sequence[str]) -> str:
     if len(labels) == 1:
         return labels[0]
     return ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
-def _days_words(days: Sequence[str]) -> str:
-    days = [d for d in DAY_NAMES if d in set(days)]
-    if not days:
-        return ""
-    if set(days) == {"SA", "SU"}:
-        return "at the weekend"
-    names = [DAY_NAMES[d] for d in days]
-    if len(names) == 1:
-        return f"on {names[0]}"
-    return "on " + ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def _time_words(time_of_day: str | None) -> str:
-    return {"morning": "in the morning", "afternoon": "in the afternoon",
-            "evening": "in the evening"}.get(time_of_day or "", "")
 
 
 def _what(label: str, free: bool) -> str:
@@ -124,13 +104,15 @@ def is_stale(assured_date: str | None, today: date | None = None) -> bool:
 
 
 def service_card(result: dict[str, Any]) -> dict[str, Any]:
-    """The card for one search result, with exactly the fields the web chat reads."""
+    """One search result for the services payload: its fields, and the card's words
+    (``directory.cards``) that the web chat lays out."""
     card = {key: result.get(key) for key in CARD_FIELDS}
     card["taxonomy_terms"] = list(card["taxonomy_terms"] or [])
     card["next_sessions"] = [str(s) for s in (card["next_sessions"] or [])]
     card["free"] = bool(card["free"])
     if card["distance_km"] is not None:
         card["distance_km"] = round(float(card["distance_km"]), 1)
+    card["card"] = card_words(result)
     return card
 
 
@@ -159,7 +141,7 @@ def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, 
         sentences.append(_join("Here is a match for", label, where) + ".")
     else:
         sentences.append(_join(f"Here are {len(page)}", _what(label, False), where) + ".")
-    when = _join(_days_words(query.get("days") or []), _time_words(query.get("time_of_day")))
+    when = _join(days_words(query.get("days") or []), TIME_OF_DAY_WORDS.get(query.get("time_of_day") or "", ""))
     facts = [f for f in ("free" if query.get("free") else "", when) if f]
     if facts:
         subject = "It is" if len(page) == 1 else "They are all"
@@ -185,8 +167,8 @@ def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, 
 
 
 def widened_days(query: dict[str, Any]) -> str:
-    return _join("I couldn't find any", _days_words(query.get("days") or []),
-                 _time_words(query.get("time_of_day"))) + ", so I looked at other times."
+    return _join("I couldn't find any", days_words(query.get("days") or []),
+                 TIME_OF_DAY_WORDS.get(query.get("time_of_day") or "", "")) + ", so I looked at other times."
 
 
 def widened_distance() -> str:
@@ -256,15 +238,13 @@ def ask_day() -> Reply:
     buttons = [{"title": name, "payload": "/refine_search" + _json_entities({"day": code})}
                for code, name in DAY_NAMES.items()]
     buttons.append({"title": "Weekend", "payload": "/refine_search" +
-                    _json_entities({"day": ["SA", "SU"]})})
+                    _json_entities({"day": list(WEEKEND)})})
     return Reply(text="Which day suits you best?", buttons=buttons)
 
 
-def handoff(*, centre: str | None, phone: str | None, main_line: str | None = None,
-            hours: str | None = None) -> Reply:
-    """A person to talk to: the nearest centre if we know the area, else the main line."""
-    main_line = main_line or os.environ.get("SIGNPOST_FAMILY_HUBS_PHONE", DEFAULT_MAIN_LINE)
-    hours = hours or os.environ.get("SIGNPOST_FAMILY_HUBS_HOURS", DEFAULT_MAIN_LINE_HOURS)
+def handoff(*, centre: str | None, phone: str | None, main_line: str, hours: str) -> Reply:
+    """A person to talk to: the nearest centre if we know the area, else the family hubs'
+    main line (``Settings.family_hubs_phone`` and ``family_hubs_hours``)."""
     if centre and phone:
         text = (f"You can talk to a person at {centre}. Call them on {phone}. "
                 f"Or call the family hubs team on {main_line}, {hours}.")

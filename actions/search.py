@@ -1,9 +1,10 @@
 """Find and refine: the actions that answer a parent from the directory.
 
 Thin on purpose: slots become a ``SearchQuery`` (``actions.parsing``), ``directory.search`` does
-the finding, ``actions.replies`` does the talking. What is kept between turns is the last query
-(``last_query``, JSON) and how far the parent has paged (``results_offset``), so "what about
-Saturday", "free ones only", "anything closer" and "more" all apply to the last search.
+the finding (through the ``Directory`` in the ``ActionContext``), ``actions.replies`` does the
+talking. What is kept between turns is the last query (``last_query``, JSON) and how far the
+parent has paged (``results_offset``), so "what about Saturday", "free ones only", "anything
+closer" and "more" all apply to the last search.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import directory_access, parsing, replies
+from actions import parsing, replies
+from actions.context import ActionContext
 from actions.replies import PAGE_SIZE, Reply
-from directory.search import SearchQuery, UnknownPlace, search
+from directory.demand import record_search
+from directory.search import SearchQuery, UnknownPlace
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +47,17 @@ def to_query(fields: dict[str, Any], *, limit: int = MAX_RESULTS) -> SearchQuery
     return SearchQuery(**kwargs)
 
 
-def find(fields: dict[str, Any], *, limit: int = MAX_RESULTS) -> list[dict[str, Any]]:
+def find(context: ActionContext, fields: dict[str, Any], *,
+         limit: int = MAX_RESULTS) -> list[dict[str, Any]]:
     """All matches for ``fields`` in the order a parent should see them.
 
     Dads' sessions come first when the parent is a dad; "anything closer" sorts by distance.
+    The same search again within a turn (the form's age check, then the answer) is not re-run
+    (``RecentSearches``).
     """
-    results = search(directory_access.directory_db(), to_query(fields, limit=limit))
+    query = to_query(fields, limit=limit)
+    results = list(context.searches.get_or_run(context.directory, repr(query),
+                                               lambda: context.directory.search(query)))
     if fields.get("father"):
         results.sort(key=lambda r: parsing.FATHER_TERM not in (r.get("taxonomy_terms") or []))
     if fields.get("closer"):
@@ -57,16 +65,46 @@ def find(fields: dict[str, Any], *, limit: int = MAX_RESULTS) -> list[dict[str, 
     return results
 
 
-def find_widening(fields: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
+def nearest_contact(context: ActionContext, place: str | None,
+                    terms: list[str] | None = None) -> dict[str, Any] | None:
+    """The nearest service with a phone number (for the parent's need if we know it): who a
+    parent can talk to, and which centre a call-back goes to."""
+    if not place:
+        return None
+    for wanted in ([terms] if terms else []) + [[]]:
+        try:
+            results = find(context, {"terms": wanted, "near": place, "closer": True})
+        except Exception:  # noqa: BLE001 - an unknown place or a directory fault: use the main line
+            logger.info("No nearest centre for the hand-off; using the main line", exc_info=True)
+            return None
+        for result in results:
+            if result.get("phone"):
+                return result
+    return None
+
+
+def record(context: ActionContext, query: SearchQuery, result_count: int) -> None:
+    """Count this search for staff (anonymised, ``directory.demand``).
+
+    A failure here must never cost a parent their answer, so it is logged and swallowed.
+    """
+    try:
+        record_search(context.directory.db, query, result_count, "bot")
+    except Exception:  # noqa: BLE001 - counting is best effort
+        logger.warning("Could not record the search for the demand report", exc_info=True)
+
+
+def find_widening(context: ActionContext, fields: dict[str, Any]
+                  ) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
     """Search, and when nothing matches, widen one step at a time: other days and times, further
     away, not only free, then related needs from the taxonomy.
 
     Returns the results, the fields that found them and a sentence saying what was widened.
     """
-    results = find(fields)
+    results = find(context, fields)
     if results:
         return results, fields, None
-    taxonomy = directory_access.taxonomy()
+    taxonomy = context.directory.taxonomy
     steps: list[tuple[dict[str, Any], str]] = []
     if fields.get("days") or fields.get("time_of_day"):
         steps.append(({"days": [], "time_of_day": None}, replies.widened_days(fields)))
@@ -87,17 +125,18 @@ def find_widening(fields: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[st
     for change, note in steps:
         widened.update(change)
         notes = [note] if change.get("terms") else notes + [note]
-        results = find(widened)
+        results = find(context, widened)
         if results:
             return results, widened, " ".join(notes)
     return [], fields, None
 
 
-def answer(dispatcher: CollectingDispatcher, fields: dict[str, Any]) -> list[EventType]:
+def answer(context: ActionContext, dispatcher: CollectingDispatcher,
+           fields: dict[str, Any]) -> list[EventType]:
     """Search for ``fields`` and send the first page (or the kind "nothing found")."""
-    taxonomy = directory_access.taxonomy()
+    taxonomy = context.directory.taxonomy
     try:
-        results, used, note = find_widening(fields)
+        results, used, note = find_widening(context, fields)
     except UnknownPlace as err:
         say(dispatcher, replies.unknown_place(err.place or fields.get("near") or "that place",
                                                list(err.suggestions or [])))
@@ -106,7 +145,7 @@ def answer(dispatcher: CollectingDispatcher, fields: dict[str, Any]) -> list[Eve
         logger.exception("The directory search failed")
         say(dispatcher, replies.search_failed())
         return []
-    directory_access.record_search(to_query(fields), 0 if note else len(results))
+    record(context, to_query(fields), 0 if note else len(results))
     if not results:
         say(dispatcher, replies.no_results(taxonomy, fields))
         return [SlotSet("last_query", {**fields, "shown": []}), SlotSet("results_offset", 0)]
@@ -122,9 +161,9 @@ def _max_distance(page: Sequence[dict[str, Any]]) -> float | None:
     return max(distances) if distances else None
 
 
-def slot_fields(tracker: Tracker) -> dict[str, Any]:
+def slot_fields(context: ActionContext, tracker: Tracker) -> dict[str, Any]:
     """What the parent has told us so far, as search fields."""
-    fields = parsing.query_fields(tracker.current_slot_values(), directory_access.taxonomy().ids)
+    fields = parsing.query_fields(tracker.current_slot_values(), context.directory.taxonomy.ids)
     fields["father"] = parsing.is_father(tracker.get_slot("audience"))
     return fields
 
@@ -136,20 +175,26 @@ def latest_entity_types(tracker: Tracker) -> set[str]:
 class ActionSearchServices(Action):
     """A new search from everything the parent has said (run when the search form is done)."""
 
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
     def name(self) -> str:
         return "action_search_services"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
-        fields = slot_fields(tracker)
+        fields = slot_fields(self.context, tracker)
         if not fields["terms"]:
             dispatcher.utter_message(response="utter_ask_search_form_need")
             return []
-        return answer(dispatcher, fields)
+        return answer(self.context, dispatcher, fields)
 
 
 class ActionRefineSearch(Action):
     """Change the last search: another day, free only, closer, another age, place or need."""
+
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
 
     def name(self) -> str:
         return "action_refine_search"
@@ -165,7 +210,7 @@ class ActionRefineSearch(Action):
             say(dispatcher, replies.ask_day())
             return []
 
-        fields = slot_fields(tracker)
+        fields = slot_fields(self.context, tracker)
         events: list[EventType] = []
         if parsing.asks_any_day(text) and "day" not in entities:
             fields.update(days=[], time_of_day=None)
@@ -191,16 +236,15 @@ class ActionRefineSearch(Action):
                      "or say 'free ones only'.",
                 buttons=[replies.DIFFERENT_DAY, replies.TALK]))
             return events
-        return events + answer(dispatcher, fields)
+        return events + answer(self.context, dispatcher, fields)
 
-    @staticmethod
-    def _closer(dispatcher: CollectingDispatcher, last: dict[str, Any],
+    def _closer(self, dispatcher: CollectingDispatcher, last: dict[str, Any],
                 fields: dict[str, Any]) -> list[EventType]:
         fields = {**fields, "closer": True}
         if last.get("shown_max_km"):
             fields["radius_km"] = float(last["shown_max_km"])
         try:
-            results = find(fields)
+            results = find(self.context, fields)
         except UnknownPlace as err:
             say(dispatcher, replies.unknown_place(err.place, list(err.suggestions or [])))
             return [SlotSet("place", None)]
@@ -209,7 +253,7 @@ class ActionRefineSearch(Action):
             # Nothing nearer than what the parent has already seen.
             say(dispatcher, replies.nothing_closer())
             return []
-        say(dispatcher, replies.results(directory_access.taxonomy(), fields, page,
+        say(dispatcher, replies.results(self.context.directory.taxonomy, fields, page,
                                         total=len(results)))
         return [SlotSet("last_query", {**fields, "shown": [r["id"] for r in page],
                                        "shown_max_km": _max_distance(page)}),
@@ -219,19 +263,22 @@ class ActionRefineSearch(Action):
 class ActionMoreResults(Action):
     """The next page of the last search."""
 
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
     def name(self) -> str:
         return "action_more_results"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
         last = tracker.get_slot("last_query")
-        taxonomy = directory_access.taxonomy()
+        taxonomy = self.context.directory.taxonomy
         if not isinstance(last, dict):
             say(dispatcher, replies.no_search_yet())
             return []
         offset = int(tracker.get_slot("results_offset") or 0)
         try:
-            results = find(last, limit=max(MAX_RESULTS, offset + 2 * PAGE_SIZE))
+            results = find(self.context, last, limit=max(MAX_RESULTS, offset + 2 * PAGE_SIZE))
         except UnknownPlace:
             results = []
         page = results[offset:offset + PAGE_SIZE]

@@ -17,13 +17,14 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import directory_access, parsing
-from bot.redaction import outward_code
+from actions import parsing
+from actions.context import ActionContext
+from common.days import DAY_NAMES, WEEKEND
+from common.redaction import outward_code
+from directory.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
 
-DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-             "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
 MAX_SERVICES = 6
 CALL_BACK = {"title": "Ask for a call back", "payload": "/request_callback"}
 
@@ -71,7 +72,7 @@ def times_words(days: Any, time_of_day: Any) -> str | None:
     codes = [d for d in DAY_NAMES if d in set(parsing.as_list(days))]
     tod = {"morning": "mornings", "afternoon": "afternoons", "evening": "evenings"}.get(
         str(time_of_day or ""), "")
-    if set(codes) == {"SA", "SU"}:
+    if set(codes) == set(WEEKEND):
         day_text = "weekend" if tod else "weekends"
     else:  # "Saturday mornings", or "Saturdays" on its own
         day_text = " or ".join(DAY_NAMES[c] + ("" if tod else "s") for c in codes)
@@ -108,20 +109,16 @@ def suggested_services(events: list[dict[str, Any]]) -> list[str]:
     return names[-MAX_SERVICES:]
 
 
-def build_summary(tracker: Tracker) -> Summary:
+def build_summary(tracker: Tracker, taxonomy: Taxonomy) -> Summary:
     last = tracker.get_slot("last_query")
     last = last if isinstance(last, dict) else {}
     terms = parsing.as_list(last.get("terms")) or parsing.as_list(tracker.get_slot("need"))
     needs: list[str] = []
-    try:
-        taxonomy = directory_access.taxonomy()
-        for term in terms:
-            try:
-                needs.append(taxonomy.term(str(term)).label)
-            except KeyError:
-                continue
-    except Exception:  # noqa: BLE001 - a summary without need names is still worth giving
-        logger.warning("Could not load the taxonomy for a summary")
+    for term in terms:
+        try:
+            needs.append(taxonomy.term(str(term)).label)
+        except KeyError:
+            continue
     if parsing.truthy(tracker.get_slot("audience")) and "sessions for dads" not in needs:
         needs.append("sessions for dads")
     return Summary(
@@ -148,12 +145,15 @@ def summary_message(summary: Summary) -> dict[str, Any]:
 
 
 class ActionShowSummary(Action):
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
     def name(self) -> str:
         return "action_show_summary"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
-        message = summary_message(build_summary(tracker))
+        message = summary_message(build_summary(tracker, self.context.directory.taxonomy))
         dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None,
                                  json_message=message["custom"])
         return []

@@ -36,10 +36,11 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
 from bench.generate import LAT_RANGE, LON_RANGE, TERMS, generate
-from directory.db import open_db
-from directory.geo import SCALE, Geo, geo_path, resolve_place
+from common.settings import Settings
+from directory.db import Directory, open_db
+from directory.geo import SCALE, Geo, resolve_place
 from directory.oruk import import_oruk
-from directory.search import SearchQuery, search
+from directory.search import SearchQuery
 from directory.store import sync_taxonomy  # noqa: E402
 
 CACHE = Path("var/bench")
@@ -99,7 +100,7 @@ def import_rate(count: int, seed: int) -> dict[str, float]:
 
 def england_postcodes(count: int, seed: int) -> list[str]:
     """Real postcodes inside the box the generator places centres in."""
-    path = geo_path()
+    path = Settings.from_env().geo_db
     if not path.is_file():
         raise SystemExit(f"No postcode index at {path}: build it first with "
                          f"`python -m directory.geo build` (make run does).")
@@ -147,17 +148,17 @@ def read_through(path: Path) -> None:
 def time_searches(path: Path, runs: int, seed: int, postcodes: list[str]) -> dict[str, Any]:
     """p50/p95 (ms) per typical search against the directory at ``path``."""
     read_through(path)
-    db = open_db(path)
+    directory = Directory.open(path, Settings.from_env().geo_db)
     rng = random.Random(seed)
     figures: dict[str, Any] = {}
     for label, make in typical_queries(rng, postcodes).items():
         for _ in range(10):  # warm the page cache and the postcode index
-            search(db, make())
+            directory.search(make())
         timings, cpu, hits = [], [], 0
         for _ in range(runs):
             query = make()
             started, started_cpu = time.perf_counter(), time.process_time()
-            results = search(db, query)
+            results = directory.search(query)
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             hits += bool(results)
@@ -167,7 +168,7 @@ def time_searches(path: Path, runs: int, seed: int, postcodes: list[str]) -> dic
                           "cpu_p50_ms": round(statistics.median(cpu), 2),
                           "cpu_p95_ms": round(percentile(cpu, 0.95), 2),
                           "found_something": f"{hits}/{runs}"}
-    db.close()
+    directory.close()
     return figures
 
 
@@ -176,8 +177,8 @@ def postcode_p95(count: int, seed: int) -> dict[str, float]:
     typed in mixed case and spacing (``bench/geo.py``'s sample)."""
     from bench.geo import sample_postcodes
 
-    postcodes = sample_postcodes(geo_path(), count, seed)
-    geo = Geo(geo_path())
+    postcodes = sample_postcodes(Settings.from_env().geo_db, count, seed)
+    geo = Geo(Settings.from_env().geo_db)
     for code in postcodes[:200]:
         resolve_place(None, code, geo)
     timings = []

@@ -21,6 +21,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
+from common.days import DAY_CODES
+
 TERMS = (
     "health_visiting", "antenatal", "infant_feeding", "stay_and_play", "father_friendly",
     "jobcentre_plus", "disability_send", "childcare_early_education", "family_support",
@@ -111,7 +113,7 @@ STREETS = ("Church Street", "High Street", "Park Road", "Mill Lane", "Station Ro
 LANGUAGES = (("pl", "Polish"), ("ur", "Urdu"), ("pa", "Punjabi"), ("bn", "Bengali"),
              ("ar", "Arabic"), ("ro", "Romanian"), ("so", "Somali"))
 KINDS_OF_CENTRE = ("Family Hub", "Children's Centre", "Community Centre")
-DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+DAYS = DAY_CODES
 WEEKDAY_WEIGHTS = (16, 16, 16, 16, 14, 8, 3)
 MONTHLY_BYDAY = ("1SA", "2TU,4TU", "-1FR", "1MO", "3WE", "2SA")
 TIMES = (("09:00", "10:30"), ("09:30", "11:30"), ("10:00", "12:00"), ("11:00", "12:00"),

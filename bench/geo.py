@@ -23,7 +23,8 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from directory.geo import Geo, build_index, geo_path, resolve_place  # noqa: E402
+from common.settings import Settings  # noqa: E402
+from directory.geo import Geo, build_index, resolve_place  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -58,7 +59,7 @@ def main() -> int:
     parser.add_argument("--lookups", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2026, help="for the typing styles")
     args = parser.parse_args()
-    path = args.index or geo_path()
+    path = args.index or Settings.from_env().geo_db
 
     if not path.exists():
         report = build_index(path)

@@ -1,7 +1,7 @@
 """A SQL tracker store that redacts personal details before anything is written.
 
 Rasa keeps every event of a conversation in the ``events`` table. This subclass of Rasa's
-``SQLTrackerStore`` writes the same rows, but each event goes through ``bot.redaction`` first:
+``SQLTrackerStore`` writes the same rows, but each event goes through ``common.redaction`` first:
 phone numbers, emails, full postcodes (the outward code stays), introduced names, and anything
 typed in answer to the call-back form's name and contact questions. Configured in
 ``endpoints.yml``::
@@ -36,7 +36,7 @@ from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.redaction import redact_events
+from common.redaction import redact_events
 
 logger = logging.getLogger(__name__)
 

@@ -89,8 +89,13 @@ def close_callback(db: sqlite_utils.Database, callback_id: int, closed_by: str) 
 
 def purge_closed_callbacks(db: sqlite_utils.Database, older_than_days: int = 90,
                            *, now: datetime | None = None) -> int:
-    """Delete closed requests closed more than ``older_than_days`` ago; returns how many."""
+    """Delete closed requests closed more than ``older_than_days`` ago; returns how many.
+
+    SQLite's ``secure_delete`` overwrites the deleted rows on disk instead of leaving them in
+    free pages (it stays on for this connection).
+    """
     cutoff = ((now or _now()) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+    db.execute("PRAGMA secure_delete = ON")
     with write_transaction(db):
         cursor = db.conn.execute(
             "DELETE FROM callback WHERE status = ? AND closed_at < ?", (CLOSED, cutoff))

@@ -14,11 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from directory import store
-from directory.db import directory_path, open_db
+from common.days import TIMES_OF_DAY, day_code
+from common.settings import Settings
+from directory import csv_io, oruk, store
+from directory.db import Directory, open_db
+from directory.search import SearchQuery, UnknownPlace
 
 SAMPLE_PATH = Path(__file__).with_name("sample") / "sample_directory.json"
-DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def _err(*lines: str) -> None:
@@ -42,8 +44,6 @@ def _ensure_taxonomy(db) -> None:
 # Commands
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from directory import csv_io, oruk
-
     db = open_db(args.db)
     _ensure_taxonomy(db)
     try:
@@ -71,8 +71,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from directory import csv_io, oruk
-
     db = open_db(args.db, create=False)
     if args.file == "-":
         if args.csv:
@@ -93,8 +91,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from directory import oruk
-
     db = open_db(args.db)
     result = store.sync_taxonomy(db)
     print(f"Needs taxonomy: {result['terms']} needs, {result['phrases_added']} new phrases.")
@@ -131,9 +127,8 @@ def cmd_terms(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from directory.search import SearchQuery, UnknownPlace, search
-
-    db = open_db(args.db)
+    directory = Directory.open(args.db, args.geo_db)
+    db = directory.db
     if args.term:
         known = {r[0] for r in db.execute("SELECT id FROM taxonomy_term")}
         unknown = [t for t in args.term if t not in known]
@@ -147,7 +142,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             age_months=args.age_months, pregnant=args.pregnant, days=args.day or [],
             time_of_day=args.time, free=args.free, accessible=args.accessible,
             language=args.language, limit=args.limit, offset=args.offset)
-        results = search(db, query)
+        results = directory.search(query)
     except UnknownPlace as exc:
         _err(str(exc))
         return 2
@@ -191,19 +186,22 @@ def _describe(number: int, r: dict[str, Any]) -> str:
 # Parser
 
 def _day(value: str) -> str:
-    code = value.strip().upper()[:2]
-    if code not in DAY_CODES:
+    code = day_code(value)
+    if code is None:
         raise argparse.ArgumentTypeError(f"{value!r} is not a day; use MO, TU, WE, TH, FR, SA or SU")
     return code
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m directory",
         description="Signpost's directory of children's centre services (Open Referral UK 3.0).")
-    parser.add_argument("--db", default=None, metavar="PATH",
-                        help=f"the directory database (default: $SIGNPOST_DIRECTORY_DB or "
-                             f"{directory_path()})")
+    parser.add_argument("--db", default=settings.directory_db, metavar="PATH",
+                        help=f"the directory database (default: $SIGNPOST_DIRECTORY_DB, "
+                             f"{settings.directory_db})")
+    parser.add_argument("--geo-db", default=settings.geo_db, metavar="PATH",
+                        help=f"the postcode index, for search (default: $SIGNPOST_GEO_DB, "
+                             f"{settings.geo_db})")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("import", help="import ORUK JSON or the staff CSV (all or nothing)")
@@ -238,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     age.add_argument("--pregnant", action="store_true", help="expecting a baby")
     p.add_argument("--day", action="append", type=_day, metavar="DAY",
                    help="MO TU WE TH FR SA SU (repeat for more)")
-    p.add_argument("--time", choices=("morning", "afternoon", "evening"))
+    p.add_argument("--time", choices=TIMES_OF_DAY)
     p.add_argument("--free", action="store_true", help="only free services")
     p.add_argument("--accessible", action="store_true", help="only step-free venues")
     p.add_argument("--language", metavar="CODE", help="a language code or name, e.g. pl")
@@ -249,8 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    args = build_parser(settings or Settings.from_env()).parse_args(argv)
     try:
         return args.func(args)
     except FileNotFoundError as exc:

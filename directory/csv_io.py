@@ -23,7 +23,8 @@ from typing import IO, Any, Iterable
 
 import sqlite_utils
 
-from directory import oruk, store
+from common.days import DAY_NAMES, day_code
+from directory import oruk, shape, store
 from directory.oruk import ImportRejected, ImportReport
 
 COLUMNS: tuple[str, ...] = (
@@ -45,13 +46,6 @@ SESSION_COLUMNS = ("session_id", "days", "frequency", "week_of_month", "day_of_m
                    "by_appointment", "session_description")
 NUMBER_COLUMNS = frozenset({"min_age", "max_age", "latitude", "longitude", "interval"})
 
-_DAY_WORDS = {"mo": "MO", "mon": "MO", "monday": "MO", "tu": "TU", "tue": "TU", "tues": "TU",
-              "tuesday": "TU", "we": "WE", "wed": "WE", "wednesday": "WE", "th": "TH",
-              "thu": "TH", "thur": "TH", "thurs": "TH", "thursday": "TH", "fr": "FR",
-              "fri": "FR", "friday": "FR", "sa": "SA", "sat": "SA", "saturday": "SA",
-              "su": "SU", "sun": "SU", "sunday": "SU"}
-_DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-              "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
 _ORDINAL_DAY = re.compile(r"^([+-]?[1-5])(MO|TU|WE|TH|FR|SA|SU)$")
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
@@ -210,9 +204,8 @@ def _days(value: str, week: str, line: int, errors: list[CsvError], sid: str | N
             return None
     codes = []
     for token in tokens:
-        plain = token.lower().rstrip("s") if token.lower() not in _DAY_WORDS else token.lower()
-        if plain in _DAY_WORDS:
-            day = _DAY_WORDS[plain]
+        day = day_code(token)
+        if day:
             codes += [f"{w.lstrip('+')}{day}" for w in weeks] if weeks else [day]
         elif _ORDINAL_DAY.match(token.upper()):
             codes.append(token.upper().lstrip("+"))
@@ -346,7 +339,7 @@ def _stored_locations(db: sqlite_utils.Database, centres: dict) -> dict[str, dic
     if not centres:
         return {}
     reader = store._Reader(db.conn, everything=False)
-    return reader._shared(store.LOCATION, set(centres))
+    return reader._shared(shape.LOCATION, set(centres))
 
 
 def _apply_service_cells(service: dict, row: dict[str, str], line: int,
@@ -435,7 +428,7 @@ def _schedule(row: dict[str, str], line: int, sid: str, existing: dict | None,
     if existing:  # keep fields the sheet does not show (notes, links...)
         schedule.update({k: v for k, v in existing.items() if k in (
             "notes", "schedule_link", "attending_type", "timezone", "wkst", "until")
-            or (k not in store.SCHEDULE.columns
+            or (k not in shape.SCHEDULE.columns
                 and k != "service_at_location_id")})
     if cells["session_description"]:
         schedule["description"] = cells["session_description"]
@@ -613,12 +606,12 @@ def _days_cells(byday: str | None) -> tuple[str, str]:
     ordinals = {p.group(1) for p in parsed}
     days = list(dict.fromkeys(p.group(2) for p in parsed))
     if ordinals == {None}:
-        return ";".join(_DAY_NAMES[d] for d in days), ""
+        return ";".join(DAY_NAMES[d] for d in days), ""
     if None not in ordinals and len(tokens) == len(days) * len(ordinals):
         order = sorted(ordinals, key=lambda o: (int(o) < 0, abs(int(o))))
         expected = {f"{o}{d}" for o in ordinals for d in days}
         if expected == set(tokens):
-            return ";".join(_DAY_NAMES[d] for d in days), ";".join(o.lstrip("+") for o in order)
+            return ";".join(DAY_NAMES[d] for d in days), ";".join(o.lstrip("+") for o in order)
     return ",".join(tokens), ""
 
 

@@ -1,37 +1,82 @@
-"""Opening the directory database: one place that sets SQLite up the same way for everyone."""
+"""Opening the directory: one place that sets SQLite up the same way for everyone, and the
+``Directory`` a process opens once at start-up and passes to whatever needs it.
+"""
 
 from __future__ import annotations
 
-import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
+from directory.geo import Geo, Place, open_geo, resolve_place
 from directory.schema import migrate
-
-DEFAULT_DIRECTORY_DB = "var/directory.db"
-
-
-def directory_path() -> Path:
-    """Where the directory lives: ``SIGNPOST_DIRECTORY_DB`` or ``var/directory.db``."""
-    return Path(os.environ.get("SIGNPOST_DIRECTORY_DB", DEFAULT_DIRECTORY_DB))
+from directory.search import SearchQuery, search
+from directory.taxonomy import Taxonomy, load_taxonomy
 
 
-def open_db(path: str | Path | None = None, *, create: bool = True) -> sqlite_utils.Database:
+def open_db(path: str | Path, *, create: bool = True,
+            check_same_thread: bool = True) -> sqlite_utils.Database:
     """Open (and migrate) the directory at ``path``.
 
     WAL lets the bot read while staff write; the busy timeout means a writer waits for another
-    writer instead of showing anyone "database is locked".
+    writer instead of showing anyone "database is locked". ``check_same_thread=False`` is for a
+    connection that one worker thread uses and another closes (``web.directory_pool``).
     """
-    path = Path(path) if path is not None else directory_path()
+    path = Path(path)
     if not create and not path.exists():
         raise FileNotFoundError(f"No directory database at {path}. Run `make run` or "
                                 f"`python -m directory import FILE` to create one.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
+    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=check_same_thread))
     db.execute("PRAGMA busy_timeout = 10000")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
     migrate(db)
     return db
+
+
+@dataclass
+class Directory:
+    """The directory as a process holds it: the connection, the postcode index and the taxonomy.
+
+    Opened once at start-up (``Directory.open``) and passed in, so nothing reads settings or
+    opens a database behind a caller's back. ``geo`` is None when the postcode index has not
+    been built: town names still work, postcodes raise ``GeoIndexMissing`` naming ``geo_path``.
+    One ``Directory`` belongs to one thread at a time (SQLite connections do), except its
+    ``geo`` and ``taxonomy``, which are read-only and may be shared.
+    """
+
+    db: sqlite_utils.Database
+    geo: Geo | None
+    taxonomy: Taxonomy
+    geo_path: Path | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, geo_path: str | Path | None, *, geo: Geo | None = None,
+             taxonomy: Taxonomy | None = None, create: bool = True,
+             check_same_thread: bool = True) -> "Directory":
+        """Open the database at ``path``; use ``geo`` (or open the index at ``geo_path``)."""
+        db = open_db(path, create=create, check_same_thread=check_same_thread)
+        geo_path = Path(geo_path) if geo_path is not None else None
+        return cls(db=db, geo=geo if geo is not None else open_geo(geo_path),
+                   taxonomy=taxonomy or load_taxonomy(), geo_path=geo_path)
+
+    def search(self, query: SearchQuery, *, now: datetime | None = None) -> list[dict[str, Any]]:
+        """``directory.search.search`` with this directory's postcode index."""
+        return search(self.db, query, geo=self.geo, geo_path=self.geo_path, now=now)
+
+    def resolve_place(self, text: str, *, towns: bool = True) -> Place:
+        """A postcode, outward code or place, or ``UnknownPlace`` with close matches.
+        ``towns=False`` leaves out the directory's own towns (the postcode index alone)."""
+        return resolve_place(self.db if towns else None, text, self.geo, geo_path=self.geo_path)
+
+    def close(self, *, geo: bool = True) -> None:
+        """Close the connection (and the index, unless another ``Directory`` shares it)."""
+        self.db.close()
+        if geo and self.geo is not None:
+            self.geo.close()

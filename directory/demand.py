@@ -19,14 +19,12 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from common.days import DAY_CODES as DAYS
+from common.days import DAY_NAMES, TIMES_OF_DAY
 from directory.store import write_transaction
 
 from directory.taxonomy import load_taxonomy
 
-DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-             "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
-TIMES_OF_DAY = ("morning", "afternoon", "evening")
 AGE_BANDS = ("pregnant", "under 1", "1 year", "2 years", "3 to 4 years", "5 and over")
 CSV_COLUMNS = ("date", "needs", "district", "days", "time_of_day", "age_band", "result_count",
                "source")

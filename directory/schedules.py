@@ -27,11 +27,11 @@ from zoneinfo import ZoneInfo
 from dateutil import rrule
 from dateutil.relativedelta import relativedelta
 
+from common.days import DAY_CODES, DAY_NAMES
+from common.days import time_of_day as _time_of_day_at
+
 LONDON = ZoneInfo("Europe/London")
 
-DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-             "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
 _RRULE_DAYS = {"MO": rrule.MO, "TU": rrule.TU, "WE": rrule.WE, "TH": rrule.TH,
                "FR": rrule.FR, "SA": rrule.SA, "SU": rrule.SU}
 _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth",
@@ -364,11 +364,7 @@ def time_of_day(schedule: Mapping[str, Any]) -> str | None:
     rule = _rule(schedule)
     if rule.opens_at is None:
         return None
-    if rule.opens_at.hour < 12:
-        return "morning"
-    if rule.opens_at.hour < 17:
-        return "afternoon"
-    return "evening"
+    return _time_of_day_at(rule.opens_at.hour * 60 + rule.opens_at.minute)
 
 
 def weekdays(schedule: Mapping[str, Any]) -> set[str]:

@@ -1,6 +1,7 @@
 """The directory's tables: Open Referral UK 3.0, stored in SQLite through sqlite-utils.
 
-Table and column names follow the ORUK 3.0 table schemas (``../shared/oruk/schema``) so the
+Table and column names follow the ORUK 3.0 table schemas (``schema/`` of the OpenReferralUK
+uk-profile repository; the compiled service schema is vendored in ``directory/schemas/``) so the
 database reads naturally in any SQLite tool or Datasette. Columns that are ours, not ORUK's,
 are few and named plainly (``service.version`` for edit conflicts, ``taxonomy_term_phrase``
 for the words parents use).

@@ -1,7 +1,8 @@
 """Finding the few services that fit a family: what they need, near where, when they are free.
 
-One library function, ``search(db, SearchQuery(...))``, used by the bot's actions, the no-JS
-search page and ``python -m directory search``.
+One library function, ``search(db, SearchQuery(...), geo=...)``, used by the bot's actions, the
+no-JS search page and ``python -m directory search`` (through ``Directory.search``, which passes
+the process's postcode index).
 
 How a search runs, and why it stays fast at 100,000 services:
 
@@ -55,13 +56,13 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import sqlite_utils
 
+from common.days import DAY_CODES, DAY_NAMES, TIME_OF_DAY_MINUTES, TIMES_OF_DAY
 from directory import schedules as sched
-from directory.geo import UnknownPlace, haversine_km, resolve_place
+from directory.geo import Geo, UnknownPlace, haversine_km, resolve_place
+from directory.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["SearchQuery", "search", "UnknownPlace", "DAY_CODES", "TIMES_OF_DAY"]
 
-DAY_CODES = sched.DAY_CODES
-TIMES_OF_DAY = ("morning", "afternoon", "evening")
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 MAX_TEXT_WORDS = 8
@@ -74,7 +75,7 @@ _KM_PER_DEGREE = 6371.0088 * math.pi / 180
 # "No session coming up" sorts after every real session: minutes, far beyond any horizon.
 _NO_SESSION = 1.0e9
 _FAR = 1.0e18
-_DAY_NAMES_PLURAL = {code: f"{name}s" for code, name in sched.DAY_NAMES.items()}
+_DAY_NAMES_PLURAL = {code: f"{name}s" for code, name in DAY_NAMES.items()}
 _STOPWORDS = frozenset("""
 a about an and any anything are as at be can do does for from get have help i im in is it
 its me my near of on or our please some something that the there this to we what when where
@@ -159,7 +160,6 @@ def day_test_sql(code: str, column: str = "byday") -> str:
     return f"instr(upper({column}), '{code}') > 0"
 
 
-_TIME_RANGES = {"morning": (0, 719), "afternoon": (720, 1019), "evening": (1020, 1439)}
 
 
 def _schedule_predicate(days: Sequence[str], time_of_day: str | None) -> str:
@@ -169,7 +169,7 @@ def _schedule_predicate(days: Sequence[str], time_of_day: str | None) -> str:
         tests = " OR ".join(day_test_sql(d, "sc.byday") for d in days)
         parts.append(f"({_blank('sc.byday')} OR {tests})")
     if time_of_day:
-        low, high = _TIME_RANGES[time_of_day]
+        low, high = TIME_OF_DAY_MINUTES[time_of_day]
         parts.append(f"(NOT {_blank('sc.opens_at')} AND "
                      f"{minutes_sql('sc.opens_at')} BETWEEN {low} AND {high})")
     if not parts:
@@ -391,7 +391,7 @@ def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = 
     where = [_Sql(day_test_sql(code, "sc.byday") if code else _blank("sc.byday"), []),
              _Sql(f"{_present('sc.freq')} AND {_present('sc.opens_at')}", [])]
     if query.time_of_day:
-        where.append(_Sql(f"{minutes} BETWEEN ? AND ?", list(_TIME_RANGES[query.time_of_day])))
+        where.append(_Sql(f"{minutes} BETWEEN ? AND ?", list(TIME_OF_DAY_MINUTES[query.time_of_day])))
     if starts is not None:  # [from, before) minutes after midnight
         where.append(_Sql(f"{minutes} >= ? AND {minutes} < ?", list(starts)))
     filters = _service_filters(query, [], drive=False)
@@ -681,17 +681,22 @@ def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> 
 
 # --- the public function ----------------------------------------------------------------------
 
-def search(db: sqlite_utils.Database, query: SearchQuery, *,
+def search(db: sqlite_utils.Database, query: SearchQuery, *, geo: Geo | None = None,
+           geo_path: Any = None, taxonomy: Taxonomy | None = None,
            now: datetime | None = None) -> list[dict[str, Any]]:
     """The services that fit ``query``, best first, as plain dicts (see docs/architecture.md).
 
-    Raises ``UnknownPlace`` (with close matches) when ``query.near`` cannot be found.
+    ``geo`` is the postcode index (town names work without it; a postcode without it raises
+    ``GeoIndexMissing`` naming ``geo_path``). ``taxonomy`` names the needs in ``why``
+    (default: ``directory/taxonomy.yml``). Raises ``UnknownPlace`` (with close matches) when
+    ``query.near`` cannot be found.
     """
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     today = now.astimezone(sched.LONDON).date()
-    place = resolve_place(db, query.near) if query.near and query.near.strip() else None
+    place = (resolve_place(db, query.near, geo, geo_path=geo_path)
+             if query.near and query.near.strip() else None)
     words = _words(query.text)
     best = _ceiling(db, query, words)
     if place is not None:
@@ -724,7 +729,7 @@ def search(db: sqlite_utils.Database, query: SearchQuery, *,
             continue
         soonest = _wall_minutes(fit.sessions[0], today) if fit.sessions else _NO_SESSION
         heapq.heappush(queue, (key[:3] + (soonest, service_id), True, service_id, fit))
-    labels = _term_labels(db, query.terms)
+    labels = _term_labels(db, query.terms, taxonomy or load_taxonomy())
     return [_result(db, item["id"], item["fit"], query, words, place, labels)
             for item in page[query.offset:wanted]]
 
@@ -825,16 +830,10 @@ def _day_reason(days: Iterable[str]) -> str:
     return "On " + names[0]
 
 
-@functools.lru_cache(maxsize=1)
-def _core_labels() -> dict[str, str]:
-    from directory.taxonomy import load_taxonomy
-
-    return {t.id: t.label for t in load_taxonomy().terms}
-
-
-def _term_labels(db: sqlite_utils.Database, term_ids: Sequence[str]) -> dict[str, str]:
+def _term_labels(db: sqlite_utils.Database, term_ids: Sequence[str],
+                 taxonomy: Taxonomy) -> dict[str, str]:
     """How a reason names each need: the taxonomy label, or the term's name for other terms."""
-    core = _core_labels()
+    core = {t.id: t.label for t in taxonomy.terms}
     labels = {t: core[t] for t in term_ids if t in core}
     missing = [t for t in term_ids if t not in labels]
     if missing:

@@ -3,7 +3,8 @@
 A service arrives in the shape of ORUK 3.0 ``GET /services/{id}`` (nested organization,
 ``service_at_locations[].location`` with addresses, schedules, attributes with their taxonomy
 terms, cost options, contacts, phones...). ``SERVICE`` below describes that tree once; saving,
-reading, deleting and exporting all walk the same description, so they cannot drift apart.
+reading, deleting and exporting all walk the same description (``directory/shape.py``), so they
+cannot drift apart; ``directory/validation.py`` checks a service against it before it is saved.
 
 Rules the tree follows:
 
@@ -36,6 +37,7 @@ import contextlib
 import functools
 import json
 import sqlite3
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -43,12 +45,12 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import sqlite_utils
 
+from directory.shape import (CONTENT_TABLES, LOCATION, ORGANIZATION, SERVICE, SERVICE_META_KEYS,
+                             TABLE_COLUMNS, TAXONOMY_TERM, Link, Node, _chunks, existing_ids)
+from directory.taxonomy import load_taxonomy, normalise_phrase
+from directory.validation import check_references, validate_services
+
 OUR_TAXONOMY_ID = "signpost-core-offer"
-NUMERIC_COLUMNS = frozenset({"minimum_age", "maximum_age", "latitude", "longitude", "amount",
-                             "extension", "interval"})
-# Keys a caller may send that are ours, not ORUK's, and never stored as data.
-SERVICE_META_KEYS = frozenset({"version"})
-_CHUNK = 500
 
 
 class VersionConflict(Exception):
@@ -68,153 +70,6 @@ class ServiceInvalid(ValueError):
         lines = "\n".join(f"  {e}" for e in errors[:20])
         more = f"\n  ...and {len(errors) - 20} more" if len(errors) > 20 else ""
         super().__init__(f"{len(errors)} problem(s) found, nothing was changed:\n{lines}{more}")
-
-
-# --------------------------------------------------------------------------------------------
-# The shape of a service, described once.
-
-@dataclass(frozen=True, eq=False)
-class Node:
-    """One kind of record: its table, the ORUK keys stored as columns, and what nests in it."""
-
-    table: str
-    columns: tuple[str, ...]
-    children: tuple["Link", ...] = ()
-    shared: bool = False
-
-    @functools.cached_property
-    def child_keys(self) -> frozenset[str]:
-        return frozenset(link.key for link in self.children)
-
-    @functools.cached_property
-    def column_set(self) -> frozenset[str]:
-        return frozenset(self.columns)
-
-
-@dataclass(frozen=True, eq=False)
-class Link:
-    """How a nested key joins a child to its parent.
-
-    ``fk``: the child's column holding the parent's id (owned lists). ``ref``: the parent's
-    column holding the child's id (one shared object). ``fixed``: constant columns (which entity
-    an attribute belongs to). ``root``: column that also gets the service id. ``null``: columns
-    that must be NULL for rows of this link (service-level vs location-level schedules).
-    """
-
-    key: str
-    node: Node
-    fk: str | None = None
-    ref: str | None = None
-    fixed: tuple[tuple[str, str], ...] = ()
-    root: str | None = None
-    null: tuple[str, ...] = ()
-
-    @property
-    def implied_keys(self) -> set[str]:
-        """Keys in the child object that only repeat what nesting already says."""
-        keys = {c for c, _ in self.fixed}
-        if self.fk:
-            keys.add(self.fk)
-        if self.root:
-            keys.add(self.root)
-        return keys
-
-
-TAXONOMY_TERM = Node("taxonomy_term", ("id", "code", "name", "description", "parent_id",
-                                       "taxonomy", "taxonomy_id", "language", "term_uri", "term"),
-                     shared=True)
-ATTRIBUTE = Node("attribute", ("id", "taxonomy_term_id", "link_type", "value", "label"),
-                 (Link("taxonomy_term", TAXONOMY_TERM, ref="taxonomy_term_id"),))
-
-
-def _attributes(entity: str) -> Link:
-    return Link("attributes", ATTRIBUTE, fk="link_id", fixed=(("link_entity", entity),))
-
-
-LANGUAGE = Node("language", ("id", "name", "code", "note"))
-PHONE = Node("phone", ("id", "number", "extension", "type", "description"),
-             (Link("languages", LANGUAGE, fk="phone_id"),))
-CONTACT = Node("contact", ("id", "name", "title", "department", "email"),
-               (Link("phones", PHONE, fk="contact_id"), _attributes("contact")))
-SCHEDULE = Node("schedule", ("id", "valid_from", "valid_to", "dtstart", "until", "timezone",
-                             "wkst", "freq", "interval", "byday", "bymonthday", "byweekno",
-                             "byyearday", "description", "opens_at", "closes_at",
-                             "schedule_link", "attending_type", "notes"))
-SERVICE_AREA = Node("service_area", ("id", "name", "description", "extent", "extent_type", "uri",
-                                     "service_area"))
-ADDRESS = Node("address", ("id", "attention", "address_1", "city", "region", "state_province",
-                           "postal_code", "country", "address_type"), (_attributes("address"),))
-ACCESSIBILITY = Node("accessibility", ("id", "description", "details", "url", "accessibility"),
-                     (_attributes("accessibility"),))
-LOCATION = Node("location", ("id", "location_type", "name", "description", "latitude",
-                             "longitude", "external_identifier", "external_identifier_type"), (
-    Link("addresses", ADDRESS, fk="location_id"),
-    Link("accessibility", ACCESSIBILITY, fk="location_id"),
-    Link("phones", PHONE, fk="location_id"),
-    Link("languages", LANGUAGE, fk="location_id"),
-    Link("contacts", CONTACT, fk="location_id"),
-    _attributes("location"),
-), shared=True)
-SERVICE_AT_LOCATION = Node("service_at_location", ("id", "location_id"), (
-    Link("location", LOCATION, ref="location_id"),
-    Link("schedules", SCHEDULE, fk="service_at_location_id", root="service_id"),
-    Link("phones", PHONE, fk="service_at_location_id"),
-    Link("contacts", CONTACT, fk="service_at_location_id"),
-    Link("service_areas", SERVICE_AREA, fk="service_at_location_id"),
-    _attributes("service_at_location"),
-))
-ORGANIZATION_IDENTIFIER = Node("organization_identifier", ("id", "identifier_scheme",
-                                                           "identifier_type", "identifier"),
-                               (_attributes("organization_identifier"),))
-ORGANIZATION = Node("organization", ("id", "name", "description", "email", "website", "logo",
-                                     "uri", "parent_organization_id"), (
-    Link("organization_identifiers", ORGANIZATION_IDENTIFIER, fk="organization_id"),
-    Link("phones", PHONE, fk="organization_id"),
-    Link("contacts", CONTACT, fk="organization_id"),
-    _attributes("organization"),
-), shared=True)
-FUNDING = Node("funding", ("id", "source"))
-COST_OPTION = Node("cost_option", ("id", "valid_from", "valid_to", "option", "amount", "currency",
-                                   "amount_description"))
-SERVICE = Node("service", ("id", "organization_id", "name", "description", "url", "email",
-                           "status", "fees", "accreditations", "minimum_age", "maximum_age",
-                           "assured_date", "assurer_email", "alert", "last_modified"), (
-    Link("organization", ORGANIZATION, ref="organization_id"),
-    Link("schedules", SCHEDULE, fk="service_id", null=("service_at_location_id",)),
-    Link("service_areas", SERVICE_AREA, fk="service_id"),
-    Link("service_at_locations", SERVICE_AT_LOCATION, fk="service_id"),
-    Link("languages", LANGUAGE, fk="service_id"),
-    Link("funding", FUNDING, fk="service_id"),
-    Link("cost_options", COST_OPTION, fk="service_id"),
-    Link("contacts", CONTACT, fk="service_id"),
-    Link("phones", PHONE, fk="service_id"),
-    _attributes("service"),
-))
-
-
-def _walk_links(node: Node) -> Iterator[tuple[Node, Link]]:
-    """Every (parent, link) pair in the tree below ``node`` (the tree has no cycles)."""
-    for link in node.children:
-        yield node, link
-        yield from _walk_links(link.node)
-
-
-def _table_columns() -> dict[str, tuple[str, ...]]:
-    """Every column each table is written with, in one fixed order (``extra`` last)."""
-    cols: dict[str, list[str]] = {SERVICE.table: list(SERVICE.columns) + ["version"]}
-    for parent, link in _walk_links(SERVICE):
-        out = cols.setdefault(link.node.table, list(link.node.columns))
-        for c in [link.fk, link.root, *(c for c, _ in link.fixed), *link.null]:
-            if c and c not in out:
-                out.append(c)
-    return {t: tuple(c + ["extra"]) for t, c in cols.items()}
-
-
-TABLE_COLUMNS = _table_columns()
-# Tables that hold directory content (cleared by a --replace import). Taxonomies stay.
-CONTENT_TABLES = ("attribute", "language", "phone", "contact", "schedule", "service_area",
-                  "cost_option", "funding", "organization_identifier", "accessibility", "address",
-                  "service_at_location", "service", "location", "organization")
 
 
 def _now() -> str:
@@ -415,23 +270,6 @@ def _delete_owned(conn: sqlite3.Connection, table: str, ids: list[str]) -> None:
     conn.execute("DELETE FROM temp._signpost_ids")
 
 
-def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def existing_ids(conn: sqlite3.Connection, table: str, ids: Iterable[str],
-                 column: str = "id", value: str = "id") -> dict[str, Any]:
-    """Which of ``ids`` are already in ``table``: a dict id -> ``value`` column."""
-    found: dict[str, Any] = {}
-    for chunk in _chunks(list(ids)):
-        marks = ",".join("?" * len(chunk))
-        for key, val in conn.execute(
-                f"SELECT [{column}], [{value}] FROM [{table}] WHERE [{column}] IN ({marks})", chunk):
-            found[key] = val
-    return found
-
-
 def term_search_text(conn: sqlite3.Connection) -> dict[str, str]:
     """Each term id -> its name plus every phrase parents use for it (for full-text search)."""
     text: dict[str, list[str]] = defaultdict(list)
@@ -529,8 +367,6 @@ def save_service(db: sqlite_utils.Database, service: dict, *,
     A save is an edit, so ``last_modified`` becomes now unless the caller set a new value
     itself (an import keeps the file's value instead: see ``oruk.import_oruk``).
     """
-    from directory.oruk import check_references, validate_services
-
     errors = validate_services([service])
     if errors:
         raise ServiceInvalid(errors)
@@ -571,6 +407,29 @@ def clear_directory(conn: sqlite3.Connection) -> None:
             conn.execute(f"DELETE FROM [{table}]")
 
 
+def new_id() -> str:
+    """A new ORUK id (a random UUID)."""
+    return str(uuid.uuid4())
+
+
+def strip_shared(service: dict) -> dict:
+    """Refer to centres, the organization and terms by id only (see ``apply_service_values``)."""
+    if service.get("organization"):
+        service["organization_id"] = service["organization"].get("id", service.get("organization_id"))
+        service.pop("organization", None)
+    for sal in service.get("service_at_locations") or []:
+        if sal.get("location"):
+            sal["location_id"] = sal["location"].get("id", sal.get("location_id"))
+            sal.pop("location", None)
+    for attribute in service.get("attributes") or []:
+        if attribute.get("taxonomy_term"):
+            attribute["taxonomy_term_id"] = attribute["taxonomy_term"].get(
+                "id", attribute.get("taxonomy_term_id"))
+            attribute.pop("taxonomy_term", None)
+    service.pop("version", None)
+    return service
+
+
 def list_service_ids(db: sqlite_utils.Database) -> list[str]:
     """Every service id, in the order they were first added."""
     return [r[0] for r in db.execute("SELECT id FROM service ORDER BY rowid")]
@@ -578,6 +437,17 @@ def list_service_ids(db: sqlite_utils.Database) -> list[str]:
 
 def service_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM service").fetchone()[0]
+
+
+def active_service_count(db: sqlite_utils.Database) -> int:
+    """Services a parent can be shown (no status counts as active)."""
+    return db.execute("SELECT count(*) FROM service WHERE coalesce(status, 'active') = 'active'"
+                      ).fetchone()[0]
+
+
+def service_names(db: sqlite_utils.Database) -> dict[str, str]:
+    """Every service's id -> name."""
+    return dict(db.execute("SELECT id, name FROM service").fetchall())
 
 
 # --------------------------------------------------------------------------------------------
@@ -699,7 +569,6 @@ def sync_taxonomy(db: sqlite_utils.Database, taxonomy: Any = None) -> dict[str, 
     never touched. A phrase dropped from the file is dropped here too. Returns counts.
     """
     if taxonomy is None:
-        from directory.taxonomy import load_taxonomy
         taxonomy = load_taxonomy()
     record = taxonomy.as_oruk()
     tax_cols = ("id", "name", "description", "uri", "version")
@@ -749,8 +618,6 @@ def add_phrase(db: sqlite_utils.Database, term_id: str, phrase: str) -> bool:
     Case and spacing do not make a new phrase. A phrase that already means another need is
     refused with ``PhraseTaken``: the bot would not know which need a parent meant.
     """
-    from directory.taxonomy import normalise_phrase
-
     phrase = " ".join(str(phrase).split())
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in phrase):
         raise ValueError("That phrase has hidden control characters. Please type it again.")
@@ -780,3 +647,75 @@ def add_phrase(db: sqlite_utils.Database, term_id: str, phrase: str) -> bool:
             [term_id])]
         reindex_services(db, ids)
     return added
+
+
+# --------------------------------------------------------------------------------------------
+# What the staff pages list
+
+def service_summaries(db: sqlite_utils.Database) -> list[dict]:
+    """Every service with its status, when it was last checked, its centres' names and ids
+    (``location_ids``, a JSON array), by name."""
+    return list(db.query(
+        "SELECT s.id, s.name, s.status, s.assured_date, group_concat(l.name, ', ') AS centres, "
+        "json_group_array(sal.location_id) AS location_ids FROM service s "
+        "LEFT JOIN service_at_location sal ON sal.service_id = s.id "
+        "LEFT JOIN location l ON l.id = sal.location_id GROUP BY s.id ORDER BY s.name"))
+
+
+def organization_for_new_service(db: sqlite_utils.Database, location_id: str) -> str | None:
+    """The organization that runs other services at this centre, else the first one there is."""
+    row = db.execute(
+        "SELECT s.organization_id FROM service s JOIN service_at_location sal "
+        "ON sal.service_id = s.id WHERE sal.location_id = ? AND s.organization_id IS NOT NULL "
+        "LIMIT 1", [location_id]).fetchone() or db.execute(
+        "SELECT id FROM organization ORDER BY rowid LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def core_terms(db: sqlite_utils.Database) -> list[dict]:
+    """The needs taxonomy's terms as stored (id, name, description), in taxonomy order."""
+    return list(db.query("SELECT id, name, description FROM taxonomy_term WHERE taxonomy_id = ? "
+                         "ORDER BY rowid", [OUR_TAXONOMY_ID]))
+
+
+def find_term(db: sqlite_utils.Database, term_id: str) -> dict | None:
+    rows = list(db.query("SELECT id, name, description FROM taxonomy_term WHERE id = ?",
+                         [term_id]))
+    return rows[0] if rows else None
+
+
+def needs_with_phrase_counts(db: sqlite_utils.Database) -> list[dict]:
+    """Each need of ours with how many phrases it has, and how many of those staff added."""
+    return list(db.query(
+        "SELECT t.id, t.name, t.description, "
+        "sum(p.source = 'staff') AS staff_phrases, count(p.id) AS phrases "
+        "FROM taxonomy_term t LEFT JOIN taxonomy_term_phrase p ON p.taxonomy_term_id = t.id "
+        "WHERE t.taxonomy_id = ? GROUP BY t.id ORDER BY t.rowid", [OUR_TAXONOMY_ID]))
+
+
+def term_phrases(db: sqlite_utils.Database, term_id: str) -> list[dict]:
+    """A need's phrases (id, phrase, source): staff ones first, then the taxonomy's, A to Z."""
+    return list(db.query(
+        "SELECT id, phrase, source FROM taxonomy_term_phrase WHERE taxonomy_term_id = ? "
+        "ORDER BY source = 'taxonomy', phrase", [term_id]))
+
+
+def term_usage(db: sqlite_utils.Database) -> list[tuple[str, str, str | None, int, int]]:
+    """Every term: (id, name, taxonomy id, services using it, phrases), ours first."""
+    return [tuple(r) for r in db.execute(
+        "SELECT t.id, t.name, t.taxonomy_id, "
+        " (SELECT count(*) FROM attribute a WHERE a.taxonomy_term_id = t.id "
+        "  AND a.link_entity = 'service') AS services, "
+        " (SELECT count(*) FROM taxonomy_term_phrase p WHERE p.taxonomy_term_id = t.id) "
+        "FROM taxonomy_term t ORDER BY (t.taxonomy_id IS NOT ?), t.rowid",
+        [OUR_TAXONOMY_ID])]
+
+
+def term_ids(db: sqlite_utils.Database) -> set[str]:
+    """Every taxonomy term id in the directory (ours and imported ones)."""
+    return {r[0] for r in db.execute("SELECT id FROM taxonomy_term")}
+
+
+def has_our_taxonomy(db: sqlite_utils.Database) -> bool:
+    return db.execute("SELECT count(*) FROM taxonomy_term WHERE taxonomy_id = ?",
+                      [OUR_TAXONOMY_ID]).fetchone()[0] > 0

@@ -84,7 +84,7 @@ PY
 
 start actions scripts/start_actions.sh
 start rasa scripts/start_rasa.sh
-start web .venv/web/bin/python -m bot.web
+start web .venv/web/bin/python -m web
 wait_healthy actions "http://127.0.0.1:$SIGNPOST_ACTIONS_PORT/health"
 wait_healthy web "http://127.0.0.1:$SIGNPOST_PORT/healthz"
 say "Rasa is loading the model (this can take a minute) ..."

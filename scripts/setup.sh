@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up what is missing, and only that. Each step is skipped when its stamp is current, so a
 # second `make test` or `make run` starts in seconds.
-#   scripts/setup.sh web|rasa|node|chromium|geo|spacy|directory|all
+#   scripts/setup.sh web|rasa|node|chromium|all
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -14,7 +14,7 @@ quiet_pip() {  # pip, without the machine's noisy "Location ... is ignored" warn
 find_python() {  # find_python 3.10 -> path to that interpreter
   local want=$1 candidate
   for candidate in "python$want" "$(command -v pyenv >/dev/null && pyenv root)/versions/$want"*/bin/python \
-                   /root/.pyenv/versions/"$want"*/bin/python /usr/bin/python"$want" /usr/local/bin/python"$want"; do
+                   "${PYENV_ROOT:-$HOME/.pyenv}/versions/$want"*/bin/python /usr/bin/python"$want" /usr/local/bin/python"$want"; do
     if [ -x "$(command -v "$candidate" 2>/dev/null || echo "$candidate")" ] && \
        "$candidate" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$want'.split('.'))))" 2>/dev/null; then
       command -v "$candidate" 2>/dev/null || echo "$candidate"; return 0
@@ -46,13 +46,19 @@ node_modules() {
   stamp_write node_modules/.stamp package.json package-lock.json
 }
 
-chromium() {
-  command -v chromium >/dev/null && return 0
+# The browser tests drive Debian's Chromium. Look for the binary itself: `command -v` would also
+# find a shell function or alias of that name. CHROMIUM_BIN lets tests point at another path.
+CHROMIUM_BIN=${CHROMIUM_BIN:-/usr/bin/chromium}
+install_chromium() {
+  [ -x "$CHROMIUM_BIN" ] && return 0
   log "Installing Debian's chromium for the browser tests ..."
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  local sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  if [ ! -x "$CHROMIUM_BIN" ]; then
+    log "apt-get installed chromium, but there is no $CHROMIUM_BIN. Install Debian's chromium and try again."
+    return 1
   fi
 }
 
@@ -60,7 +66,7 @@ case "${1:-all}" in
   web) venv web 3.11 ;;
   rasa) venv rasa 3.10 ;;
   node) node_modules ;;
-  chromium) chromium ;;
+  chromium) install_chromium ;;
   all) venv web 3.11; venv rasa 3.10 ;;
   *) log "unknown step: $1"; exit 2 ;;
 esac

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Start the action server (rasa-sdk) on 127.0.0.1 only. rasa-sdk 3.6 has no host flag; it binds
-# to SANIC_HOST. The directory database is opened on first use from SIGNPOST_DIRECTORY_DB.
+# Start the action server (actions/server.py) on 127.0.0.1 only. It reads its settings
+# (SIGNPOST_DIRECTORY_DB, SIGNPOST_GEO_DB, SIGNPOST_ACTIONS_PORT ...) once and opens the
+# directory at start-up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" RASA_TELEMETRY_ENABLED=false
-export SANIC_HOST=127.0.0.1
-export SIGNPOST_DIRECTORY_DB="${SIGNPOST_DIRECTORY_DB:-var/directory.db}"
-exec .venv/rasa/bin/python -m rasa_sdk --actions actions \
+exec .venv/rasa/bin/python -m actions.server --host 127.0.0.1 \
   --port "${SIGNPOST_ACTIONS_PORT:-5055}" "$@"

@@ -134,7 +134,7 @@ class Stack:
         commands = {"actions": [str(ROOT / "scripts" / "start_actions.sh")],
                     "rasa": [str(ROOT / "scripts" / "start_rasa.sh")]}
         if self.with_web:
-            commands["web"] = [str(ROOT / ".venv" / "web" / "bin" / "python"), "-m", "bot.web"]
+            commands["web"] = [str(ROOT / ".venv" / "web" / "bin" / "python"), "-m", "web"]
         return commands
 
     def _ready(self, name: str) -> bool:

@@ -4,7 +4,7 @@ It runs after DIET and the synonym mapper. For the types it parses (place, child
 day, time_of_day, cost, audience, access) the rules are the authority: a DIET entity over the same
 words is replaced by the parsed one, and a DIET entity elsewhere is kept only if its value is one
 the search understands (day "SA", not "sat"). Town names come from the live directory
-(``address.city``), so a new centre's town is known without retraining.
+(``directory.live.towns``), so a new centre's town is known without retraining.
 """
 
 from __future__ import annotations
@@ -21,18 +21,19 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.live_directory import LiveQuery, directory_db_path
-from bot.nlu.parsers import DAY_CODES, LONDON, Found, parse_all
+from bot.nlu.parsers import LONDON, Found, parse_all
+from common.days import DAY_CODES, TIMES_OF_DAY
+from common.settings import Settings
+from directory import live
 
 logger = logging.getLogger(__name__)
 
 PARSED_TYPES = frozenset({"place", "child_age", "pregnant", "day", "time_of_day", "cost", "audience", "access"})
-_PLACES_SQL = "SELECT DISTINCT city FROM address WHERE city IS NOT NULL AND trim(city) != ''"
 
 #: The values the search understands, for checking what DIET found outside the parsers' spans.
 _VALID = {
     "day": set(DAY_CODES),
-    "time_of_day": {"morning", "afternoon", "evening"},
+    "time_of_day": set(TIMES_OF_DAY),
     "cost": {"free"},
     "audience": {"father"},
     "access": {"wheelchair"},
@@ -86,20 +87,19 @@ class SignpostEntityParser(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
+        # directory_db None: the directory in this process's Settings (SIGNPOST_DIRECTORY_DB).
         return {"directory_db": None, "refresh_seconds": 1.0}
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any], towns: live.LiveQuery[tuple[str, ...]]) -> None:
         self._config = config
-        self._places: LiveQuery[tuple[str, ...]] = LiveQuery(
-            directory_db_path(config.get("directory_db")), _PLACES_SQL,
-            lambda rows: tuple(sorted({r[0].strip() for r in rows})), (),
-            min_interval=float(config.get("refresh_seconds", 1.0)),
-        )
+        self._places = towns
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SignpostEntityParser":
-        return cls(config)
+        # Rasa builds the component itself, so this is where it is given the directory.
+        path = config.get("directory_db") or Settings.from_env().directory_db
+        return cls(config, live.towns(path, min_interval=float(config.get("refresh_seconds", 1.0))))
 
     def now(self) -> datetime:
         """The time "today" and "tomorrow" are relative to (tests replace it)."""

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+from common.days import DAY_CODES, DAY_PATTERN
+
 LONDON = ZoneInfo("Europe/London")
-DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 @dataclass(frozen=True)
@@ -283,17 +284,7 @@ def parse_ages(text: str) -> AgeParse:
 # Days and times
 # --------------------------------------------------------------------------------------------
 
-_DAY_WORDS = {
-    "MO": r"mondays?|mon",
-    "TU": r"tuesdays?|tues?|tuesdy",
-    "WE": r"wednesdays?|wednesdy|wensday|wendsday|weds?",
-    "TH": r"thursdays?|thursdy|thurs?|thu",
-    "FR": r"fridays?|fri",
-    "SA": r"saturdays?|saturdy|satuday|sat",
-    "SU": r"sundays?|sun",
-}
-_DAY = re.compile(r"\b(?:" + "|".join(f"(?P<{c}>{w})" for c, w in _DAY_WORDS.items()) + r")\b",
-                  re.IGNORECASE)
+_DAY = re.compile(rf"\b(?:{DAY_PATTERN})\b", re.IGNORECASE)
 _WEEKEND = re.compile(r"\bweek\s*-?\s*ends?\b", re.IGNORECASE)
 _WEEKDAYS = re.compile(r"\b(?:week\s*-?\s*days?|during\s+the\s+week|mon(?:day)?\s*(?:-|to)\s*fri(?:day)?)\b",
                        re.IGNORECASE)

@@ -20,7 +20,6 @@ confident (``diet_threshold``) and the rules have not read the message as a near
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -32,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.safety.categories import CATEGORIES
 from bot.safety.check import SafetyCheck
+from common.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +55,9 @@ class SafetyCheckComponent(GraphComponent):
             "diet_threshold": 0.9,
             # Intents that give no real answer: with a word near harm, ask the safety question.
             "not_understood": [NLU_FALLBACK, "out_of_scope", "chitchat"],
-            # The detector's model file (scripts/prepare.sh builds it); SIGNPOST_SAFETY_MODEL wins.
-            "model": "var/safety/detector.json",
+            # The detector's model file; None: this process's Settings (SIGNPOST_SAFETY_MODEL,
+            # else var/safety/detector.json, which scripts/prepare.sh builds).
+            "model": None,
         }
 
     def __init__(self, config: dict[str, Any], checker: SafetyCheck) -> None:
@@ -68,7 +69,7 @@ class SafetyCheckComponent(GraphComponent):
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SafetyCheckComponent":
         config = {**cls.get_default_config(), **config}
-        model = os.environ.get("SIGNPOST_SAFETY_MODEL", "").strip() or config["model"]
+        model = config["model"] or Settings.from_env().safety_model
         return cls(config, SafetyCheck.load(model))
 
     def process(self, messages: list[Message]) -> list[Message]:

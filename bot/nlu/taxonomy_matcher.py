@@ -25,15 +25,14 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from common.settings import Settings
+from directory import live
 from directory.taxonomy import DEFAULT_PATH as TAXONOMY_PATH
 from directory.taxonomy import load_taxonomy, normalise_phrase
-
-from bot.nlu.live_directory import LiveQuery, directory_db_path
 
 logger = logging.getLogger(__name__)
 
 NEED = "need"
-_LIVE_SQL = "SELECT phrase, taxonomy_term_id FROM taxonomy_term_phrase"
 
 
 @dataclass(frozen=True)
@@ -92,14 +91,6 @@ def taxonomy_phrases(path: str | Path | None = None) -> dict[str, str]:
     return load_taxonomy(path).phrase_index()
 
 
-def live_phrase_query(db_path: str | Path, *, min_interval: float = 1.0) -> LiveQuery[dict[str, str]]:
-    """The staff-editable phrases in the directory, kept current."""
-    def transform(rows: list[tuple]) -> dict[str, str]:
-        return {normalise_phrase(p): t for p, t in rows if p and t and normalise_phrase(p)}
-
-    return LiveQuery(db_path, _LIVE_SQL, transform, {}, min_interval=min_interval)
-
-
 def merge_needs(entities: list[dict[str, Any]], matches: Iterable[NeedMatch], phrases: dict[str, str],
                 term_ids: set[str], extractor: str) -> list[dict[str, Any]]:
     """Entities with DIET's needs checked and the matcher's needs added where DIET had none.
@@ -146,26 +137,29 @@ class TaxonomyMatcher(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            # None: directory/taxonomy.yml. The directory db: None means SIGNPOST_DIRECTORY_DB.
+            # None: directory/taxonomy.yml. The directory db: None means the directory in this
+            # process's Settings (SIGNPOST_DIRECTORY_DB).
             "taxonomy_path": None,
             "directory_db": None,
             # How often, at most, to ask the directory whether its phrases changed.
             "refresh_seconds": 1.0,
         }
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any], phrases: live.LiveQuery[dict[str, str]]) -> None:
         self._config = config
         self._static = taxonomy_phrases(config.get("taxonomy_path") or TAXONOMY_PATH)
         self._term_ids = set(load_taxonomy(config.get("taxonomy_path") or TAXONOMY_PATH).ids)
-        self._live = live_phrase_query(directory_db_path(config.get("directory_db")),
-                                       min_interval=float(config.get("refresh_seconds", 1.0)))
+        self._live = phrases
         self._matcher: NeedMatcher | None = None
         self._live_seen: dict[str, str] | None = None
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "TaxonomyMatcher":
-        return cls(config)
+        # Rasa builds the component itself, so this is where it is given the directory.
+        path = config.get("directory_db") or Settings.from_env().directory_db
+        return cls(config, live.need_phrases(
+            path, min_interval=float(config.get("refresh_seconds", 1.0))))
 
     def _current_matcher(self, nlp) -> NeedMatcher:
         live = self._live.get()

@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from bot.safety.categories import CATEGORIES
+from bot.safety.check import SafetyCheck
 from bot.safety.rules import detect
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "safety" / "data"
@@ -358,8 +359,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main_eval(args) -> int:
-    from bot.safety.check import SafetyCheck
-
     path = EVAL_SETS / f"{args.set}.yml"
     if args.tune and args.set != "dev":
         print("Thresholds are chosen on the development set only: use --set dev --tune.")

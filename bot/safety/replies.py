@@ -1,6 +1,6 @@
 """What Signpost says when a message discloses danger: one place for the wording.
 
-Used by the Rasa action (``actions/safety.py``) and by the web tier (``bot/web/chat.py``) when
+Used by the Rasa action (``actions/safety.py``) and by the web tier (``web/chat.py``) when
 Rasa is down, so a parent sees the same words either way. The order never changes: 999 first
 when there is danger now (with the silent "55" option), then the helplines that fit, then the
 local children's social care number from configuration, then an offer to carry on. Calm, short
@@ -10,16 +10,15 @@ who read a call-back may have to act on it.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from bot.safety.categories import CATEGORIES, NEVER_EMERGENCY
 from bot.safety.rules import Detection
 
-DEFAULT_SOCIAL_CARE_PHONE = "01254 666400"
-DEFAULT_FAMILY_HUBS_PHONE = "01254 666444"
-DEFAULT_FAMILY_HUBS_HOURS = "Monday to Friday, 9am to 5pm"
+from common.settings import (DEFAULT_MAIN_LINE as DEFAULT_FAMILY_HUBS_PHONE,
+                             DEFAULT_MAIN_LINE_HOURS as DEFAULT_FAMILY_HUBS_HOURS,
+                             DEFAULT_SOCIAL_CARE_PHONE, Settings)
 TALK = {"title": "Talk to someone", "payload": "/request_human"}
 CARRY_ON = {"title": "Carry on", "payload": "/carry_on"}
 
@@ -43,12 +42,12 @@ class LocalLines:
     family_hubs_hours: str = DEFAULT_FAMILY_HUBS_HOURS
 
     @classmethod
+    def from_settings(cls, settings: Settings) -> "LocalLines":
+        return cls(settings.social_care_phone, settings.family_hubs_phone, settings.family_hubs_hours)
+
+    @classmethod
     def from_env(cls) -> "LocalLines":
-        def get(name: str, default: str) -> str:
-            return os.environ.get(name, "").strip() or default
-        return cls(get("SIGNPOST_SOCIAL_CARE_PHONE", DEFAULT_SOCIAL_CARE_PHONE),
-                   get("SIGNPOST_FAMILY_HUBS_PHONE", DEFAULT_FAMILY_HUBS_PHONE),
-                   get("SIGNPOST_FAMILY_HUBS_HOURS", DEFAULT_FAMILY_HUBS_HOURS))
+        return cls.from_settings(Settings.from_env())
 
 
 def helplines(local: LocalLines | str) -> dict[str, Helpline]:
@@ -155,10 +154,6 @@ class SafetyReply:
     def as_chat_message(self) -> dict[str, Any]:
         """In the web chat's message shape: ``{"text", "buttons", "custom"}``."""
         return {"text": self.text, "buttons": list(self.buttons), "custom": dict(self.custom)}
-
-
-def social_care_phone() -> str:
-    return os.environ.get("SIGNPOST_SOCIAL_CARE_PHONE", "").strip() or DEFAULT_SOCIAL_CARE_PHONE
 
 
 def safety_reply(category: str, level: str, *, also: Iterable[str] = (),

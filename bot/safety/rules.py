@@ -1,8 +1,7 @@
 """The safety rule layer: does this message disclose danger, and how urgent is it?
 
 Pure Python over normalised words and lemmas (``bot.safety.normalise``), so the Rasa component
-(``bot.nlu.safety_component``), the actions and the web tier (``bot/web/chat.py``, which checks
-every message before it goes to Rasa) all give the same answer. It favours recall: a missed
+(``bot.nlu.safety_component``), the actions and the web tier (``web/chat.py``, when Rasa is down) all give the same answer. It favours recall: a missed
 disclosure costs far more than a helpline number shown to someone who did not need it.
 
 Each rule is a regular expression over the lemma text ("he check my phone and will not let me

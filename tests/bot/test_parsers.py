@@ -257,7 +257,8 @@ def test_towns_come_from_the_live_directory(tmp_path):
     conn = sqlite3.connect(db)
     conn.execute("CREATE TABLE address (id TEXT, city TEXT)")
     conn.commit()
-    parser = SignpostEntityParser({"directory_db": str(db), "refresh_seconds": 0})
+    parser = SignpostEntityParser.create({"directory_db": str(db), "refresh_seconds": 0},
+                                         None, None, None)
     parser.now = lambda: THURSDAY
 
     def places(text):

@@ -14,6 +14,8 @@ import textstat
 import yaml
 
 from actions import replies
+from common.settings import DEFAULT_MAIN_LINE as MAIN_LINE
+from common.settings import DEFAULT_MAIN_LINE_HOURS as MAIN_LINE_HOURS
 from directory.db import open_db
 from directory.language import stigma_phrases_in
 from directory.oruk import import_oruk, load_json_file
@@ -69,8 +71,10 @@ def action_texts(sample_results: dict[str, list[dict]]) -> list[tuple[str, str]]
         ("unknown place, 3 ideas", replies.unknown_place("Blakburn", ["Blackburn", "BB1", "BB2"]).text),
         ("unknown place, no ideas", replies.unknown_place("Zzz", []).text),
         ("ask day", replies.ask_day().text),
-        ("handoff centre", replies.handoff(centre="Darwen Family Hub", phone="01254 222333").text),
-        ("handoff main line", replies.handoff(centre=None, phone=None).text),
+        ("handoff centre", replies.handoff(centre="Darwen Family Hub", phone="01254 222333",
+                                           main_line=MAIN_LINE, hours=MAIN_LINE_HOURS).text),
+        ("handoff main line", replies.handoff(centre=None, phone=None, main_line=MAIN_LINE,
+                                              hours=MAIN_LINE_HOURS).text),
         ("search failed", replies.search_failed().text),
         ("nothing closer", replies.nothing_closer().text),
         ("no search yet", replies.no_search_yet().text),

@@ -98,8 +98,9 @@ def test_a_phrase_staff_add_is_understood_on_the_next_message_without_retraining
 
     db = tmp_path / "directory.db"
     conn = _directory(db)
-    component = TaxonomyMatcher({**TaxonomyMatcher.get_default_config(), "directory_db": str(db),
-                                 "refresh_seconds": 0})
+    component = TaxonomyMatcher.create({**TaxonomyMatcher.get_default_config(),
+                                        "directory_db": str(db), "refresh_seconds": 0},
+                                       None, None, None)
     model = SpacyModel(model=nlp, model_name="test")
 
     def parse(text):
@@ -118,12 +119,12 @@ def test_a_phrase_staff_add_is_understood_on_the_next_message_without_retraining
 
 
 def test_the_directory_is_asked_at_most_once_per_interval(nlp, tmp_path):
-    from bot.nlu.taxonomy_matcher import live_phrase_query
+    from directory.live import need_phrases
 
     db = tmp_path / "directory.db"
     conn = _directory(db)
     now = [100.0]
-    query = live_phrase_query(db, min_interval=1.0)
+    query = need_phrases(db, min_interval=1.0)
     query.clock = lambda: now[0]
     assert query.get() == {}
     conn.execute("INSERT INTO taxonomy_term_phrase (taxonomy_term_id, phrase) VALUES ('stay_and_play', 'Tots Club')")
@@ -137,8 +138,9 @@ def test_the_directory_is_asked_at_most_once_per_interval(nlp, tmp_path):
 def test_no_directory_database_still_matches_the_taxonomy(nlp, tmp_path):
     from rasa.nlu.utils.spacy_utils import SpacyModel
 
-    component = TaxonomyMatcher({**TaxonomyMatcher.get_default_config(),
-                                 "directory_db": str(tmp_path / "missing.db")})
+    component = TaxonomyMatcher.create({**TaxonomyMatcher.get_default_config(),
+                                        "directory_db": str(tmp_path / "missing.db")},
+                                       None, None, None)
     m = _Message("any messy play", nlp).msg
     component.process([m], SpacyModel(model=nlp, model_name="test"))
     assert [e["value"] for e in m.get("entities")] == ["stay_and_play"]

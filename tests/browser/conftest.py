@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium (never a downloaded browser) driven by Playwright.
 
-The web tier runs as a real process (``python -m bot.web``) on a free port with a temporary copy
+The web tier runs as a real process (``python -m web``) on a free port with a temporary copy
 of the sample directory. Behind it: the real Rasa stack from ``tests/stack.py`` when a trained
 model is there, else the stand-in Rasa from ``tests/web/standin_rasa.py`` (tests that only need
 the page, such as the no-JavaScript search, always use the stand-in: it is quicker).
@@ -86,7 +86,7 @@ def start_web_tier(tmp: Path, rasa_port: int, actions_port: int, *, extra_env=No
            "SIGNPOST_CHAT_SESSIONS_DB": str(tmp / "chat_sessions.db"),
            "SIGNPOST_RASA_PORT": str(rasa_port), "SIGNPOST_ACTIONS_PORT": str(actions_port),
            "SIGNPOST_RATE_LIMIT_CLIENT": "600/minute", **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=ROOT, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "web"], cwd=ROOT, env=env)
     tier = WebTier(url=f"http://127.0.0.1:{port}", processes=[proc],
                    embed_origins=env.get("SIGNPOST_EMBED_ORIGINS", ""))
     try:

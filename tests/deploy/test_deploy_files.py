@@ -92,7 +92,7 @@ def test_rasa_shares_conversations_through_postgres_and_redis(compose) -> None:
 
 
 def test_the_web_tier_reads_the_rasa_address_compose_gives_it() -> None:
-    from bot.web.config import Settings
+    from common.settings import Settings
 
     settings = Settings.from_env({"SIGNPOST_RASA_URL": "http://rasa-lb:5005",
                                   "SIGNPOST_ACTIONS_URL": "http://actions:5055"})
@@ -141,11 +141,11 @@ def test_each_dockerfile_pins_python_installs_the_lock_file_and_drops_root(tier,
 
 
 @pytest.mark.parametrize("tier, command", [
-    ("web", [".venv/web/bin/python", "-m", "bot.web"]),
+    ("web", [".venv/web/bin/python", "-m", "web"]),
     ("rasa", [".venv/rasa/bin/rasa", "run", "--interface", "0.0.0.0", "--port", "5005",
               "--model", "models/signpost.tar.gz", "--endpoints", "deploy/endpoints.yml",
               "--credentials", "credentials.yml"]),
-    ("actions", [".venv/rasa/bin/python", "-m", "rasa_sdk", "--actions", "actions",
+    ("actions", [".venv/rasa/bin/python", "-m", "actions.server", "--host", "0.0.0.0",
                  "--port", "5055"]),
 ])
 def test_each_dockerfile_runs_its_tier(tier, command) -> None:
@@ -172,3 +172,30 @@ def test_every_file_the_images_copy_exists() -> None:
                 found = list(ROOT.glob(source)) if "*" in source else [ROOT / source]
                 assert found and all(f.exists() for f in found), \
                     f"Dockerfile.{tier} copies {source}, which is missing"
+
+
+def _our_packages_imported_by(folder: Path) -> set[str]:
+    """Top-level packages of this repository that the Python files under ``folder`` import."""
+    import ast
+
+    ours = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    found: set[str] = set()
+    for path in folder.rglob("*.py") if folder.is_dir() else [folder]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                     and not node.level else [])
+            found |= {name.split(".")[0] for name in names} & ours
+    return found
+
+
+@pytest.mark.parametrize("tier", ["web", "rasa", "actions"])
+def test_each_image_copies_every_package_its_code_imports(tier) -> None:
+    copied = [args.split()[:-1] for ins, args in dockerfile(tier) if ins == "COPY"]
+    sources = [ROOT / source for sources in copied for source in sources
+               if source.endswith(".py") or (ROOT / source).is_dir()]
+    copied_packages = {source.relative_to(ROOT).parts[0] for source in sources}
+    imported: set[str] = set()
+    for source in sources:
+        imported |= _our_packages_imported_by(source)
+    assert imported <= copied_packages, f"Dockerfile.{tier} misses {imported - copied_packages}"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from directory import csv_io, oruk, store
+from directory import csv_io, oruk, shape, store
 from directory.csv_io import CsvError
 from directory.db import open_db
 from directory.oruk import ImportRejected
@@ -39,10 +39,10 @@ def db(tmp_path):
 
 
 def _rejected(db, text: str) -> list[CsvError]:
-    before = {t: db[t].count for t in store.CONTENT_TABLES}
+    before = {t: db[t].count for t in shape.CONTENT_TABLES}
     with pytest.raises(ImportRejected) as raised:
         csv_io.import_csv(db, text)
-    assert {t: db[t].count for t in store.CONTENT_TABLES} == before
+    assert {t: db[t].count for t in shape.CONTENT_TABLES} == before
     return raised.value.errors
 
 

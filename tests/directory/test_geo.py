@@ -11,12 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from common.settings import Settings
 from directory import geo as geo_module
-from directory.db import open_db
+from directory.db import Directory, open_db
 from directory.geo import (
     Geo, GeoIndexMissing, Place, UnknownPlace, build_index, haversine_km, normalise_postcode,
-    resolve_place, write_index,
+    open_geo, resolve_place, write_index,
 )
+from directory.taxonomy import load_taxonomy
 
 
 def _ons_rows(letter: str, prefix: str) -> list[tuple[str, float, float]]:
@@ -309,6 +311,13 @@ def test_without_the_index_postcodes_say_how_to_build_it(directory):
     with pytest.raises(GeoIndexMissing) as error:
         resolve_place(directory, "BB3 1AA")
     assert "python -m directory.geo build" in str(error.value)
+
+
+def test_a_missing_index_is_named_with_the_command_that_builds_it(directory, tmp_path: Path):
+    missing = tmp_path / "no-geo.db"
+    with pytest.raises(GeoIndexMissing) as error:
+        resolve_place(directory, "BB3 1AA", open_geo(missing), geo_path=missing)
+    assert f"python -m directory.geo build --out {missing}" in str(error.value)
     assert "make run" in str(error.value)
 
 
@@ -316,11 +325,14 @@ def test_without_the_index_town_names_from_the_directory_still_work(directory):
     assert resolve_place(directory, "Blackburn").kind == "place"
 
 
-def test_the_default_index_comes_from_signpost_geo_db(directory, tmp_path: Path, monkeypatch):
+def test_the_index_a_process_opens_comes_from_signpost_geo_db(directory, tmp_path: Path):
     path = tmp_path / "env-geo.db"
     write_index(path, SMALL_POSTCODES, {"letters": "B"})
-    monkeypatch.setenv("SIGNPOST_GEO_DB", str(path))
-    assert resolve_place(directory, "BB6 6BA").latitude == 53.73
+    settings = Settings.from_env({"SIGNPOST_GEO_DB": str(path)})
+    opened = Directory(db=directory, geo=open_geo(settings.geo_db), taxonomy=load_taxonomy(),
+                       geo_path=settings.geo_db)
+    assert opened.resolve_place("BB6 6BA").latitude == 53.73
+    opened.geo.close()
 
 
 def test_a_plain_sqlite_connection_works_as_the_directory(directory, small_geo: Geo):

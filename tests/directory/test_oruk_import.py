@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from directory import oruk, store
+from directory import oruk, shape, store
 from directory.db import open_db
 from directory.oruk import ImportFileError, ImportRejected
 
 from tests.directory.oruk_data import make_service, make_services
 
 ROOT = Path(__file__).resolve().parents[2]
-ORUK_EXAMPLE = Path("/work/shared/oruk/examples/service_full.json")
+#: The UK profile's own example service (vendored, see tests/directory/oruk_examples/README.md).
+ORUK_EXAMPLE = Path(__file__).resolve().parent / "oruk_examples" / "service_full.json"
 VENDORED_SCHEMA = ROOT / "directory" / "schemas" / "service.json"
 
 
@@ -32,7 +33,7 @@ def db(tmp_path):
 
 
 def _counts(db) -> dict[str, int]:
-    return {t: db[t].count for t in store.CONTENT_TABLES}
+    return {t: db[t].count for t in shape.CONTENT_TABLES}
 
 
 def _rejected(db, data) -> list[oruk.RowError]:
@@ -52,7 +53,6 @@ def _official_example() -> dict:
     return service
 
 
-@pytest.mark.skipif(not ORUK_EXAMPLE.exists(), reason="ORUK reference files not on this machine")
 def test_the_official_oruk_example_imports(db):
     report = oruk.import_oruk(db, [_official_example()])
     assert report.imported == report.created == 1
@@ -330,7 +330,7 @@ def test_our_type_rules_agree_with_the_oruk_schema():
     schema = json.loads(VENDORED_SCHEMA.read_text())
     checked = []
 
-    def walk(sub: dict, node: store.Node, where: str) -> None:
+    def walk(sub: dict, node: shape.Node, where: str) -> None:
         children = {link.key: link for link in node.children}
         for name, prop in sub.get("properties", {}).items():
             if name in children:
@@ -338,11 +338,11 @@ def test_our_type_rules_agree_with_the_oruk_schema():
                 assert prop["type"] == ("object" if link.ref else "array"), f"{where}.{name}"
                 walk(prop if link.ref else prop["items"], link.node, f"{where}.{name}")
             elif name in node.columns:
-                expected = "number" if name in store.NUMERIC_COLUMNS else "string"
+                expected = "number" if name in shape.NUMERIC_COLUMNS else "string"
                 assert prop["type"] == expected, f"{where}.{name}"
                 checked.append(f"{where}.{name}")
 
-    walk(schema, store.SERVICE, "service")
+    walk(schema, shape.SERVICE, "service")
     assert "service.minimum_age" in checked
     assert "service.service_at_locations.location.latitude" in checked
     assert len(checked) > 60

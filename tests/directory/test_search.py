@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from directory.geo import geo_path
 from directory.language import stigma_phrases_in
 from directory.search import SearchQuery, UnknownPlace, search
 from directory.store import save_service
@@ -130,9 +129,9 @@ def test_an_unknown_place_raises_with_close_matches(db):
     assert "Darwen" in str(error.value)
 
 
-@pytest.mark.skipif(not Path(geo_path()).is_file(), reason="postcode index not built")
-def test_an_outward_code_is_a_place(db):
-    found = find(db, terms=["father_friendly"], near="bb3", radius_km=10)
+def test_an_outward_code_is_a_place(db, geo):
+    found = search(db, SearchQuery(terms=["father_friendly"], near="bb3", radius_km=10,
+                                   limit=50), geo=geo, now=NOW)
     assert found and all(r["distance_km"] is not None for r in found)
     assert any("from BB3" in w for w in found[0]["why"])
 

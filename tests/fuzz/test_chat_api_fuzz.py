@@ -1,6 +1,6 @@
 """``POST /api/chat`` under hostile input: never a server error, every answer well-formed.
 
-The real app (``bot.web.app.create_app``) talks over loopback to the stand-in Rasa from
+The real app (``web.app.create_app``) talks over loopback to the stand-in Rasa from
 ``tests/web/standin_rasa.py``. Hypothesis sends texts (any unicode, right-to-left scripts, emoji,
 control characters, HTML, JavaScript, SQL, 10,000 characters) and bodies (malformed JSON, wrong
 types, arbitrary JSON, raw bytes). The rules a parent and the chat page rely on:
@@ -18,8 +18,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from bot.web.chat import MAX_TEXT_CHARS
-from bot.web.security import MAX_BODY_BYTES
+from web.chat import MAX_TEXT_CHARS
+from web.security import MAX_BODY_BYTES
 from tests.web.standin_rasa import StandInRasa
 
 FUZZ = hsettings(max_examples=150, deadline=None,

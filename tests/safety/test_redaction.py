@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.redaction import ANSWER_MARK, outward_code, redact_event, redact_text, redact_value, requested_slots
+from common.redaction import ANSWER_MARK, outward_code, redact_event, redact_text, redact_value, requested_slots
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -71,7 +71,7 @@ def test_answers_to_sensitive_questions_are_dropped_whole():
 
 
 def test_a_phone_number_misread_as_an_age_is_not_stored():
-    from bot.redaction import redact_events
+    from common.redaction import redact_events
 
     events = [{"event": "slot", "name": "age_months", "value": 24},
               {"event": "slot", "name": "requested_slot", "value": "callback_contact"},

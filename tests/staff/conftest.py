@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.web.app import create_app
-from bot.web.config import Settings
+from web.app import create_app
+from common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "directory" / "sample" / "sample_directory.json"
@@ -56,19 +56,6 @@ def _two_centres(services: list[dict]) -> tuple[str, str]:
 def centres(sample_services: list[dict]) -> tuple[str, str]:
     """Eddie's centre and Olive's centre (location ids)."""
     return _two_centres(sample_services)
-
-
-@pytest.fixture(scope="session")
-def geo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The postcode index: the real one when set up, else a quick one for postcodes starting B."""
-    real = Settings.from_env().geo_db
-    if real.exists():
-        return real
-    from directory.geo import build_index
-
-    path = tmp_path_factory.mktemp("geo") / "geo.db"
-    build_index(path, letters=["B"], progress=False)
-    return path
 
 
 @pytest.fixture

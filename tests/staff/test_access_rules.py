@@ -11,7 +11,7 @@ import re
 import pytest
 from aiohttp import web
 
-from bot.web.staff import auth, create_staff_app
+from web.staff import auth, create_staff_app
 from directory import callbacks
 from directory.db import open_db
 from tests.staff.conftest import page_token, sign_in

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from bot.web.staff import directory_edits as edits
-from bot.web.staff.service_form import strip_shared
+from directory import edits
+from web.staff.service_form import strip_shared
 from directory import audit, store
 from directory.store import VersionConflict
 from tests.staff.conftest import page_token, sign_in

@@ -98,7 +98,7 @@ def site(tmp_path_factory, geo_db) -> Iterator[Site]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SIGNPOST_PORT": str(port), "SIGNPOST_HOST": "127.0.0.1",
            "SIGNPOST_DIRECTORY_DB": str(path), "SIGNPOST_GEO_DB": str(geo_db),
            "SIGNPOST_RASA_PORT": str(free_port()), "SIGNPOST_ACTIONS_PORT": str(free_port())}
-    proc = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=ROOT, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "web"], cwd=ROOT, env=env)
     try:
         _wait(f"http://127.0.0.1:{port}/healthz", proc)
         yield Site(url=f"http://127.0.0.1:{port}", directory_db=path, processes=[proc])

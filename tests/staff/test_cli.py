@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def staff(db_path: Path, *args: str, password: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.web.staff", "--db", str(db_path), *args],
+    return subprocess.run([sys.executable, "-m", "web.staff", "--db", str(db_path), *args],
                           input=password + "\n", capture_output=True, text=True, cwd=ROOT,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=60)
 

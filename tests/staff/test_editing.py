@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.web.staff.service_form import all_schedules, service_values
+from web.staff.service_form import all_schedules, service_values
 from directory import store
 from directory.search import SearchQuery, search
 from tests.staff.conftest import page_token, sign_in
@@ -63,7 +63,7 @@ async def test_bad_values_get_a_message_next_to_the_field_and_nothing_is_saved(c
 
 async def test_two_people_editing_the_same_service_never_overwrite_each_other(
         aiohttp_client, client, settings, db, eddies_service):
-    from bot.web.app import create_app
+    from web.app import create_app
 
     other = await aiohttp_client(create_app(settings))
     await sign_in(client, "eddie")

@@ -218,7 +218,7 @@ def test_killing_the_process_during_an_import_leaves_the_directory_as_it_was(dir
         "import json, sys, pathlib\n"
         "from directory.db import open_db\n"
         "from directory import store\n"
-        "from bot.web.staff.views_admin import apply_import\n"
+        "from directory.edits import apply_import\n"
         "db = open_db(sys.argv[1])\n"
         "services = json.loads(pathlib.Path(sys.argv[2]).read_text())\n"
         "real = store.write_services\n"

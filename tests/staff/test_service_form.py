@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from bot.web.staff import london_time
-from bot.web.staff import service_form as sf
+from web.staff.base import london_time
+from web.staff import service_form as sf
 from directory.schedules import describe
 
 TERMS = ["stay_and_play", "father_friendly", "antenatal"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
-from bot.web.app import create_app
-from bot.web.staff import auth
+from web.app import create_app
+from web.staff import auth
 from directory import staff_users
 from tests.staff.conftest import PASSWORD, csrf_of, page_token, sign_in
 

@@ -11,8 +11,8 @@ from typing import Any, Awaitable, Callable
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web.app import create_app
-from bot.web.config import Settings
+from web.app import create_app
+from common.settings import Settings
 from tests.web.standin_rasa import StandInRasa
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,9 @@ from typing import Any
 
 from aiohttp import web
 
-SAMPLE_SERVICE = {
+from directory.cards import card
+
+SAMPLE_SERVICE: dict[str, Any] = {
     "id": "svc-1", "name": "Stay and Play at Darwen Family Hub",
     "taxonomy_terms": ["stay_and_play"], "centre": "Darwen Family Hub",
     "address": "1 School Street, Darwen, BB3 1NG", "postcode": "BB3 1NG", "distance_km": 1.6,
@@ -23,6 +25,8 @@ SAMPLE_SERVICE = {
     "cost_text": "Free", "free": True, "age_text": "Children up to 5 years old",
     "phone": "01632 960180", "url": "https://example.org/stay", "assured_date": "2026-10-20",
 }
+# As the search action sends it: the fields, and the card's words from the library.
+SAMPLE_SERVICE["card"] = card(SAMPLE_SERVICE)
 
 
 def canned_reply(text: str) -> list[dict[str, Any]]:

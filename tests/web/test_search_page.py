@@ -77,3 +77,41 @@ async def test_each_search_is_counted_anonymously_for_demand(client, directory_d
     rows = list(sqlite_utils.Database(directory_db).query("select * from search_demand"))
     assert len(rows) == 1
     assert "BB3" in json.dumps(rows[0]) and "1NG" not in json.dumps(rows[0])
+
+
+async def test_postcodes_are_looked_up_in_the_postcode_index_the_web_tier_was_given(
+        make_client, tmp_path, monkeypatch):
+    """The page reads ``Settings.geo_db``, not whatever ``SIGNPOST_GEO_DB`` says in this process."""
+    from directory.geo import write_index
+
+    index = tmp_path / "configured-geo.db"
+    # A postcode only this index has, in Darwen (next to the sample's centres).
+    write_index(index, [("BB39ZZ", 5_369_634, -246_993)], {"package_version": "test", "letters": "B"})
+    monkeypatch.setenv("SIGNPOST_GEO_DB", str(tmp_path / "not-this-one.db"))
+    client = await make_client(geo_db=index)
+    response = await client.get("/search", params={"need": "stay_and_play", "near": "BB3 9ZZ"})
+    assert response.status == 200
+    html = unescape(await response.text())
+    assert "services found" in html
+    assert "miles away" in html or "very close to you" in html
+
+
+async def test_the_page_shows_the_same_card_words_as_the_chat(client, directory_db):
+    """Both lay out ``directory.cards.card``: the words are built once, in the library."""
+    from directory.cards import card
+    from directory.db import Directory
+    from directory.search import SearchQuery
+
+    directory = Directory.open(directory_db, None)
+    try:
+        first = directory.search(SearchQuery(terms=["stay_and_play"], near="Darwen", limit=10))[0]
+    finally:
+        directory.close()
+    words = card(first)
+    html = unescape(await (await client.get(
+        "/search", params={"need": "stay_and_play", "near": "Darwen"})).text())
+    shown = [key for key in ("name", "next", "schedule", "where", "distance", "cost", "who",
+                             "phone", "checked") if words[key]]
+    assert len(shown) >= 7
+    for key in shown:
+        assert words[key] in html, key

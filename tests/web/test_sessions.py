@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.web.sessions import ChatSessions, hash_id
+from web.sessions import ChatSessions, hash_id
 
 START = 1_800_000_000.0  # wall-clock seconds: what is stored must mean the same after a restart
 

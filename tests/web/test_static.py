@@ -22,12 +22,12 @@ def test_signpost_css_matches_its_scss_source(tmp_path):
     argv[0] = str(sass)
     argv[-1] = str(tmp_path / "built.css")
     subprocess.run(argv, cwd=ROOT, check=True, capture_output=True)
-    committed = (ROOT / "bot" / "web" / "static" / "signpost.css").read_text()
+    committed = (ROOT / "web" / "static" / "signpost.css").read_text()
     assert (tmp_path / "built.css").read_text() == committed, "run `npm run build:css` and commit"
 
 
 def test_the_stylesheet_uses_no_gov_uk_only_font_and_loads_nothing_from_elsewhere():
-    css = (ROOT / "bot" / "web" / "static" / "signpost.css").read_text()
+    css = (ROOT / "web" / "static" / "signpost.css").read_text()
     assert "GDS Transport" not in css
     urls = re.findall(r"url\(([^)]*)\)", css)
     assert urls and all(u.strip("'\"").startswith("/static/") for u in urls)

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 import yaml
 
-from directory.db import open_db
-from directory.geo import Geo, haversine_km, resolve_place
+from directory.db import Directory
+from directory.geo import Geo, haversine_km
 from directory.language import stigma_phrases_in
 from directory.oruk import import_oruk, load_json_file
-from directory.search import SearchQuery, search
+from directory.search import SearchQuery
 from directory.taxonomy import load_taxonomy
 from tests.conversations.directories import build_second
 
@@ -68,13 +68,6 @@ def geo_index() -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def _use_geo_index(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """search() opens the index at SIGNPOST_GEO_DB: make it absolute, whatever the cwd."""
-    if "geo_index" in request.fixturenames or "directories" in request.fixturenames:
-        monkeypatch.setenv("SIGNPOST_GEO_DB", str(request.getfixturevalue("geo_index")))
-
-
 @pytest.fixture(scope="session")
 def directories(tmp_path_factory: pytest.TempPathFactory, geo_index: Path) -> dict[str, Any]:
     """Each directory imported into its own temporary database with the library."""
@@ -83,11 +76,11 @@ def directories(tmp_path_factory: pytest.TempPathFactory, geo_index: Path) -> di
              "second": ROOT / PLACES["second"]["directory"],
              "second_no_terms": ROOT / PLACES["second"]["directory_no_terms"]}
     for name, path in files.items():
-        db = open_db(tmp_path_factory.mktemp(name) / "directory.db")
+        directory = Directory.open(tmp_path_factory.mktemp(name) / "directory.db", geo_index)
         services = load_json_file(path)
-        report = import_oruk(db, services)
+        report = import_oruk(directory.db, services)
         assert report.imported == len(services) == report.created
-        dbs[name] = db
+        dbs[name] = directory
     return dbs
 
 
@@ -225,23 +218,23 @@ def test_every_place_value_resolves(directories: dict[str, Any], which: str) -> 
     venues = list(_locations(services).values())
     cities = {v["addresses"][0]["city"] for v in venues}
 
-    town = resolve_place(db, places["town"])
+    town = db.resolve_place(places["town"])
     assert town.kind == "place" and town.name == places["town"] and places["town"] in cities
-    postcode = resolve_place(db, places["postcode"])
+    postcode = db.resolve_place(places["postcode"])
     assert postcode.kind == "postcode" and postcode.name == places["postcode"]
     nearest = min(haversine_km(postcode.latitude, postcode.longitude, v["latitude"], v["longitude"])
                   for v in venues)
     assert nearest < 2, f"{places['postcode']} is {nearest:.1f} km from the nearest venue"
-    district = resolve_place(db, places["district"])
+    district = db.resolve_place(places["district"])
     assert district.kind == "outward"
     assert sum(v["addresses"][0]["postal_code"].startswith(places["district"] + " ")
                for v in venues) >= 3
     for name in ("village", "other_town"):
-        place = resolve_place(db, places[name])
+        place = db.resolve_place(places[name])
         assert place.kind == "place" and place.name == places[name] and places[name] in cities
         away = haversine_km(town.latitude, town.longitude, place.latitude, place.longitude)
         assert 3 <= away <= 15, f"{places[name]} is {away:.1f} km from {places['town']}"
-        assert resolve_place(db, places[name].lower()).name == places[name]
+        assert db.resolve_place(places[name].lower()).name == places[name]
 
 
 # --- searches -------------------------------------------------------------------------------------
@@ -252,7 +245,7 @@ def _second_places() -> dict[str, str]:
 
 def test_a_need_near_a_postcode_finds_nearby_sessions(directories: dict[str, Any]) -> None:
     p = _second_places()
-    results = search(directories["second"], SearchQuery(terms=["stay_and_play"], near=p["postcode"]))
+    results = directories["second"].search(SearchQuery(terms=["stay_and_play"], near=p["postcode"]))
     assert len(results) >= 5
     assert all("stay_and_play" in KEY[r["id"]]["needs"] for r in results)
     assert results[0]["distance_km"] < 1
@@ -260,9 +253,9 @@ def test_a_need_near_a_postcode_finds_nearby_sessions(directories: dict[str, Any
 
 def test_a_need_near_the_village_finds_the_village_venue_first(directories: dict[str, Any]) -> None:
     p = _second_places()
-    results = search(directories["second"], SearchQuery(terms=["health_visiting"], near=p["village"]))
+    results = directories["second"].search(SearchQuery(terms=["health_visiting"], near=p["village"]))
     assert results and results[0]["name"] == "Crigglestone Baby Clinic"
-    results = search(directories["second"], SearchQuery(terms=["father_friendly"], near=p["other_town"]))
+    results = directories["second"].search(SearchQuery(terms=["father_friendly"], near=p["other_town"]))
     assert results and results[0]["name"] == "Dads' Walk and Talk"
     assert results[0]["distance_km"] < 0.5
 
@@ -279,7 +272,7 @@ def test_a_need_near_the_village_finds_the_village_venue_first(directories: dict
 ])
 def test_free_text_finds_services_outside_the_core_offer(directories: dict[str, Any], which: str,
                                                          text: str, expected: str) -> None:
-    results = search(directories[which], SearchQuery(text=text, near=_second_places()["town"]))
+    results = directories[which].search(SearchQuery(text=text, near=_second_places()["town"]))
     assert expected in [r["name"] for r in results[:3]], [r["name"] for r in results]
 
 
@@ -290,7 +283,7 @@ def test_every_service_is_found_by_its_keywords(directories: dict[str, Any], whi
     missed = []
     for service_id, entry in KEY.items():
         for word in entry["keywords"]:
-            found = [r["id"] for r in search(db, SearchQuery(text=word, near=town, limit=100))]
+            found = [r["id"] for r in db.search(SearchQuery(text=word, near=town, limit=100))]
             if service_id not in found:
                 missed.append((entry["name"], word))
     assert not missed
@@ -298,9 +291,9 @@ def test_every_service_is_found_by_its_keywords(directories: dict[str, Any], whi
 
 def test_a_language_search_finds_the_polish_and_romanian_sessions(directories: dict[str, Any]) -> None:
     db = directories["second"]
-    polish = {r["name"] for r in search(db, SearchQuery(language="Polish", near="Wakefield"))}
+    polish = {r["name"] for r in db.search(SearchQuery(language="Polish", near="Wakefield"))}
     assert {"Zabawa: Polish and English Playgroup", "Milk Matters"} <= polish
-    romanian = {r["name"] for r in search(db, SearchQuery(language="ro", terms=["infant_feeding"],
+    romanian = {r["name"] for r in db.search(SearchQuery(language="ro", terms=["infant_feeding"],
                                                           near="Wakefield"))}
     assert romanian == {"Milk Matters"}
 
@@ -308,15 +301,15 @@ def test_a_language_search_finds_the_polish_and_romanian_sessions(directories: d
 def test_without_signpost_terms_need_searches_find_nothing(directories: dict[str, Any]) -> None:
     """The point of the no-terms file: the bot must cope through free text and place alone."""
     db = directories["second_no_terms"]
-    assert search(db, SearchQuery(terms=["stay_and_play"], near=_second_places()["postcode"])) == []
-    everything = search(db, SearchQuery(near=_second_places()["town"], limit=100))
+    assert db.search(SearchQuery(terms=["stay_and_play"], near=_second_places()["postcode"])) == []
+    everything = db.search(SearchQuery(near=_second_places()["town"], limit=100))
     assert len(everything) == len(NO_TERMS)
 
 
 def test_the_sample_directory_answers_the_same_kind_of_search(directories: dict[str, Any]) -> None:
     p = PLACES["sample"]
     db = directories["sample"]
-    assert search(db, SearchQuery(terms=["stay_and_play"], near=p["postcode"]))
-    village = search(db, SearchQuery(terms=["health_visiting"], near=p["village"]))
+    assert db.search(SearchQuery(terms=["stay_and_play"], near=p["postcode"]))
+    village = db.search(SearchQuery(terms=["health_visiting"], near=p["village"]))
     assert village and village[0]["distance_km"] < 0.5
-    assert search(db, SearchQuery(terms=["father_friendly"], near=p["other_town"]))
+    assert db.search(SearchQuery(terms=["father_friendly"], near=p["other_town"]))

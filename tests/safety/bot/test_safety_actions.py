@@ -14,7 +14,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import directory_access
+from actions.context import ActionContext
 from actions.callback import (PENDING, ActionAskCallbackShareSummary, ActionStopCallback,
                               ActionSubmitCallback, ValidateCallbackForm, contact, first_name)
 from actions.handoff import ActionHandoff
@@ -22,7 +22,8 @@ from actions.safety import ActionSafetyCheck, ActionSafetyReply
 from actions.summary import ActionShowSummary
 from bot.safety.replies import every_reply_text
 from directory.callbacks import list_callbacks
-from directory.db import open_db
+from common.settings import Settings
+from directory.db import Directory, open_db
 from directory.language import stigma_phrases_in
 from directory.oruk import import_oruk, load_json_file
 
@@ -47,13 +48,16 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def directory(seeded_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.setenv("SIGNPOST_DIRECTORY_DB", str(seeded_db))
-    monkeypatch.setenv("SIGNPOST_GEO_DB", str(tmp_path / "no-geo.db"))
+def social_care_phone(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SIGNPOST_SOCIAL_CARE_PHONE", "01632 960555")
-    directory_access.reset()
-    yield
-    directory_access.reset()
+
+
+@pytest.fixture
+def context(seeded_db: Path, tmp_path: Path):
+    """What the action server gives every action, on the seeded directory."""
+    directory = Directory.open(seeded_db, tmp_path / "no-geo.db")
+    yield ActionContext(directory, Settings(directory_db=seeded_db))
+    directory.close()
 
 
 def tracker(text: str = "", intent: str | None = None, *, slots: dict[str, Any] | None = None,
@@ -159,8 +163,8 @@ def test_safety_replies_never_promise_secrecy_and_read_easily(text):
 
 # --- talking to a person -----------------------------------------------------------------
 
-def test_talk_to_someone_offers_a_call_back_with_the_centre_or_the_main_line():
-    _, [message] = run(ActionHandoff(), tracker("can i talk to someone", "request_human"))
+def test_talk_to_someone_offers_a_call_back_with_the_centre_or_the_main_line(context):
+    _, [message] = run(ActionHandoff(context), tracker("can i talk to someone", "request_human"))
     assert message["custom"]["type"] == "handoff"
     assert message["custom"]["callback_offered"] is True
     assert {"title": "Ask for a call back", "payload": "/request_callback"} in message["buttons"]
@@ -186,20 +190,20 @@ def test_name_and_contact_are_read_from_plain_answers():
     assert contact("tomorrow") is None
 
 
-def _validate(slot: str, value: str, sender: str = "parent-2") -> tuple[dict, list[dict]]:
+def _validate(context, slot: str, value: str, sender: str = "parent-2") -> tuple[dict, list[dict]]:
     dispatcher = CollectingDispatcher()
-    method = getattr(ValidateCallbackForm(), f"validate_{slot}")
+    method = getattr(ValidateCallbackForm(context), f"validate_{slot}")
     return method(value, dispatcher, tracker(value, sender=sender), {}), dispatcher.messages
 
 
-def test_a_call_back_is_saved_for_staff_with_the_summary_only_when_agreed(seeded_db):
+def test_a_call_back_is_saved_for_staff_with_the_summary_only_when_agreed(context, seeded_db):
     PENDING.forget("parent-2")
-    slots, _ = _validate("callback_first_name", "I'm called Sam")
+    slots, _ = _validate(context, "callback_first_name", "I'm called Sam")
     assert slots == {"callback_first_name": "given"}  # the name itself never goes in a slot
-    slots, _ = _validate("callback_contact", "07700 900123")
+    slots, _ = _validate(context, "callback_contact", "07700 900123")
     assert slots == {"callback_contact": "given"}
     before = len(saved(seeded_db))
-    events, [message] = run(ActionSubmitCallback(), tracker(
+    events, [message] = run(ActionSubmitCallback(context), tracker(
         "yes", "affirm", sender="parent-2", events=[SERVICES_SHOWN],
         slots={**STAY_AND_PLAY, "callback_consent": True, "callback_share_summary": True,
                "callback_good_time": "weekday mornings"}))
@@ -215,9 +219,9 @@ def test_a_call_back_is_saved_for_staff_with_the_summary_only_when_agreed(seeded
     assert all(e["value"] is None for e in events if e["event"] == "slot")
 
 
-def test_no_to_the_summary_question_saves_without_it(seeded_db):
+def test_no_to_the_summary_question_saves_without_it(context, seeded_db):
     PENDING.put("parent-3", first_name="Jo", email="jo@example.com")
-    events, [message] = run(ActionStopCallback(), tracker(
+    events, [message] = run(ActionStopCallback(context), tracker(
         "no", "deny", sender="parent-3", slots={**STAY_AND_PLAY, "callback_consent": True,
                                                  "callback_good_time": "any time"},
         events=[{"event": "slot", "name": "requested_slot", "value": "callback_share_summary"},
@@ -228,10 +232,10 @@ def test_no_to_the_summary_question_saves_without_it(seeded_db):
 
 
 @pytest.mark.parametrize("asked", ["callback_consent", "callback_first_name", "callback_contact"])
-def test_stop_at_any_step_keeps_nothing(seeded_db, asked):
+def test_stop_at_any_step_keeps_nothing(context, seeded_db, asked):
     PENDING.put("parent-4", first_name="Al")
     before = len(saved(seeded_db))
-    events, [message] = run(ActionStopCallback(), tracker(
+    events, [message] = run(ActionStopCallback(context), tracker(
         "stop", "cancel", sender="parent-4",
         events=[{"event": "slot", "name": "requested_slot", "value": asked}]))
     assert len(saved(seeded_db)) == before
@@ -239,10 +243,10 @@ def test_stop_at_any_step_keeps_nothing(seeded_db, asked):
     assert PENDING.get("parent-4") == {}
 
 
-def test_details_lost_by_a_restart_are_not_saved_half_done(seeded_db):
+def test_details_lost_by_a_restart_are_not_saved_half_done(context, seeded_db):
     PENDING.forget("parent-5")
     before = len(saved(seeded_db))
-    _, [message] = run(ActionSubmitCallback(), tracker(
+    _, [message] = run(ActionSubmitCallback(context), tracker(
         "yes", "affirm", sender="parent-5", slots={"callback_consent": True,
                                                     "callback_first_name": "[redacted]",
                                                     "callback_contact": "[redacted]"}))
@@ -250,14 +254,14 @@ def test_details_lost_by_a_restart_are_not_saved_half_done(seeded_db):
     assert "nothing was saved" in message["text"]
 
 
-def test_an_unreadable_contact_is_asked_again_politely():
-    slots, [message] = _validate("callback_contact", "whenever")
+def test_an_unreadable_contact_is_asked_again_politely(context):
+    slots, [message] = _validate(context, "callback_contact", "whenever")
     assert slots == {"callback_contact": None}
     assert "phone number or an email" in message["text"]
 
 
-def test_the_summary_question_shows_exactly_what_would_be_shared():
-    _, [message] = run(ActionAskCallbackShareSummary(), tracker(
+def test_the_summary_question_shows_exactly_what_would_be_shared(context):
+    _, [message] = run(ActionAskCallbackShareSummary(context), tracker(
         slots=STAY_AND_PLAY, events=[SERVICES_SHOWN]))
     assert "Looking for: stay and play" in message["text"]
     assert message["custom"]["question"] == "share_with_callback"
@@ -265,8 +269,8 @@ def test_the_summary_question_shows_exactly_what_would_be_shared():
 
 # --- tell it once ------------------------------------------------------------------------
 
-def test_what_have_i_told_you_gives_needs_age_area_times_and_services():
-    _, [message] = run(ActionShowSummary(), tracker("what have i told you", "show_summary",
+def test_what_have_i_told_you_gives_needs_age_area_times_and_services(context):
+    _, [message] = run(ActionShowSummary(context), tracker("what have i told you", "show_summary",
                                                     slots=STAY_AND_PLAY, events=[SERVICES_SHOWN]))
     items = {i["label"]: i["value"] for i in message["custom"]["items"]}
     assert "stay and play" in items["Looking for"]
@@ -278,14 +282,14 @@ def test_what_have_i_told_you_gives_needs_age_area_times_and_services():
     assert {"title": "Ask for a call back", "payload": "/request_callback"} in message["buttons"]
 
 
-def test_a_summary_never_shows_a_full_postcode():
-    _, [message] = run(ActionShowSummary(), tracker(slots={"place": "BB3 1AB",
+def test_a_summary_never_shows_a_full_postcode(context):
+    _, [message] = run(ActionShowSummary(context), tracker(slots={"place": "BB3 1AB",
                                                            "last_query": {"terms": ["health_visiting"]}}))
     assert "BB3" in message["text"] and "1AB" not in message["text"]
 
 
-def test_an_empty_summary_says_so():
-    _, [message] = run(ActionShowSummary(), tracker())
+def test_an_empty_summary_says_so(context):
+    _, [message] = run(ActionShowSummary(context), tracker())
     assert message["custom"]["items"] == [] and "not told me anything" in message["text"]
 
 
@@ -301,7 +305,7 @@ def test_every_call_back_and_summary_text_is_plain_and_free_of_stigma():
         assert textstat.flesch_kincaid_grade(plain) <= 6, text
 
 
-def test_an_answer_to_a_call_back_question_does_not_change_the_search():
+def test_an_answer_to_a_call_back_question_does_not_change_the_search(context):
     events = [{"event": "slot", "name": "age_months", "value": 24},
               {"event": "user", "text": "07700 900123"},
               {"event": "slot", "name": "age_months", "value": 900123},
@@ -309,7 +313,7 @@ def test_an_answer_to_a_call_back_question_does_not_change_the_search():
     dispatcher = CollectingDispatcher()
     t = tracker("07700 900123", sender="parent-7", events=events,
                 slots={"age_months": 900123, "callback_contact": "07700 900123"})
-    slots = ValidateCallbackForm().validate_callback_contact("07700 900123", dispatcher, t, {})
+    slots = ValidateCallbackForm(context).validate_callback_contact("07700 900123", dispatcher, t, {})
     assert slots == {"age_months": 24, "callback_contact": "given"}
     PENDING.forget("parent-7")
 

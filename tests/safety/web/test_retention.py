@@ -10,9 +10,10 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.web import retention
-from bot.web.retention import RetentionSettings, purge
-from bot.web.sessions import connect, hash_id
+from common.settings import Settings
+from web import retention
+from web.retention import RetentionSettings, purge
+from web.sessions import connect, hash_id
 from directory.callbacks import close_callback, create_callback, list_callbacks
 from directory.db import open_db
 
@@ -106,25 +107,21 @@ def test_make_purge_command_reads_the_environment_and_says_what_it_did(tmp_path)
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SIGNPOST_TRACKER_DB": str(tracker),
            "SIGNPOST_DIRECTORY_DB": str(tmp_path / "directory.db"), "SIGNPOST_RETENTION_DAYS": "7",
            "SIGNPOST_CHAT_SESSIONS_DB": str(tmp_path / "chat_sessions.db")}
-    done = subprocess.run([sys.executable, "-m", "bot.web.retention"], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "web.retention"], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Deleted 1 conversation events" in done.stdout
     assert senders(tracker) == [("b", 1)]
 
 
-def test_the_web_tier_purges_on_start(tmp_path, monkeypatch):
+def test_the_web_tier_purges_on_start(tmp_path):
     tracker = tmp_path / "tracker.db"
     make_tracker_db(tracker, [("old", datetime.now(timezone.utc) - timedelta(days=60))])
-    monkeypatch.setenv("SIGNPOST_TRACKER_DB", str(tracker))
-
-    class WebSettings:
-        directory_db = tmp_path / "directory.db"
-        chat_sessions_db = tmp_path / "chat_sessions.db"
-        retention_days = 30
+    settings = Settings(tracker_db=tracker, directory_db=tmp_path / "directory.db",
+                        chat_sessions_db=tmp_path / "chat_sessions.db", retention_days=30)
 
     async def start_and_stop() -> None:
-        context = retention.scheduled_purge(WebSettings())(None)
+        context = retention.scheduled_purge(settings)(None)
         await context.__anext__()
         for _ in range(100):
             await asyncio.sleep(0.02)

@@ -31,7 +31,7 @@ async def test_rasas_safety_reply_comes_before_anything_else(client, standin_ras
 
 async def test_when_rasa_answers_the_web_tier_does_not_read_the_message_again(client, standin_rasa,
                                                                              monkeypatch):
-    from bot.web import keys
+    from web import keys
 
     checker = client.server.app[keys.SAFETY]
 

@@ -1,0 +1,61 @@
+"""What every action is built with: the directory, the settings and a memory of recent searches.
+
+The action server (``actions/server.py``) opens the ``Directory`` once at start-up from
+``Settings`` and gives each action the same ``ActionContext``; nothing here is a module global,
+so a test builds its own context on a temporary directory and needs nothing reset.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Hashable
+
+from common.settings import Settings
+from directory.db import Directory
+
+
+class RecentSearches:
+    """Search results kept for a few seconds, while the directory has not changed.
+
+    A form turn asks "do ages matter for what would be shown?" and then the search action
+    answers: the same search twice in one turn. Kept results are used only while SQLite's
+    ``data_version`` is unchanged (any commit by another connection, such as a staff edit,
+    changes it), so an edit is never hidden.
+    """
+
+    def __init__(self, *, seconds: float = 30.0, size: int = 256,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.size = size
+        self.clock = clock
+        self._kept: "OrderedDict[Hashable, tuple[float, int, Any]]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_run(self, directory: Directory, key: Hashable, run: Callable[[], Any]) -> Any:
+        """The kept answer for ``key``, or ``run()``'s (kept for next time)."""
+        version = directory.db.execute("PRAGMA data_version").fetchone()[0]
+        now = self.clock()
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept and kept[1] == version and now - kept[0] < self.seconds:
+                self._kept.move_to_end(key)
+                return kept[2]
+        answer = run()
+        with self._lock:
+            self._kept[key] = (now, version, answer)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return answer
+
+
+@dataclass
+class ActionContext:
+    """The resources the actions share, made once per action server."""
+
+    directory: Directory
+    settings: Settings
+    searches: RecentSearches = field(default_factory=RecentSearches)

@@ -1,0 +1,222 @@
+"""Every staff write to the directory, each in ONE transaction with its audit row.
+
+The staff area (``web/staff``) calls these on the directory's worker threads; ``actor`` is the
+staff account's username. ``directory.store.write_transaction`` nests as a savepoint, so
+``save_service`` runs inside our transaction: the change and its audit row are committed
+together or not at all, and a version conflict rolls both back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from directory import audit, callbacks, csv_io, oruk, store
+from directory.store import new_id, strip_shared
+
+
+def service_version(db: sqlite_utils.Database, service_id: str) -> int:
+    row = db.execute("SELECT version FROM service WHERE id = ?", [service_id]).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def _snapshot(service: dict | None) -> dict | None:
+    if service is None:
+        return None
+    return {k: v for k, v in service.items() if k not in ("organization",)}
+
+
+def save_service(db: sqlite_utils.Database, service: dict, *, expected_version: int, actor: str,
+                 action: str) -> int:
+    """Save through ``store.save_service`` with a version check, audited; returns the new version."""
+    with store.write_transaction(db):
+        before = store.get_service(db, service["id"])
+        version = store.save_service(db, service, expected_version=expected_version)
+        after = store.get_service(db, service["id"])
+        audit.record(db, actor=actor, action=action, table="service", record_id=service["id"],
+                     before=_snapshot(before), after=_snapshot(after))
+    return version
+
+
+def mark_checked(db: sqlite_utils.Database, service_id: str, *, expected_version: int,
+                 actor: str, today: date | None = None) -> int:
+    """"Mark as checked": the listing is still right today (ORUK ``assured_date``)."""
+    service = store.get_service(db, service_id)
+    if service is None:
+        raise KeyError(service_id)
+    service = strip_shared(service)
+    service["assured_date"] = (today or date.today()).isoformat()
+    return save_service(db, service, expected_version=expected_version, actor=actor,
+                        action="checked")
+
+
+# --- centres (ORUK locations) ----------------------------------------------------------------
+
+LOCATION_COLUMNS = ("name", "description", "location_type", "latitude", "longitude")
+ADDRESS_COLUMNS = ("address_1", "city", "region", "postal_code", "country", "address_type")
+
+
+def get_location(db: sqlite_utils.Database, location_id: str) -> dict | None:
+    """A centre with its first address and accessibility note, as the centre form needs it."""
+    rows = list(db.query("SELECT * FROM location WHERE id = ?", [location_id]))
+    if not rows:
+        return None
+    location = {k: v for k, v in rows[0].items() if k != "extra"}
+    location["addresses"] = [{k: v for k, v in r.items() if k != "extra"} for r in db.query(
+        "SELECT * FROM address WHERE location_id = ? ORDER BY rowid", [location_id])]
+    location["accessibility"] = [{k: v for k, v in r.items() if k != "extra"} for r in db.query(
+        "SELECT * FROM accessibility WHERE location_id = ? ORDER BY rowid", [location_id])]
+    location["phones"] = [{k: v for k, v in r.items() if k != "extra"} for r in db.query(
+        "SELECT * FROM phone WHERE location_id = ? ORDER BY rowid", [location_id])]
+    return location
+
+
+def fingerprint(location: dict | None) -> str:
+    """Changes whenever the centre changes: the centre form's conflict check."""
+    return hashlib.sha256(json.dumps(location, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class CentreConflict(Exception):
+    """Someone saved this centre after you opened it."""
+
+    def __init__(self, current: dict):
+        self.current = current
+        super().__init__("Someone else saved this centre while you were editing it.")
+
+
+def save_location(db: sqlite_utils.Database, location_id: str, changes: dict[str, Any], *,
+                  expected_fingerprint: str | None, actor: str, new_ids: dict[str, str]) -> None:
+    """Create or update a centre, its first address, accessibility note and phone; audited.
+
+    ``changes`` holds ``location``, ``address``, ``accessibility`` and ``phone`` dicts of
+    columns. ``new_ids`` gives ids for rows that do not exist yet.
+    """
+    with store.write_transaction(db) as conn:
+        before = get_location(db, location_id)
+        if expected_fingerprint is not None and fingerprint(before) != expected_fingerprint:
+            raise CentreConflict(before)
+        loc = changes["location"]
+        if before is None:
+            columns = ("id", *LOCATION_COLUMNS)
+            conn.execute(f"INSERT INTO location ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                         [location_id, *(loc.get(c) for c in LOCATION_COLUMNS)])
+        else:
+            conn.execute(f"UPDATE location SET {', '.join(f'{c} = ?' for c in LOCATION_COLUMNS)} WHERE id = ?",
+                         [*(loc.get(c) for c in LOCATION_COLUMNS), location_id])
+        for table, key, columns in (("address", "address", ADDRESS_COLUMNS),
+                                    ("phone", "phone", ("number",))):
+            values = changes[key]
+            existing = (before or {}).get("addresses" if table == "address" else "phones") or []
+            empty = not any(values.get(c) for c in columns if c not in ("country", "address_type"))
+            if existing:
+                if empty and table != "address":
+                    conn.execute(f"DELETE FROM [{table}] WHERE id = ?", [existing[0]["id"]])
+                else:
+                    conn.execute(f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in columns)} WHERE id = ?",
+                                 [*(values.get(c) for c in columns), existing[0]["id"]])
+            elif not empty:
+                cols = ("id", "location_id", *columns)
+                conn.execute(f"INSERT INTO [{table}] ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                             [new_ids[table], location_id, *(values.get(c) for c in columns)])
+        # Accessibility: one row per feature. Features the form offers are added or removed as
+        # ticked; rows describing anything else (from an import) are kept as they are.
+        wanted, offered = changes["accessibility"]["features"], changes["accessibility"]["offered"]
+        have = {row["description"]: row for row in (before or {}).get("accessibility") or []}
+        for description, row in have.items():
+            if description in offered and description not in wanted:
+                conn.execute("DELETE FROM accessibility WHERE id = ?", [row["id"]])
+        for description in wanted:
+            if description not in have:
+                conn.execute("INSERT INTO accessibility (id, location_id, description) VALUES (?, ?, ?)",
+                             [new_id(), location_id, description])
+        after = get_location(db, location_id)
+        audit.record(db, actor=actor, action="create" if before is None else "update",
+                     table="location", record_id=location_id, before=before, after=after)
+
+
+# --- words parents use (taxonomy_term_phrase, source "staff") --------------------------------
+
+def add_phrase(db: sqlite_utils.Database, term_id: str, phrase: str, *, actor: str) -> bool:
+    """Add a staff phrase (search sees it at once); audited. True if it was new."""
+    with store.write_transaction(db):
+        added = store.add_phrase(db, term_id, phrase)
+        if added:
+            audit.record(db, actor=actor, action="create", table="taxonomy_term_phrase",
+                         record_id=term_id, after={"taxonomy_term_id": term_id,
+                                                   "phrase": " ".join(phrase.split())})
+    return added
+
+
+def remove_phrase(db: sqlite_utils.Database, phrase_id: int, *, actor: str) -> dict | None:
+    """Remove a phrase staff added (phrases from taxonomy.yml stay); audited."""
+    with store.write_transaction(db) as conn:
+        rows = list(db.query("SELECT * FROM taxonomy_term_phrase WHERE id = ? AND source = 'staff'",
+                             [phrase_id]))
+        if not rows:
+            return None
+        conn.execute("DELETE FROM taxonomy_term_phrase WHERE id = ?", [phrase_id])
+        audit.record(db, actor=actor, action="delete", table="taxonomy_term_phrase",
+                     record_id=rows[0]["taxonomy_term_id"], before=rows[0])
+        ids = [r[0] for r in conn.execute(
+            "SELECT link_id FROM attribute WHERE link_entity = 'service' AND taxonomy_term_id = ?",
+            [rows[0]["taxonomy_term_id"]])]
+        store.reindex_services(db, ids)
+    return rows[0]
+
+
+# --- call-backs ------------------------------------------------------------------------------
+
+def close_callback(db: sqlite_utils.Database, callback_id: int, *, actor: str) -> dict:
+    """Close a call-back request; the close and its audit row together, or neither."""
+    with store.write_transaction(db):
+        before = callbacks.get_callback(db, callback_id)
+        closed = callbacks.close_callback(db, callback_id, actor)
+        audit.record(db, actor=actor, action="close", table="callback", record_id=str(callback_id),
+                     before={"status": before["status"]},
+                     after={"status": closed["status"], "closed_by": closed["closed_by"],
+                            "closed_at": closed["closed_at"]})
+    return closed
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+def _run_import(db: sqlite_utils.Database, kind: str, payload: Any,
+                replace: bool) -> oruk.ImportReport:
+    if kind == "csv":
+        return csv_io.import_csv(db, payload, replace=replace)
+    return oruk.import_oruk(db, payload, replace=replace)
+
+
+class _DryRun(Exception):
+    """Raised to roll back a trial import once its report is known."""
+
+
+def trial_import(db: sqlite_utils.Database, kind: str, payload: Any,
+                 replace: bool) -> tuple[oruk.ImportReport, int]:
+    """``(report, services before)`` of the real import, run inside a transaction that is always
+    rolled back: an exact preview. ``kind`` is "json" (a list of services) or "csv" (bytes)."""
+    before = store.service_count(db)
+    try:
+        with store.write_transaction(db):
+            report = _run_import(db, kind, payload, replace)
+            raise _DryRun(report)
+    except _DryRun as done:
+        return done.args[0], before
+
+
+def apply_import(db: sqlite_utils.Database, payload: Any, *, replace: bool, actor: str,
+                 filename: str, kind: str = "json") -> oruk.ImportReport:
+    """Import in ONE transaction with its audit row: all of it, or (on any failure or crash) none."""
+    with store.write_transaction(db):
+        before = store.service_count(db)
+        report = _run_import(db, kind, payload, replace)
+        audit.record(db, actor=actor, action="import", table="service", record_id="*",
+                     before={"services": before},
+                     after={"file": filename, "services": store.service_count(db),
+                            "created": report.created, "updated": report.updated,
+                            "replaced": replace, "service_ids": report.service_ids})
+    return report

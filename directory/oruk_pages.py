@@ -1,0 +1,192 @@
+"""Pages of the public ORUK API (``/oruk``): services, service-at-locations and taxonomy terms.
+
+The reads behind ``web/oruk_api.py``, which parses the request into ``Filters`` and sends the
+page as JSON. Pages carry ``total_items``, ``total_pages``, ``page_number``, ``size``,
+``first_page``, ``last_page``, ``empty`` and ``contents``. Filters, as the UK profile words
+them: ``minimum_age`` keeps services whose minimum age is at least the value, ``maximum_age``
+those whose maximum age is at most the value (a missing minimum counts as 0, a missing maximum
+as no limit); ``day`` (``MO``..``SU``), ``start_time`` and ``end_time`` (``HH:MM``) must all fit
+one session. ORUK objects leave out what is unknown rather than sending nulls.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from directory import store
+from directory.geo import Place, haversine_km
+
+SERVICE_LIST_COLUMNS = ("id", "organization_id", "name", "description", "url", "email", "status",
+                        "fees", "accreditations", "minimum_age", "maximum_age", "assured_date",
+                        "assurer_email", "alert", "last_modified")
+ORGANIZATION_COLUMNS = ("id", "name", "description", "email", "website", "logo", "uri",
+                        "parent_organization_id")
+LOCATION_COLUMNS = ("id", "location_type", "name", "description", "latitude", "longitude",
+                    "external_identifier", "external_identifier_type")
+TERM_COLUMNS = ("id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_id",
+                "language", "term_uri", "term")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters ``/oruk/services`` and ``/oruk/service_at_locations`` share, already checked."""
+
+    text: str | None = None
+    taxonomy_term_id: str | None = None
+    taxonomy_id: str | None = None
+    minimum_age: float | None = None
+    maximum_age: float | None = None
+    day: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+
+
+def _clean(row: dict, columns: tuple[str, ...]) -> dict:
+    """Only the columns that have a value (whole numbers as integers)."""
+    out = {}
+    for c in columns:
+        value = row.get(c)
+        if value is None:
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out[c] = value
+    return out
+
+
+def _where(filters: Filters) -> tuple[str, list[Any]]:
+    """SQL conditions over ``s`` (service) for the filters."""
+    where, params = ["1"], []
+    if filters.text:
+        words = re.findall(r"\w+", filters.text)[:8]
+        if words:
+            where.append("s.rowid IN (SELECT rowid FROM service_fts WHERE service_fts MATCH ?)")
+            params.append(" ".join(f'"{w}"*' for w in words))
+    if filters.taxonomy_term_id:
+        where.append("EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id AND "
+                     "a.link_entity = 'service' AND a.taxonomy_term_id = ?)")
+        params.append(filters.taxonomy_term_id)
+    if filters.taxonomy_id:
+        where.append("EXISTS (SELECT 1 FROM attribute a JOIN taxonomy_term t ON t.id = "
+                     "a.taxonomy_term_id WHERE a.link_id = s.id AND a.link_entity = 'service' "
+                     "AND t.taxonomy_id = ?)")
+        params.append(filters.taxonomy_id)
+    if filters.minimum_age is not None:
+        where.append("coalesce(s.minimum_age, 0) >= ?")
+        params.append(filters.minimum_age)
+    if filters.maximum_age is not None:
+        where.append("s.maximum_age IS NOT NULL AND s.maximum_age <= ?")
+        params.append(filters.maximum_age)
+    if filters.day or filters.start_time or filters.end_time:
+        cond, sparams = ["sc.service_id = s.id"], []
+        if filters.day:
+            cond.append("(',' || sc.byday || ',') GLOB ?")
+            sparams.append(f"*{filters.day},*")
+        if filters.start_time:
+            cond.append("substr(sc.opens_at, 1, 5) >= ?")
+            sparams.append(filters.start_time)
+        if filters.end_time:
+            cond.append("substr(sc.closes_at, 1, 5) <= ?")
+            sparams.append(filters.end_time)
+        where.append(f"EXISTS (SELECT 1 FROM schedule sc WHERE {' AND '.join(cond)})")
+        params += sparams
+    return " AND ".join(where), params
+
+
+def _page(items: list[dict], total: int, page: int, per_page: int) -> dict:
+    pages = max(1, math.ceil(total / per_page)) if total else 0
+    return {"total_items": total, "total_pages": pages, "page_number": page, "size": len(items),
+            "first_page": page == 1, "last_page": page >= pages, "empty": total == 0,
+            "contents": items}
+
+
+def _organizations(db: sqlite_utils.Database, ids: set) -> dict[str, dict]:
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    rows = db.query(f"SELECT * FROM organization WHERE id IN ({','.join('?' * len(ids))})", ids)
+    return {r["id"]: _clean(r, ORGANIZATION_COLUMNS) for r in rows}
+
+
+def _service_items(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
+    orgs = _organizations(db, {r.get("organization_id") for r in rows})
+    items = []
+    for row in rows:
+        item = _clean(row, SERVICE_LIST_COLUMNS)
+        if row.get("organization_id") in orgs:
+            item["organization"] = orgs[row["organization_id"]]
+        items.append(item)
+    return items
+
+
+def services_page(db: sqlite_utils.Database, filters: Filters, page: int, per_page: int) -> dict:
+    """A page of services (one-to-one fields plus the organization), by name."""
+    where, params = _where(filters)
+    total = db.execute(f"SELECT count(*) FROM service s WHERE {where}", params).fetchone()[0]
+    rows = list(db.query(f"SELECT s.* FROM service s WHERE {where} ORDER BY s.name, s.id "
+                         f"LIMIT ? OFFSET ?", [*params, per_page, (page - 1) * per_page]))
+    return _page(_service_items(db, rows), total, page, per_page)
+
+
+def full_service(db: sqlite_utils.Database, service_id: str) -> dict | None:
+    """One full service in the ORUK shape (without our edit ``version``), or None."""
+    found = store.get_service(db, service_id)
+    if found is not None:
+        found.pop("version", None)
+    return found
+
+
+def service_at_locations_page(db: sqlite_utils.Database, filters: Filters, page: int,
+                              per_page: int, *, origin: Place | None = None,
+                              proximity_m: float | None = None) -> dict:
+    """A page of service-at-location records with their location and service: by name, or by
+    distance from ``origin`` (only those within ``proximity_m`` metres, when given)."""
+    where, params = _where(filters)
+    rows = list(db.query(
+        f"SELECT sal.id AS sal_id, l.* FROM service_at_location sal JOIN service s ON "
+        f"s.id = sal.service_id JOIN location l ON l.id = sal.location_id "
+        f"WHERE {where} ORDER BY s.name, sal.id", params))
+    if origin is not None:
+        for row in rows:
+            row["_distance"] = (haversine_km(origin.latitude, origin.longitude, row["latitude"],
+                                             row["longitude"]) * 1000
+                                if row["latitude"] is not None and row["longitude"] is not None
+                                else math.inf)
+        if proximity_m is not None:
+            rows = [r for r in rows if r["_distance"] <= proximity_m]
+        rows.sort(key=lambda r: r["_distance"])
+    total = len(rows)
+    rows = rows[(page - 1) * per_page: page * per_page]
+    sal_ids = [r["sal_id"] for r in rows]
+    links = {r["id"]: r for r in db.query(
+        f"SELECT id, service_id, location_id FROM service_at_location WHERE id IN "
+        f"({','.join('?' * len(sal_ids))})", sal_ids)} if sal_ids else {}
+    service_ids = sorted({link["service_id"] for link in links.values()})
+    service_rows = {r["id"]: r for r in db.query(
+        f"SELECT * FROM service WHERE id IN ({','.join('?' * len(service_ids))})", service_ids)
+        } if service_ids else {}
+    services_by_id = {item["id"]: item for item in _service_items(db, list(service_rows.values()))}
+    items = []
+    for row in rows:
+        link = links[row["sal_id"]]
+        items.append({"id": link["id"], "service_id": link["service_id"],
+                      "location_id": link["location_id"],
+                      "location": _clean(row, LOCATION_COLUMNS),
+                      "service": services_by_id[link["service_id"]]})
+    return _page(items, total, page, per_page)
+
+
+def taxonomy_terms_page(db: sqlite_utils.Database, page: int, per_page: int) -> dict:
+    """A page of every taxonomy term the directory holds (ours and imported ones)."""
+    total = db.execute("SELECT count(*) FROM taxonomy_term").fetchone()[0]
+    rows = db.query("SELECT * FROM taxonomy_term ORDER BY rowid LIMIT ? OFFSET ?",
+                    [per_page, (page - 1) * per_page])
+    items = [_clean(r, TERM_COLUMNS) for r in rows]
+    for item in items:  # the profile requires a description; ours always have one, imports may not
+        item.setdefault("description", item.get("name", ""))
+    return _page(items, total, page, per_page)

@@ -1,0 +1,162 @@
+"""Delete what Signpost no longer needs: old conversations and closed call-back requests.
+
+    python -m web.retention        (also: make purge)
+
+Conversations: every event in the Rasa tracker database (``SIGNPOST_TRACKER_DB``, table
+``events``: the tracker store's own SQL) older than ``SIGNPOST_RETENTION_DAYS`` days (default
+30) is deleted, so a conversation left alone for that long is gone completely and a long one
+never keeps old parts.
+Call-backs: requests closed more than 90 days ago are deleted from the directory database
+(``directory.callbacks.purge_closed_callbacks``). SQLite's ``secure_delete`` overwrites the
+deleted rows on disk instead of leaving them in free pages. Chat session ids: the web tier's
+record of issued ids (``SIGNPOST_CHAT_SESSIONS_DB``, hashes only) loses those idle for longer
+than a chat lasts (4 hours); the web tier also does this itself every minute.
+
+The web tier runs the same purge when it starts and then once a day (``scheduled_purge``),
+with the same ``Settings``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import AsyncIterator
+
+from common.settings import Settings, SettingsError
+from directory.callbacks import purge_closed_callbacks
+from directory.db import open_db
+from web.sessions import purge_expired as purge_expired_chat_sessions
+
+log = logging.getLogger("signpost.retention")
+
+DEFAULT_RETENTION_DAYS = 30
+CALLBACK_RETENTION_DAYS = 90
+PURGE_EVERY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    tracker_db: Path = Path("var/tracker.db")
+    directory_db: Path = Path("var/directory.db")
+    chat_sessions_db: Path = Path("var/chat_sessions.db")
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    callback_days: int = CALLBACK_RETENTION_DAYS
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "RetentionSettings":
+        """The databases and retention days of this process's ``Settings``."""
+        return cls(tracker_db=Path(settings.tracker_db), directory_db=Path(settings.directory_db),
+                   chat_sessions_db=Path(settings.chat_sessions_db),
+                   retention_days=int(settings.retention_days))
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    events: int
+    conversations: int
+    callbacks: int
+    chat_sessions: int = 0
+
+    def __str__(self) -> str:
+        return (f"Deleted {self.events} conversation events ({self.conversations} whole "
+                f"conversations), {self.callbacks} closed call-back requests and "
+                f"{self.chat_sessions} expired chat session ids.")
+
+
+def purge_conversations(tracker_db: Path, older_than_days: int,
+                        *, now: datetime | None = None) -> tuple[int, int]:
+    """Delete tracker events older than the cut-off; returns (events, whole conversations).
+
+    A missing database or table means Rasa has not stored anything yet: nothing to do.
+    """
+    if not tracker_db.exists():
+        return 0, 0
+    cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)).timestamp()
+    conn = sqlite3.connect(tracker_db, timeout=30)
+    try:
+        has_events = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone()
+        if not has_events:
+            return 0, 0
+        conn.execute("PRAGMA secure_delete = ON")
+        with conn:
+            gone = conn.execute(
+                "SELECT count(*) FROM (SELECT sender_id FROM events GROUP BY sender_id "
+                "HAVING max(coalesce(timestamp, 0)) < ?)", [cutoff]).fetchone()[0]
+            deleted = conn.execute("DELETE FROM events WHERE coalesce(timestamp, 0) < ?",
+                                   [cutoff]).rowcount
+        return deleted, gone
+    finally:
+        conn.close()
+
+
+def purge_callbacks(directory_db: Path, older_than_days: int = CALLBACK_RETENTION_DAYS,
+                    *, now: datetime | None = None) -> int:
+    if not directory_db.exists():
+        return 0
+    db = open_db(directory_db)
+    try:
+        return purge_closed_callbacks(db, older_than_days, now=now)
+    finally:
+        db.conn.close()
+
+
+def purge(settings: RetentionSettings, *, now: datetime | None = None) -> PurgeResult:
+    events, conversations = purge_conversations(settings.tracker_db, settings.retention_days, now=now)
+    callbacks = purge_callbacks(settings.directory_db, settings.callback_days, now=now)
+    chat_sessions = purge_expired_chat_sessions(settings.chat_sessions_db,
+                                                now=None if now is None else now.timestamp())
+    return PurgeResult(events, conversations, callbacks, chat_sessions)
+
+
+def scheduled_purge(settings: Settings, every: timedelta = PURGE_EVERY):
+    """A ``cleanup_ctx`` for the web app: purge at start-up, then every ``every``.
+
+    Runs in a worker thread so chat requests are never held up; a failure is logged (without
+    any personal data) and retried at the next run.
+    """
+    retention = RetentionSettings.from_settings(settings)
+
+    async def run_forever() -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                result = await loop.run_in_executor(None, purge, retention)
+                log.info("Retention: %s", result)
+            except Exception as error:  # noqa: BLE001 - keep serving; try again tomorrow
+                log.error("Retention purge failed: %s", type(error).__name__)
+            await asyncio.sleep(every.total_seconds())
+
+    async def context(app) -> AsyncIterator[None]:
+        task = asyncio.create_task(run_forever(), name="signpost-retention")
+        yield
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+    return context
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = RetentionSettings.from_settings(Settings.from_env())
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    result = purge(settings)
+    print(f"{result} Conversations are kept {settings.retention_days} days "
+          f"({settings.tracker_db}); closed call-backs {settings.callback_days} days "
+          f"({settings.directory_db}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
