@@ -57,6 +57,8 @@ train: setup
 
 eval: setup
 	@$(RASA) -m bot.nlu.evaluate
+	@scripts/train.sh >&2
+	@$(WEB) -m evaluation.conversations
 
 bench: setup
 	@scripts/train.sh >&2
