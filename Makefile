@@ -59,6 +59,8 @@ eval: setup
 	@$(RASA) -m bot.safety.evaluate --set heldout
 	@$(RASA) -m bot.safety.evaluate --set heldout --model models/signpost.tar.gz
 	@$(RASA) -m bot.nlu.evaluate
+	@scripts/train.sh >&2
+	@$(WEB) -m evaluation.conversations
 
 bench: setup
 	@scripts/train.sh >&2

@@ -1,6 +1,6 @@
 """Start a whole Signpost stack for tests and benchmarks: action server, Rasa and (optionally)
-the web tier, on free loopback ports, with a temporary directory seeded from the sample and a
-temporary tracker database.
+the web tier, on free loopback ports, with a temporary directory seeded from the sample (or
+``directory_file``, any ORUK JSON file) and a temporary tracker database.
 
     with Stack(web=True) as stack:
         stack.rasa_url      # http://127.0.0.1:<port>  (REST channel: /webhooks/rest/webhook)
@@ -77,12 +77,14 @@ class Stack:
 
     def __init__(self, *, model: Path | str | None = None, web: bool = False,
                  workdir: Path | str | None = None, env: dict[str, str] | None = None,
-                 startup_timeout: float = 600.0) -> None:
+                 startup_timeout: float = 600.0,
+                 directory_file: Path | str | None = None) -> None:
         self.model = Path(model or os.environ.get("SIGNPOST_MODEL") or DEFAULT_MODEL)
         self.with_web = web
         self.startup_timeout = startup_timeout
         self._own_workdir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="signpost-stack-"))
+        self.directory_file = Path(directory_file or SAMPLE)
         self.directory_db = self.workdir / "directory.db"
         self.tracker_db = self.workdir / "tracker.db"
         self.chat_sessions_db = self.workdir / "chat_sessions.db"
@@ -148,7 +150,7 @@ class Stack:
         if not self.model.exists():
             raise StackError(f"No trained model at {self.model}. Run 'make train' first.")
         self.logs.mkdir(parents=True, exist_ok=True)
-        seed_directory(self.directory_db)
+        seed_directory(self.directory_db, self.directory_file)
         try:
             for name, argv in self._commands().items():  # start all, then wait: loads overlap
                 self._spawn(name, argv)
