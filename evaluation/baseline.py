@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-import sqlite_utils
-
-from directory.search import MAX_LIMIT, MAX_OFFSET, SearchQuery, search
+from directory.db import Directory
+from directory.search import MAX_LIMIT, MAX_OFFSET, SearchQuery
 from directory.text_rank import bm25_scores
 
 #: The family's area: every centre of either evaluation directory is well inside it, and a
@@ -25,7 +24,7 @@ from directory.text_rank import bm25_scores
 RADIUS_KM = 20.0
 
 
-def candidates(db: sqlite_utils.Database, *, near: str, age_months: float | None = None,
+def candidates(directory: Directory, *, near: str, age_months: float | None = None,
                pregnant: bool = False,
                radius_km: float = RADIUS_KM) -> dict[str, float | None]:
     """Every active service within ``radius_km`` of ``near`` that fits the age -> distance."""
@@ -33,8 +32,8 @@ def candidates(db: sqlite_utils.Database, *, near: str, age_months: float | None
     found: dict[str, float | None] = {}
     offset = 0
     while offset <= MAX_OFFSET:
-        page = search(db, SearchQuery(near=near, radius_km=radius_km, age_months=age,
-                                      pregnant=pregnant, limit=MAX_LIMIT, offset=offset))
+        page = directory.search(SearchQuery(near=near, radius_km=radius_km, age_months=age,
+                                            pregnant=pregnant, limit=MAX_LIMIT, offset=offset))
         for result in page:
             found.setdefault(result["id"], result.get("distance_km"))
         if len(page) < MAX_LIMIT:
@@ -43,11 +42,11 @@ def candidates(db: sqlite_utils.Database, *, near: str, age_months: float | None
     return found
 
 
-def rank(db: sqlite_utils.Database, text: str,
+def rank(directory: Directory, text: str,
          distances: Mapping[str, float | None]) -> list[str]:
     """The ``candidates`` (id -> distance) best first: BM25 score, then distance, then id.
     Candidates with none of the words are left out."""
-    scores = bm25_scores(db, text, distances)
+    scores = bm25_scores(directory.db, text, distances)
     return sorted(scores, key=lambda sid: (-scores[sid], _far(distances.get(sid)), sid))
 
 

@@ -46,7 +46,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from tqdm import tqdm
 
-from directory.db import open_db
+from common.settings import Settings
+from directory.db import Directory as LibraryDirectory, open_db
 from directory.oruk import import_oruk, load_json_file
 from directory.store import sync_taxonomy
 from evaluation import baseline
@@ -184,15 +185,15 @@ def run_baseline(directory: Directory, conversations: Sequence[Conversation],
     with tempfile.TemporaryDirectory(prefix="signpost-eval-") as tmp:
         path = Path(tmp) / "directory.db"
         prepare_directory(path, directory.oruk_file)
-        db = open_db(path)
+        library = LibraryDirectory.open(path, Settings.from_env().geo_db)
         try:
             areas: dict[tuple, dict[str, float | None]] = {}  # the same place and age, once
-            return [ask_baseline(db, c, directory, key, areas) for c in conversations]
+            return [ask_baseline(library, c, directory, key, areas) for c in conversations]
         finally:
-            db.conn.close()
+            library.close()
 
 
-def ask_baseline(db: Any, conversation: Conversation, directory: Directory, key: AnswerKey,
+def ask_baseline(library: LibraryDirectory, conversation: Conversation, directory: Directory, key: AnswerKey,
                  areas: dict[tuple, dict[str, float | None]] | None = None) -> Outcome:
     """Everything the parent typed goes in the box at once; the place they named last (or
     their town) in the place field; the age or pregnancy the set records, if any."""
@@ -201,9 +202,9 @@ def ask_baseline(db: Any, conversation: Conversation, directory: Directory, key:
     area = (place, conversation.age_months, conversation.pregnant)
     areas = {} if areas is None else areas
     if area not in areas:
-        areas[area] = baseline.candidates(db, near=place, age_months=conversation.age_months,
+        areas[area] = baseline.candidates(library, near=place, age_months=conversation.age_months,
                                           pregnant=conversation.pregnant)
-    ranked = baseline.rank(db, text, areas[area])
+    ranked = baseline.rank(library, text, areas[area])
     # A search box cannot put a parent through to a person.
     verdict = (Verdict(False, tuple(ranked[:3])) if conversation.expected.human
                else judge_services(ranked, conversation.expected, key))
@@ -396,9 +397,10 @@ def write_outputs(out_dir: Path, report: Mapping[str, Any],
 
 
 def _absolute_geo_index() -> None:
-    """The stacks and the baseline read the postcode index; make its path absolute."""
-    value = os.environ.get("SIGNPOST_GEO_DB") or "var/geo.db"
-    if not Path(value).is_absolute():
+    """The stacks (other processes, which read Settings from their environment) and the
+    baseline read the postcode index: make its path absolute before either starts."""
+    value = Settings.from_env().geo_db
+    if not value.is_absolute():
         os.environ["SIGNPOST_GEO_DB"] = str(ROOT / value)
 
 

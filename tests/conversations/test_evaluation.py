@@ -271,17 +271,20 @@ def test_a_failed_request_is_a_wrong_answer_not_a_crash(kinds):
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory):
-    from directory.db import open_db
+    from common.settings import Settings
+    from directory.db import Directory
 
     path = tmp_path_factory.mktemp("baseline") / "directory.db"
     prepare_directory(path, directories()[0].oruk_file)
-    db = open_db(path)
-    yield db
-    db.conn.close()
+    geo = Settings.from_env().geo_db
+    directory = Directory.open(path, geo if geo.is_absolute() else ROOT / geo)
+    yield directory
+    directory.close()
 
 
-def _names(db, ids):
-    return [db.execute("SELECT name FROM service WHERE id = ?", [i]).fetchone()[0] for i in ids]
+def _names(directory, ids):
+    return [directory.db.execute("SELECT name FROM service WHERE id = ?", [i]).fetchone()[0]
+            for i in ids]
 
 
 def test_the_baseline_ranks_the_services_own_words_first(sample_db):
