@@ -18,8 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.callback import forget_callback
+from actions.context import ActionContext
 from bot.safety.categories import ALWAYS_EMERGENCY, CATEGORIES
-from bot.safety.replies import check_reply, safety_reply
+from bot.safety.replies import LocalLines, check_reply, safety_reply
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,16 @@ def default_level(category: str) -> str:
     return "emergency" if category in ALWAYS_EMERGENCY else "urgent"
 
 
-class ActionSafetyReply(Action):
+class _WithLocalLines(Action):
+    """The council's own numbers come from the action server's Settings (or, without a
+    context, as in a test, from this process's environment)."""
+
+    def __init__(self, context: ActionContext | None = None) -> None:
+        self.local = (LocalLines.from_settings(context.settings) if context is not None
+                      else LocalLines.from_env())
+
+
+class ActionSafetyReply(_WithLocalLines):
     def name(self) -> str:
         return "action_safety_reply"
 
@@ -55,13 +65,13 @@ class ActionSafetyReply(Action):
             domain: DomainDict) -> list[EventType]:
         category, level = category_and_level(tracker)
         also = [c for c in safety_entity(tracker).get("also") or [] if c in CATEGORIES]
-        reply = safety_reply(category, level, also=also)
+        reply = safety_reply(category, level, also=also, local=self.local)
         logger.info("Safety reply: %s/%s", reply.custom["category"], reply.custom["level"])
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
         return forget_callback(tracker)
 
 
-class ActionSafetyCheck(Action):
+class ActionSafetyCheck(_WithLocalLines):
     """"Are you and your children safe right now?" for a message not understood near harm."""
 
     def name(self) -> str:
@@ -70,7 +80,7 @@ class ActionSafetyCheck(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
         hint = safety_entity(tracker).get("hint")
-        reply = check_reply(hint if hint in CATEGORIES else None)
+        reply = check_reply(hint if hint in CATEGORIES else None, local=self.local)
         logger.info("Safety check asked")
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
         return []

@@ -26,7 +26,7 @@ from actions.callback import (ActionAskCallbackShareSummary, ActionStopCallback,
 from actions.context import ActionContext
 from actions.forms import ValidateSearchForm
 from actions.handoff import ActionHandoff
-from actions.safety import ActionSafetyReply
+from actions.safety import ActionSafetyCheck, ActionSafetyReply
 from actions.search import ActionMoreResults, ActionRefineSearch, ActionSearchServices
 from actions.summary import ActionShowSummary
 from common.settings import Settings
@@ -42,7 +42,7 @@ def build_actions(context: ActionContext) -> list[Action]:
         ValidateSearchForm(context), ActionHandoff(context),
         ValidateCallbackForm(context), ActionAskCallbackShareSummary(context),
         ActionSubmitCallback(context), ActionStopCallback(context),
-        ActionShowSummary(context), ActionSafetyReply(),
+        ActionShowSummary(context), ActionSafetyReply(context), ActionSafetyCheck(context),
     ]
 
 

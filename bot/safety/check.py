@@ -125,7 +125,7 @@ class SafetyCheck:
         if not has_risk_cue(text) and word_count(text) < MIN_WORDS_WITHOUT_CUE:
             return None
         category = scores.category
-        if category == "medical" and not _names_a_sign(text):
+        if category == "medical" and not _names_a_sign(text, MEDICAL_SIGNS):
             category = max((c for c in scores.probabilities if c not in ("none", "medical")),
                            key=scores.probabilities.__getitem__)
         emergency = (category in ALWAYS_EMERGENCY
@@ -161,9 +161,9 @@ def says_now(text: str) -> bool:
     return any(token in NOW_WORDS for token in normalise(text).tokens)
 
 
-def _names_a_sign(text: str) -> bool:
+def _names_a_sign(text: str, signs: frozenset[str]) -> bool:
     message = normalise(text)
-    return any(word in MEDICAL_SIGNS for word in (*message.lemmas, *message.tokens))
+    return any(word in signs for word in (*message.lemmas, *message.tokens))
 
 
 def has_risk_cue(text: str) -> bool:
