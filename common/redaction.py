@@ -133,6 +133,9 @@ def redact_event(event: dict[str, Any], *, answering: str | None = None) -> dict
     elif kind == "bot":
         if isinstance(event.get("text"), str):
             event["text"] = redact_text(event["text"])
+        # A reply's payload can echo what the parent typed ("0.4 km from BB3 1AB" on a card).
+        if isinstance(event.get("data"), dict):
+            event["data"] = redact_value(event["data"])
     elif kind == "user_featurization":
         pass
     elif kind == "entities":
