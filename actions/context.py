@@ -36,7 +36,7 @@ class RecentSearches:
 
     def get_or_run(self, directory: Directory, key: Hashable, run: Callable[[], Any]) -> Any:
         """The kept answer for ``key``, or ``run()``'s (kept for next time)."""
-        version = directory.db.execute("PRAGMA data_version").fetchone()[0]
+        version = directory.data_version()
         now = self.clock()
         with self._lock:
             kept = self._kept.get(key)

@@ -75,6 +75,11 @@ class Directory:
         ``towns=False`` leaves out the directory's own towns (the postcode index alone)."""
         return resolve_place(self.db if towns else None, text, self.geo, geo_path=self.geo_path)
 
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (SQLite's ``data_version``): what a
+        cache of directory reads checks to stay correct after a staff edit."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
     def close(self, *, geo: bool = True) -> None:
         """Close the connection (and the index, unless another ``Directory`` shares it)."""
         self.db.close()

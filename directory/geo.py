@@ -603,8 +603,7 @@ def build_index(out: str | Path, *, letters: Iterable[str] | None = None,
 
 # --- command line -----------------------------------------------------------------------------
 
-def main(argv: list[str] | None = None) -> int:
-    settings = Settings.from_env()
+def build_parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m directory.geo",
                                      description="Signpost's offline postcode and place index.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -621,7 +620,11 @@ def main(argv: list[str] | None = None) -> int:
     lookup.add_argument("--directory-db", type=Path, default=settings.directory_db,
                         help="the directory whose towns to use (default: $SIGNPOST_DIRECTORY_DB, "
                              f"{settings.directory_db})")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser(Settings.from_env()).parse_args(argv)
 
     if args.command == "build":
         report = build_index(args.out, letters=args.letters, force=args.force)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.web.conftest import free_port
+from tests.stack import free_port
 
 # From the sample directory: a centre's name, phone and the days it runs sessions.
 DARWEN = "Darwen Family Hub: 01632 960180. Sessions Monday to Saturday"

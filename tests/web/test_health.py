@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import free_port
+from tests.stack import free_port
 
 
 async def test_health_reports_every_tier_ok(client):

@@ -30,9 +30,11 @@ def _password(prompt_for: str) -> str:
     return first
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="make staff ARGS=...", description="Manage staff accounts.")
-    parser.add_argument("--db", help="directory database (default: SIGNPOST_DIRECTORY_DB)")
+    parser.add_argument("--db", default=settings.directory_db,
+                        help=f"directory database (default: $SIGNPOST_DIRECTORY_DB, "
+                             f"{settings.directory_db})")
     sub = parser.add_subparsers(dest="command", required=True)
     create = sub.add_parser("create", help="add an account")
     create.add_argument("username")
@@ -42,9 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     passwd = sub.add_parser("passwd", help="set a new password (also unlocks the account)")
     passwd.add_argument("username")
     sub.add_parser("list", help="show every account")
-    args = parser.parse_args(argv)
+    return parser
 
-    db = open_db(args.db or Settings.from_env().directory_db)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser(Settings.from_env()).parse_args(argv)
+    db = open_db(args.db)
     try:
         if args.command == "create":
             centres = [c for value in args.centre for c in value.split(",") if c]

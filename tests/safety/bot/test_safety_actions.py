@@ -14,7 +14,6 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import ActionContext
 from actions.callback import (PENDING, ActionAskCallbackShareSummary, ActionStopCallback,
                               ActionSubmitCallback, ValidateCallbackForm, contact, first_name)
 from actions.handoff import ActionHandoff
@@ -22,13 +21,10 @@ from actions.safety import ActionSafetyCheck, ActionSafetyReply
 from actions.summary import ActionShowSummary
 from bot.safety.replies import every_reply_text
 from directory.callbacks import list_callbacks
-from common.settings import Settings
-from directory.db import Directory, open_db
+from directory.db import open_db
 from directory.language import stigma_phrases_in
-from directory.oruk import import_oruk, load_json_file
 
 ROOT = Path(__file__).resolve().parents[3]
-SAMPLE = ROOT / "directory" / "sample" / "sample_directory.json"
 SERVICES_SHOWN = {"event": "bot", "text": "Here are 2 stay and play sessions near Darwen.",
                   "data": {"custom": {"type": "services", "services": [
                       {"name": "Stay and Play", "centre": "Darwen Family Hub"},
@@ -38,26 +34,9 @@ STAY_AND_PLAY = {"last_query": {"terms": ["stay_and_play"], "near": "Darwen", "d
                  "place": "Darwen", "age_months": 24.0}
 
 
-@pytest.fixture(scope="module")
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("directory") / "directory.db"
-    db = open_db(path)
-    import_oruk(db, load_json_file(SAMPLE))
-    db.conn.close()
-    return path
-
-
 @pytest.fixture(autouse=True)
 def social_care_phone(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SIGNPOST_SOCIAL_CARE_PHONE", "01632 960555")
-
-
-@pytest.fixture
-def context(seeded_db: Path, tmp_path: Path):
-    """What the action server gives every action, on the seeded directory."""
-    directory = Directory.open(seeded_db, tmp_path / "no-geo.db")
-    yield ActionContext(directory, Settings(directory_db=seeded_db))
-    directory.close()
 
 
 def tracker(text: str = "", intent: str | None = None, *, slots: dict[str, Any] | None = None,
@@ -77,8 +56,8 @@ def run(action, t: Tracker) -> tuple[list[dict], list[dict]]:
     return result, dispatcher.messages
 
 
-def saved(seeded_db: Path) -> list[dict]:
-    return list_callbacks(open_db(seeded_db))
+def saved(directory_db: Path) -> list[dict]:
+    return list_callbacks(open_db(directory_db))
 
 
 # --- safety ------------------------------------------------------------------------------
@@ -196,18 +175,18 @@ def _validate(context, slot: str, value: str, sender: str = "parent-2") -> tuple
     return method(value, dispatcher, tracker(value, sender=sender), {}), dispatcher.messages
 
 
-def test_a_call_back_is_saved_for_staff_with_the_summary_only_when_agreed(context, seeded_db):
+def test_a_call_back_is_saved_for_staff_with_the_summary_only_when_agreed(context, directory_db):
     PENDING.forget("parent-2")
     slots, _ = _validate(context, "callback_first_name", "I'm called Sam")
     assert slots == {"callback_first_name": "given"}  # the name itself never goes in a slot
     slots, _ = _validate(context, "callback_contact", "07700 900123")
     assert slots == {"callback_contact": "given"}
-    before = len(saved(seeded_db))
+    before = len(saved(directory_db))
     events, [message] = run(ActionSubmitCallback(context), tracker(
         "yes", "affirm", sender="parent-2", events=[SERVICES_SHOWN],
         slots={**STAY_AND_PLAY, "callback_consent": True, "callback_share_summary": True,
                "callback_good_time": "weekday mornings"}))
-    rows = saved(seeded_db)
+    rows = saved(directory_db)
     assert len(rows) == before + 1
     row = rows[-1]
     assert (row["first_name"], row["phone"], row["good_time"]) == ("Sam", "07700 900123",
@@ -219,38 +198,38 @@ def test_a_call_back_is_saved_for_staff_with_the_summary_only_when_agreed(contex
     assert all(e["value"] is None for e in events if e["event"] == "slot")
 
 
-def test_no_to_the_summary_question_saves_without_it(context, seeded_db):
+def test_no_to_the_summary_question_saves_without_it(context, directory_db):
     PENDING.put("parent-3", first_name="Jo", email="jo@example.com")
     events, [message] = run(ActionStopCallback(context), tracker(
         "no", "deny", sender="parent-3", slots={**STAY_AND_PLAY, "callback_consent": True,
                                                  "callback_good_time": "any time"},
         events=[{"event": "slot", "name": "requested_slot", "value": "callback_share_summary"},
                 {"event": "slot", "name": "requested_slot", "value": None}]))
-    row = saved(seeded_db)[-1]
+    row = saved(directory_db)[-1]
     assert (row["first_name"], row["email"], row["summary"]) == ("Jo", "jo@example.com", None)
     assert "email you" in message["text"]
 
 
 @pytest.mark.parametrize("asked", ["callback_consent", "callback_first_name", "callback_contact"])
-def test_stop_at_any_step_keeps_nothing(context, seeded_db, asked):
+def test_stop_at_any_step_keeps_nothing(context, directory_db, asked):
     PENDING.put("parent-4", first_name="Al")
-    before = len(saved(seeded_db))
+    before = len(saved(directory_db))
     events, [message] = run(ActionStopCallback(context), tracker(
         "stop", "cancel", sender="parent-4",
         events=[{"event": "slot", "name": "requested_slot", "value": asked}]))
-    assert len(saved(seeded_db)) == before
+    assert len(saved(directory_db)) == before
     assert "Nothing has been kept" in message["text"]
     assert PENDING.get("parent-4") == {}
 
 
-def test_details_lost_by_a_restart_are_not_saved_half_done(context, seeded_db):
+def test_details_lost_by_a_restart_are_not_saved_half_done(context, directory_db):
     PENDING.forget("parent-5")
-    before = len(saved(seeded_db))
+    before = len(saved(directory_db))
     _, [message] = run(ActionSubmitCallback(context), tracker(
         "yes", "affirm", sender="parent-5", slots={"callback_consent": True,
                                                     "callback_first_name": "[redacted]",
                                                     "callback_contact": "[redacted]"}))
-    assert len(saved(seeded_db)) == before
+    assert len(saved(directory_db)) == before
     assert "nothing was saved" in message["text"]
 
 

@@ -1,0 +1,132 @@
+"""The public ORUK 3.0 API: every response validates against the Open Referral UK schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+HERE = Path(__file__).resolve().parent
+SCHEMAS = HERE / "oruk_schemas"
+FULL_SERVICE = HERE.parents[2] / "directory" / "schemas" / "service.json"
+
+
+def validator(name: str | Path) -> Draft202012Validator:
+    path = name if isinstance(name, Path) else SCHEMAS / name
+    return Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
+
+
+PAGE = validator("page.json")
+ITEMS = {"services": validator("service_list.json"),
+         "service_at_locations": validator("service_at_location_list.json"),
+         "taxonomy_terms": validator("taxonomy_term.json")}
+PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty",
+             "contents"}
+
+
+def problems(v: Draft202012Validator, data) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in v.iter_errors(data)]
+
+
+async def get_page(client, path: str) -> dict:
+    response = await client.get(path)
+    assert response.status == 200, await response.text()
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    page = await response.json()
+    assert set(page) == PAGE_KEYS
+    assert problems(PAGE, page) == []
+    kind = path.split("?")[0].rsplit("/", 1)[1]
+    for item in page["contents"]:
+        assert problems(ITEMS[kind], item) == [], item.get("id")
+    return page
+
+
+async def test_version_info(client):
+    response = await client.get("/oruk/")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    info = await response.json()
+    assert info["version"] == "3.0" and info["profile"].startswith("https://")
+
+
+async def test_every_sample_service_validates_as_a_full_oruk_service(client, sample_services):
+    full = validator(FULL_SERVICE)
+    for sample in sample_services:
+        response = await client.get(f"/oruk/services/{sample['id']}")
+        assert response.status == 200
+        service = await response.json()
+        assert problems(full, service) == [], sample["id"]
+        assert service["id"] == sample["id"] and service["name"] == sample["name"]
+        assert "version" not in service  # ours, not ORUK's
+        assert service["service_at_locations"][0]["location"]["name"]
+
+
+async def test_every_list_page_validates_and_pages_add_up(client, sample_services):
+    seen = []
+    page_number = 1
+    while True:
+        page = await get_page(client, f"/oruk/services?per_page=7&page={page_number}")
+        assert page["page_number"] == page_number and page["size"] == len(page["contents"])
+        assert page["first_page"] == (page_number == 1)
+        seen += [s["id"] for s in page["contents"]]
+        if page["last_page"]:
+            break
+        page_number += 1
+    assert page["total_items"] == len(sample_services) == len(seen) == len(set(seen))
+    assert page["total_pages"] == page_number == -(-len(sample_services) // 7)
+    for path in ("/oruk/service_at_locations?per_page=200", "/oruk/taxonomy_terms",
+                 "/oruk/service_at_locations?postcode=BB3%201AB&proximity=2000"):
+        await get_page(client, path)
+
+
+async def test_an_empty_result_is_a_valid_empty_page(client):
+    page = await get_page(client, "/oruk/services?text=xylophonezzz")
+    assert page["empty"] is True and page["total_items"] == 0 and page["contents"] == []
+
+
+async def test_filters_narrow_the_services(client, sample_services):
+    stay = await get_page(client, "/oruk/services?taxonomy_term_id=stay_and_play&per_page=100")
+    expected = {s["id"] for s in sample_services
+                if any(a.get("taxonomy_term_id") == "stay_and_play" for a in s.get("attributes", []))}
+    assert {s["id"] for s in stay["contents"]} == expected
+    saturday = await get_page(client, "/oruk/services?day=Saturday&per_page=100")
+    assert 0 < saturday["total_items"] < len(sample_services)
+    evening = await get_page(client, "/oruk/services?start_time=17:00&per_page=100")
+    assert 0 < evening["total_items"] < saturday["total_items"] + len(sample_services)
+    young = await get_page(client, "/oruk/services?maximum_age=1&per_page=100")
+    assert all(s["maximum_age"] <= 1 for s in young["contents"])
+    text = await get_page(client, "/oruk/services?text=dads")
+    assert text["total_items"] > 0
+
+
+async def test_proximity_keeps_only_nearby_places_nearest_first(client):
+    near = await get_page(client, "/oruk/service_at_locations?postcode=BB3%201AB&proximity=1500&per_page=200")
+    wide = await get_page(client, "/oruk/service_at_locations?postcode=BB3%201AB&per_page=200")
+    assert 0 < near["total_items"] < wide["total_items"]
+    assert {i["location"]["name"] for i in near["contents"]} <= {i["location"]["name"] for i in wide["contents"]}
+    assert "Darwen" in near["contents"][0]["location"]["name"]
+
+
+@pytest.mark.parametrize("query", ["page=0", "per_page=abc", "minimum_age=-1", "day=Funday",
+                                   "start_time=25:99", "proximity=100"])
+async def test_bad_parameters_get_a_400_that_says_which(client, query):
+    response = await client.get(f"/oruk/service_at_locations?{query}")
+    assert response.status == 400
+    body = await response.json()
+    assert query.split("=")[0] in body["message"]
+
+
+async def test_an_unknown_service_is_a_404(client):
+    response = await client.get("/oruk/services/no-such-id")
+    assert response.status == 404
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_schemas_catch_a_broken_response():
+    """The checks above can fail: a page or item in the wrong shape is reported."""
+    assert problems(PAGE, {"total_items": "ten"})
+    assert problems(ITEMS["services"], {"id": "x", "status": "active"})  # no name
+    assert problems(ITEMS["service_at_locations"], {"id": "x", "location": {"id": "y"}})
+    assert problems(validator(FULL_SERVICE), {"id": "x", "name": "n", "status": "active",
+                                              "schedules": "every day"})
