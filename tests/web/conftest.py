@@ -1,5 +1,5 @@
-"""The web tier's tests: the real app (fixtures in ``tests/conftest.py``), and one headless
-Chromium for every browser test (``tests/web/browser``, ``tests/web/staff/test_browser.py``)."""
+"""The web tier's tests: the real app (fixtures in ``tests/conftest.py``), and the headless
+Chromium every browser test uses (``tests/web/browser``, ``tests/web/staff/test_browser.py``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import pytest
 from tests.web.browsing import CHROMIUM, CHROMIUM_ARGS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium (never a downloaded browser) through Playwright, for the whole run."""
+    """Debian's Chromium (never a downloaded browser) through Playwright, for one test module.
+
+    Not for the whole run: Playwright's sync API keeps an event loop of its own while it is
+    open, and the web tier's async tests that run after a browser module need theirs."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is not installed: run `scripts/setup.sh chromium`")
     from playwright.sync_api import sync_playwright
