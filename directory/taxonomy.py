@@ -38,6 +38,9 @@ class Term:
     label: str
     related: tuple[str, ...]
     phrases: tuple[str, ...]
+    #: The FAQ answers (``utter_ask_core_offer_info/<key>`` in domain/faq.yml) that explain this
+    #: need, so an answer can go on to "find one near you" without the parent repeating it.
+    faq: tuple[str, ...] = ()
 
     def as_oruk(self, taxonomy_id: str = TAXONOMY_ID, taxonomy_name: str = "") -> dict[str, Any]:
         """The ORUK 3.0 ``taxonomy_term`` record (also used inside a service's ``attributes``)."""
@@ -74,6 +77,13 @@ class Taxonomy:
 
     def __contains__(self, term_id: object) -> bool:
         return any(t.id == term_id for t in self.terms)
+
+    def need_of_faq(self, faq_key: str) -> str | None:
+        """The need an FAQ answer explains ("what_is_portage" -> disability_send), if any."""
+        for t in self.terms:
+            if faq_key in t.faq:
+                return t.id
+        return None
 
     def phrase_index(self) -> dict[str, str]:
         """Every phrase (lower-cased, single-spaced) mapped to its term id."""
@@ -180,6 +190,10 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
                               f"(as '{written}'); a phrase may belong to one term only")
             else:
                 phrase_owner[key] = (term_id, phrase)
+        faq = entry.get("faq") or []
+        if not isinstance(faq, list) or not all(isinstance(f, str) for f in faq):
+            errors.append(f"{where}: 'faq' must be a list of FAQ answer keys")
+            faq = []
         terms.append(Term(
             id=term_id,
             name=str(entry["name"]).strip(),
@@ -187,6 +201,7 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
             label=str(entry["label"]).strip(),
             related=tuple(related),
             phrases=tuple(phrases),
+            faq=tuple(faq),
         ))
 
     for t in terms:

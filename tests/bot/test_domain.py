@@ -92,3 +92,15 @@ def test_the_trained_policy_follows_every_test_story(tmp_path):
     details = failed.read_text() if failed.exists() else result.stderr[-3000:]
     assert result.returncode == 0, details
     assert "None of the test stories failed" in failed.read_text()
+
+
+def test_every_faq_answer_the_taxonomy_names_exists_so_an_answer_can_go_on_to_a_search():
+    from directory.taxonomy import load_taxonomy
+    answers = {key.split("/", 1)[1] for key in
+               yaml.safe_load((ROOT / "domain" / "faq.yml").read_text())["responses"]
+               if key.startswith("utter_ask_core_offer_info/")}
+    taxonomy = load_taxonomy()
+    named = {key for term in taxonomy.terms for key in term.faq}
+    assert named and named <= answers, sorted(named - answers)
+    assert taxonomy.need_of_faq("what_is_portage") == "disability_send"
+    assert taxonomy.need_of_faq("do_i_need_to_book") is None
