@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from common.days import TIMES_OF_DAY, days_in
+from common.days import DAY_CODES, TIMES_OF_DAY, days_in
 
 FATHER = "father"
 FATHER_TERM = "father_friendly"
+#: Python's weekday() of each RRULE day code: MO -> 0 ... SU -> 6.
+DAY_INDEX = {code: i for i, code in enumerate(DAY_CODES)}
 
 _FALSE_WORDS = {"", "false", "no", "0", "none", "null"}
 _CLOSER = re.compile(r"\b(closer|nearer|nearest|closest|near me|nearby|not so far|less far)\b",

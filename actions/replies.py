@@ -124,7 +124,7 @@ def services_payload(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, Any]], *,
             total: int, offset: int = 0, widened: str | None = None,
-            today: date | None = None) -> Reply:
+            then: str | None = None, today: date | None = None) -> Reply:
     """A page of up to three services, with a text that makes sense without the cards.
 
     Short sentences keep the reading age low even with long need labels: what and where first,
@@ -162,6 +162,8 @@ def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, 
     if remaining > 0:
         sentences.append("There are more. Tap More to see them.")
         buttons.append(MORE)
+    if then:
+        sentences.append(then)
     buttons += [DIFFERENT_DAY, TALK]
     return Reply(text=" ".join(sentences), buttons=buttons, custom=services_payload(page))
 
@@ -240,6 +242,41 @@ def ask_day() -> Reply:
     buttons.append({"title": "Weekend", "payload": "/refine_search" +
                     _json_entities({"day": list(WEEKEND)})})
     return Reply(text="Which day suits you best?", buttons=buttons)
+
+
+def ask_place(taxonomy: Taxonomy, terms: Sequence[str]) -> Reply:
+    """ "Where should I look for baby groups?": the parent sees we kept what they said."""
+    label = need_label(taxonomy, terms)
+    what = "" if label == "services" else f" for {label}"
+    return Reply(text=f"Where should I look{what}? Tell me your town or postcode, "
+                      "like Darwen or BB3.")
+
+
+def how_to_narrow() -> str:
+    """Said under "what's on nearby" when the parent has not said what they want."""
+    return ("To see fewer, tell me what you want, like 'baby groups', 'help with money' "
+            "or 'Saturday'.")
+
+
+def offer_to_find(taxonomy: Taxonomy, need: str) -> Reply:
+    """After explaining a need: one tap or a place finds it nearby."""
+    label = need_label(taxonomy, [need])
+    return Reply(text=f"I can find {label} near you. Tell me your town or postcode, "
+                      "like Darwen or BB3.",
+                 buttons=[{"title": "Find one near you",
+                           "payload": "/find_service" + _json_entities({"need": need})}])
+
+
+def nearest_intro(taxonomy: Taxonomy, need: str) -> str:
+    return f"These are the nearest {need_label(taxonomy, [need])}."
+
+
+def not_understood_twice(*, centre: str | None, phone: str | None, main_line: str,
+                         hours: str) -> Reply:
+    """The second "didn't get that" in a row is a person instead: no third try."""
+    person = handoff(centre=centre, phone=phone, main_line=main_line, hours=hours)
+    return Reply(text="Sorry, I'm only a chatbot and I still didn't get that. " + (person.text or ""),
+                 buttons=person.buttons, custom=person.custom)
 
 
 def handoff(*, centre: str | None, phone: str | None, main_line: str, hours: str) -> Reply:

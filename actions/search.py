@@ -13,8 +13,10 @@ import dataclasses
 import logging
 from typing import Any, Sequence
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from datetime import datetime
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -58,11 +60,31 @@ def find(context: ActionContext, fields: dict[str, Any], *,
     query = to_query(fields, limit=limit)
     results = list(context.searches.get_or_run(context.directory, repr(query),
                                                lambda: context.directory.search(query)))
+    if fields.get("prefer_days") or fields.get("prefer_time"):
+        results = prefer_times(results, fields.get("prefer_days") or [], fields.get("prefer_time"))
     if fields.get("father"):
         results.sort(key=lambda r: parsing.FATHER_TERM not in (r.get("taxonomy_terms") or []))
     if fields.get("closer"):
         results.sort(key=lambda r: (r.get("distance_km") is None, r.get("distance_km") or 0))
     return results
+
+
+def prefer_times(results: list[dict[str, Any]], days: Sequence[str],
+                 time_of_day: str | None) -> list[dict[str, Any]]:
+    """Services with a session on the wanted days or at the wanted time first, the order
+    otherwise kept: "I work all week" still shows the nearest weekday service, after these."""
+    wanted_days = {parsing.DAY_INDEX[d] for d in days if d in parsing.DAY_INDEX}
+
+    def fits(result: dict[str, Any]) -> bool:
+        for iso in result.get("next_sessions") or []:
+            try:
+                start = datetime.fromisoformat(iso)
+            except ValueError:
+                continue
+            if start.weekday() in wanted_days or (time_of_day == "evening" and start.hour >= 17):
+                return True
+        return False
+    return sorted(results, key=lambda r: not fits(r))
 
 
 def nearest_contact(context: ActionContext, place: str | None,
@@ -131,9 +153,12 @@ def find_widening(context: ActionContext, fields: dict[str, Any]
     return [], fields, None
 
 
-def answer(context: ActionContext, dispatcher: CollectingDispatcher,
-           fields: dict[str, Any]) -> list[EventType]:
-    """Search for ``fields`` and send the first page (or the kind "nothing found")."""
+def answer(context: ActionContext, dispatcher: CollectingDispatcher, fields: dict[str, Any], *,
+           before: str | None = None, after: str | None = None) -> list[EventType]:
+    """Search for ``fields`` and send the first page (or the kind "nothing found").
+
+    ``before`` and ``after`` are sentences around the results ("Some services can come to
+    you.", "You can tell me more, like a day.")."""
     taxonomy = context.directory.taxonomy
     try:
         results, used, note = find_widening(context, fields)
@@ -150,13 +175,15 @@ def answer(context: ActionContext, dispatcher: CollectingDispatcher,
         say(dispatcher, replies.no_results(taxonomy, fields))
         return [SlotSet("last_query", {**fields, "shown": []}), SlotSet("results_offset", 0)]
     page = results[:PAGE_SIZE]
-    say(dispatcher, replies.results(taxonomy, used, page, total=len(results), widened=note))
+    widened = " ".join(filter(None, [before, note])) or None
+    say(dispatcher, replies.results(taxonomy, used, page, total=len(results), widened=widened,
+                                    then=after))
     return [SlotSet("last_query", {**used, "shown": [r["id"] for r in page],
-                                   "shown_max_km": _max_distance(page)}),
+                                   "shown_max_km": max_distance(page)}),
             SlotSet("results_offset", len(page))]
 
 
-def _max_distance(page: Sequence[dict[str, Any]]) -> float | None:
+def max_distance(page: Sequence[dict[str, Any]]) -> float | None:
     distances = [r["distance_km"] for r in page if r.get("distance_km") is not None]
     return max(distances) if distances else None
 
@@ -166,126 +193,3 @@ def slot_fields(context: ActionContext, tracker: Tracker) -> dict[str, Any]:
     fields = parsing.query_fields(tracker.current_slot_values(), context.directory.taxonomy.ids)
     fields["father"] = parsing.is_father(tracker.get_slot("audience"))
     return fields
-
-
-def latest_entity_types(tracker: Tracker) -> set[str]:
-    return {e.get("entity") for e in (tracker.latest_message or {}).get("entities", [])}
-
-
-class ActionSearchServices(Action):
-    """A new search from everything the parent has said (run when the search form is done)."""
-
-    def __init__(self, context: ActionContext) -> None:
-        self.context = context
-
-    def name(self) -> str:
-        return "action_search_services"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> list[EventType]:
-        fields = slot_fields(self.context, tracker)
-        if not fields["terms"]:
-            dispatcher.utter_message(response="utter_ask_search_form_need")
-            return []
-        return answer(self.context, dispatcher, fields)
-
-
-class ActionRefineSearch(Action):
-    """Change the last search: another day, free only, closer, another age, place or need."""
-
-    def __init__(self, context: ActionContext) -> None:
-        self.context = context
-
-    def name(self) -> str:
-        return "action_refine_search"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> list[EventType]:
-        last = tracker.get_slot("last_query")
-        text = (tracker.latest_message or {}).get("text") or ""
-        entities = latest_entity_types(tracker)
-        refine = [e.get("value") for e in (tracker.latest_message or {}).get("entities", [])
-                  if e.get("entity") == "refine"]
-        if "day" in refine and "day" not in entities:
-            say(dispatcher, replies.ask_day())
-            return []
-
-        fields = slot_fields(self.context, tracker)
-        events: list[EventType] = []
-        if parsing.asks_any_day(text) and "day" not in entities:
-            fields.update(days=[], time_of_day=None)
-            events += [SlotSet("days", None), SlotSet("time_of_day", None)]
-        if "child_age" in entities:
-            fields["pregnant"] = False
-            events.append(SlotSet("pregnant", None))
-        elif parsing.mentions_baby(text) and "pregnant" not in entities:
-            fields.update(age_months=0, pregnant=False)
-            events += [SlotSet("age_months", 0), SlotSet("pregnant", None)]
-
-        if not isinstance(last, dict) or not fields["terms"] or not fields["near"]:
-            # No search to refine yet, or something it needs is missing: ask for it.
-            return events + [FollowupAction("search_form")]
-
-        if parsing.asks_for_closer(text):
-            return events + self._closer(dispatcher, last, fields)
-
-        comparable = {k: last.get(k) for k in fields}
-        if fields == comparable and not entities:
-            say(dispatcher, Reply(
-                text="What would you like to change? You can tell me a day, a place, "
-                     "or say 'free ones only'.",
-                buttons=[replies.DIFFERENT_DAY, replies.TALK]))
-            return events
-        return events + answer(self.context, dispatcher, fields)
-
-    def _closer(self, dispatcher: CollectingDispatcher, last: dict[str, Any],
-                fields: dict[str, Any]) -> list[EventType]:
-        fields = {**fields, "closer": True}
-        if last.get("shown_max_km"):
-            fields["radius_km"] = float(last["shown_max_km"])
-        try:
-            results = find(self.context, fields)
-        except UnknownPlace as err:
-            say(dispatcher, replies.unknown_place(err.place, list(err.suggestions or [])))
-            return [SlotSet("place", None)]
-        page = results[:PAGE_SIZE]
-        if not page or {r["id"] for r in page} <= set(last.get("shown") or []):
-            # Nothing nearer than what the parent has already seen.
-            say(dispatcher, replies.nothing_closer())
-            return []
-        say(dispatcher, replies.results(self.context.directory.taxonomy, fields, page,
-                                        total=len(results)))
-        return [SlotSet("last_query", {**fields, "shown": [r["id"] for r in page],
-                                       "shown_max_km": _max_distance(page)}),
-                SlotSet("results_offset", len(page))]
-
-
-class ActionMoreResults(Action):
-    """The next page of the last search."""
-
-    def __init__(self, context: ActionContext) -> None:
-        self.context = context
-
-    def name(self) -> str:
-        return "action_more_results"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> list[EventType]:
-        last = tracker.get_slot("last_query")
-        taxonomy = self.context.directory.taxonomy
-        if not isinstance(last, dict):
-            say(dispatcher, replies.no_search_yet())
-            return []
-        offset = int(tracker.get_slot("results_offset") or 0)
-        try:
-            results = find(self.context, last, limit=max(MAX_RESULTS, offset + 2 * PAGE_SIZE))
-        except UnknownPlace:
-            results = []
-        page = results[offset:offset + PAGE_SIZE]
-        if not page:
-            say(dispatcher, replies.no_more_results(taxonomy, last))
-            return []
-        say(dispatcher, replies.results(taxonomy, last, page, total=len(results), offset=offset))
-        return [SlotSet("last_query", {**last, "shown": [r["id"] for r in page],
-                                       "shown_max_km": _max_distance(page)}),
-                SlotSet("results_offset", offset + len(page))]

@@ -24,10 +24,10 @@ from sanic.response import HTTPResponse
 from actions.callback import (ActionAskCallbackShareSummary, ActionStopCallback,
                               ActionSubmitCallback, ValidateCallbackForm)
 from actions.context import ActionContext
-from actions.forms import ValidateSearchForm
+from actions.frame import ActionAfterExplaining, ActionSearchServices
 from actions.handoff import ActionHandoff
+from actions.refine import ActionMoreResults, ActionRefineSearch
 from actions.safety import ActionSafetyCheck, ActionSafetyReply
-from actions.search import ActionMoreResults, ActionRefineSearch, ActionSearchServices
 from actions.summary import ActionShowSummary
 from common.settings import Settings
 from directory.db import Directory
@@ -38,8 +38,8 @@ logger = logging.getLogger(__name__)
 def build_actions(context: ActionContext) -> list[Action]:
     """Every custom action the domain names, built with the shared context."""
     return [
-        ActionSearchServices(context), ActionRefineSearch(context), ActionMoreResults(context),
-        ValidateSearchForm(context), ActionHandoff(context),
+        ActionSearchServices(context), ActionAfterExplaining(context),
+        ActionRefineSearch(context), ActionMoreResults(context), ActionHandoff(context),
         ValidateCallbackForm(context), ActionAskCallbackShareSummary(context),
         ActionSubmitCallback(context), ActionStopCallback(context),
         ActionShowSummary(context), ActionSafetyReply(context), ActionSafetyCheck(context),

@@ -681,6 +681,20 @@ def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> 
 
 # --- the public function ----------------------------------------------------------------------
 
+def searchable_words(db: sqlite_utils.Database, text: str | None) -> list[str]:
+    """The words of a parent's message that some service's text holds ("sensory room" from
+    "anything with a sensory room"), so the chatbot can tell words worth searching from "hi"
+    or a place name. Stemmed as the index is: "nappies" finds "nappy"."""
+    found = []
+    for word in _words(text):
+        if word.isdigit():
+            continue
+        if db.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? LIMIT 1",
+                      [_fts_phrase(word)]).fetchone():
+            found.append(word)
+    return found
+
+
 def search(db: sqlite_utils.Database, query: SearchQuery, *, geo: Geo | None = None,
            geo_path: Any = None, taxonomy: Taxonomy | None = None,
            now: datetime | None = None) -> list[dict[str, Any]]:

@@ -55,6 +55,32 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Circumstance:
+    """Something about a family's life that changes what suits them, not what they need:
+    "we don't drive", "I work all week", "we have twins". Parents say these instead of a need,
+    and the bot answers with the services that fit, said plainly and without a label."""
+
+    id: str
+    #: What parents type (matched as whole words, case and spacing ignored).
+    phrases: tuple[str, ...]
+    #: Words that rank services saying them first ("outreach", "home visits").
+    words: tuple[str, ...] = ()
+    #: Nearest first.
+    closer: bool = False
+    #: Sessions on these days (RRULE codes) or at this time of day first.
+    prefer_days: tuple[str, ...] = ()
+    prefer_time: str | None = None
+    #: One plain sentence the reply starts with, or "".
+    says: str = ""
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        alternatives = sorted((re.escape(normalise_phrase(p)).replace(r"\ ", r"\s+")
+                               for p in self.phrases), key=len, reverse=True)
+        return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w'])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
 class Taxonomy:
     """The whole core offer: its terms in file order."""
 
@@ -63,6 +89,7 @@ class Taxonomy:
     description: str
     terms: tuple[Term, ...]
     version: str = "1"
+    circumstances: tuple[Circumstance, ...] = ()
 
     @property
     def ids(self) -> list[str]:
@@ -77,6 +104,20 @@ class Taxonomy:
 
     def __contains__(self, term_id: object) -> bool:
         return any(t.id == term_id for t in self.terms)
+
+    def circumstances_in(self, text: str) -> list[Circumstance]:
+        """The circumstances a parent's message mentions ("we don't drive" -> cant_travel)."""
+        text = " ".join(text.replace("\u2019", "'").split())
+        return [c for c in self.circumstances if c.pattern.search(text)]
+
+    def has_circumstance(self, circumstance_id: str) -> bool:
+        return any(c.id == circumstance_id for c in self.circumstances)
+
+    def circumstance(self, circumstance_id: str) -> Circumstance:
+        for c in self.circumstances:
+            if c.id == circumstance_id:
+                return c
+        raise KeyError(f"No circumstance called {circumstance_id!r} in the taxonomy")
 
     def need_of_faq(self, faq_key: str) -> str | None:
         """The need an FAQ answer explains ("what_is_portage" -> disability_send), if any."""
@@ -212,13 +253,60 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
                 errors.append(f"term '{t.id}' has an unknown related term '{r}' "
                               f"(known: {', '.join(sorted(seen_ids))})")
 
+    circumstances = _parse_circumstances(raw.get("circumstances") or [], errors)
     if errors:
         listed = "\n".join(f"  - {e}" for e in errors)
         raise TaxonomyError(f"{source} has {len(errors)} problem(s):\n{listed}")
     return Taxonomy(
+        circumstances=circumstances,
         id=str(raw["id"]),
         name=str(raw["name"]),
         description=str(raw["description"]),
         terms=tuple(terms),
         version=str(raw.get("version", "1")),
     )
+
+
+_DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_CIRCUMSTANCE_FIELDS = {"id", "phrases", "words", "closer", "prefer_days", "prefer_time", "says"}
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return tuple(v.strip() for v in value)
+
+
+def _parse_circumstances(raw: Any, errors: list[str]) -> tuple[Circumstance, ...]:
+    """The ``circumstances:`` section, every problem added to ``errors``."""
+    if not isinstance(raw, list):
+        errors.append("'circumstances' must be a list")
+        return ()
+    out: list[Circumstance] = []
+    for n, entry in enumerate(raw, start=1):
+        where = f"circumstance #{n}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            errors.append(f"{where}: needs an 'id'")
+            continue
+        where = f"circumstance '{entry['id']}'"
+        unknown = set(entry) - _CIRCUMSTANCE_FIELDS
+        if unknown:
+            errors.append(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        phrases, words, days = (_strings(entry.get(k)) for k in ("phrases", "words", "prefer_days"))
+        if not phrases:
+            errors.append(f"{where}: 'phrases' must be a non-empty list of what parents type")
+            continue
+        if words is None or days is None:
+            errors.append(f"{where}: 'words' and 'prefer_days' must be lists of text")
+            continue
+        if any(d not in _DAY_CODES for d in days):
+            errors.append(f"{where}: 'prefer_days' uses day codes {', '.join(_DAY_CODES)}")
+        time = entry.get("prefer_time")
+        if time not in (None, "morning", "afternoon", "evening"):
+            errors.append(f"{where}: 'prefer_time' must be morning, afternoon or evening")
+        out.append(Circumstance(id=entry["id"], phrases=phrases, words=words,
+                                closer=bool(entry.get("closer")), prefer_days=days,
+                                prefer_time=time, says=str(entry.get("says") or "").strip()))
+    return tuple(out)

@@ -36,7 +36,7 @@ DOMAIN_DIR = ROOT / "domain"
 TOP = 3
 
 #: Fixed replies (domain response names) that ask the parent to start again.
-GENERIC_RESPONSES = frozenset({"utter_default", "utter_ask_search_form_need",
+GENERIC_RESPONSES = frozenset({"utter_default", "utter_ask_need",
                                "utter_ask_what_help", "utter_chitchat", "utter_out_of_scope"})
 #: Replies the actions build. Two are generic; the others only name a failure in the report.
 _ACTION_REPLIES = {

@@ -13,9 +13,9 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import ValidateSearchForm
 from actions.handoff import ActionHandoff
-from actions.search import ActionMoreResults, ActionRefineSearch, ActionSearchServices
+from actions.frame import ActionSearchServices
+from actions.refine import ActionMoreResults, ActionRefineSearch
 from common.settings import Settings
 from directory.db import open_db
 from common.days import DAY_NAMES
@@ -116,64 +116,16 @@ def test_nothing_on_sunday_for_dads_says_so_and_shows_other_days(context, domain
     assert slot_sets(events)["last_query"]["days"] == []  # "more" pages the wider search
 
 
-# --- the search form -------------------------------------------------------------------------
+# --- one search per turn ----------------------------------------------------------------------
 
-def test_the_form_asks_where_when_no_place_is_known(context, domain):
-    events, messages = run(ValidateSearchForm(context), "health_review_no_place", domain)
-    assert slot_sets(events)["requested_slot"] == "place"
-    assert messages == []  # the question itself is utter_ask_search_form_place
-
-
-def test_a_known_town_completes_the_form_without_asking_the_age_again(context, domain):
-    events, _ = run(ValidateSearchForm(context), "health_review_place_given", domain)
-    kept = slot_sets(events)
-    assert kept["place"] == "Darwen"
-    assert kept["requested_slot"] is None
-
-
-def test_a_misspelt_town_gets_did_you_mean_and_is_asked_again(context, domain):
-    events, messages = run(ValidateSearchForm(context), "misspelt_place", domain)
-    assert "I couldn't find Darwn. Did you mean Darwen?" in texts(messages)
-    assert {"title": "Darwen", "payload": '/give_location{"place": "Darwen"}'} in messages[0]["buttons"]
-    kept = slot_sets(events)
-    assert kept["place"] is None
-    # Not finished: Rasa's form asks for the place again (utter_ask_search_form_place).
-    assert kept.get("requested_slot", "place") == "place"
-
-
-def test_the_age_is_asked_when_no_one_age_fits_all_the_services(context, domain):
-    events, _ = run(ValidateSearchForm(context), "childcare_age_unknown", domain)
-    assert slot_sets(events)["requested_slot"] == "age_months"
-
-
-def test_the_age_is_never_asked_twice(context, domain):
-    events, _ = run(ValidateSearchForm(context), "childcare_age_skipped", domain)
-    assert slot_sets(events).get("requested_slot") is None
-
-
-def test_the_age_is_not_asked_when_one_age_fits_every_service(context, domain):
-    events, _ = run(ValidateSearchForm(context), "stay_and_play_no_age", domain)
-    assert slot_sets(events).get("requested_slot") is None  # need and place known: done
-
-
-def test_the_turn_that_completes_the_form_searches_the_directory_once(context, domain):
-    """The form checks the place by looking it up, and its "do ages matter?" search is the one
-    the answer uses: one search per turn, not a search used as a validator."""
+def test_a_turn_searches_the_directory_once(context, domain):
+    """The "do ages matter?" check uses the answer's own search: one search per turn."""
     searches = []
     search = context.directory.search
     context.directory.search = lambda query, **kw: searches.append(query) or search(query, **kw)
-    events, _ = run(ValidateSearchForm(context), "stay_and_play_no_age", domain)
-    assert slot_sets(events).get("requested_slot") is None
     _, messages = run(ActionSearchServices(context), "stay_and_play_no_age", domain)
     assert services(messages)
     assert len(searches) == 1
-
-
-def test_saying_you_are_pregnant_answers_the_age_question(context, domain):
-    events, _ = run(ValidateSearchForm(context), "pregnant_answer", domain)
-    kept = slot_sets(events)
-    assert kept["pregnant"] is True
-    assert kept["requested_slot"] is None
 
 
 # --- refining and paging ---------------------------------------------------------------------
@@ -218,13 +170,6 @@ def test_for_my_baby_instead_searches_for_a_baby(context, domain):
     assert kept["age_months"] == 0
     assert kept["last_query"]["age_months"] == 0
     assert services(messages)
-
-
-def test_a_refinement_before_any_search_starts_the_search_form(context, domain):
-    events, messages = run(ActionRefineSearch(context), "refine_without_search", domain)
-    assert {"event": "followup", "name": "search_form"} in [
-        {k: e.get(k) for k in ("event", "name")} for e in events]
-    assert messages == []
 
 
 # --- a person --------------------------------------------------------------------------------

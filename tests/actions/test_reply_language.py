@@ -61,6 +61,10 @@ def action_texts(sample_results: dict[str, list[dict]]) -> list[tuple[str, str]]
                                                 widened=replies.widened_related(taxonomy, query)).text),
             (f"no results {term}", replies.no_results(taxonomy, query).text),
             (f"no more {term}", replies.no_more_results(taxonomy, query).text),
+            (f"ask place {term}", replies.ask_place(taxonomy, [term]).text),
+            (f"offer to find {term}", replies.offer_to_find(taxonomy, term).text),
+            (f"nearest {term}", replies.results(taxonomy, query, page, total=3,
+                                                widened=replies.nearest_intro(taxonomy, term)).text),
         ]
     query = {"terms": ["stay_and_play"], "near": "BB3", "days": ["SA", "SU"]}
     out += [
@@ -78,7 +82,16 @@ def action_texts(sample_results: dict[str, list[dict]]) -> list[tuple[str, str]]
         ("search failed", replies.search_failed().text),
         ("nothing closer", replies.nothing_closer().text),
         ("no search yet", replies.no_search_yet().text),
+        ("ask place, no need", replies.ask_place(taxonomy, []).text),
+        ("what is on nearby", replies.results(taxonomy, {"terms": [], "near": "Darwen"},
+                                              next(iter(sample_results.values())), total=9,
+                                              then=replies.how_to_narrow()).text),
+        ("not understood twice", replies.not_understood_twice(
+            centre=None, phone=None, main_line=MAIN_LINE, hours=MAIN_LINE_HOURS).text),
     ]
+    for circumstance in taxonomy.circumstances:
+        if circumstance.says:
+            out.append((f"circumstance {circumstance.id}", circumstance.says))
     return out
 
 

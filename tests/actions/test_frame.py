@@ -1,0 +1,261 @@
+"""The search frame (``actions/frame.py``) turn by turn, on the sample directory: what a parent
+sees when they give things in any order, give only a place, an age or a day, or say something
+the bot cannot read. Each tracker is built here from what the parent said and what NLU found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.frame import ActionAfterExplaining, ActionSearchServices, own_words
+from actions.refine import ActionRefineSearch
+from tests.actions.test_actions import domain, payloads_of_buttons, services, slot_sets, texts  # noqa: F401
+
+SLOTS = ("need", "place", "age_months", "pregnant", "days", "time_of_day", "free_only",
+         "audience", "accessible", "last_query", "asked", "words", "circumstances")
+
+
+def entity(kind: str, value: Any, text: str = "", said: str = "",
+           confidence: float | None = None) -> dict[str, Any]:
+    """An entity as NLU gives it, its span found in ``said``."""
+    start = said.lower().find(text.lower()) if text else 0
+    found = {"entity": kind, "value": value, "start": max(start, 0),
+             "end": max(start, 0) + len(text)}
+    if confidence is not None:
+        found["confidence_entity"] = confidence
+    return found
+
+
+def turn(text: str, intent: str, entities: list[dict] = (), events: list[dict] = (),
+         faq: str | None = None, **slots: Any) -> Tracker:
+    message: dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": 0.9},
+                               "entities": list(entities)}
+    if faq:
+        message["response_selector"] = {"ask_core_offer_info": {"response": {
+            "intent_response_key": f"ask_core_offer_info/{faq}"}}}
+    values = {s: None for s in SLOTS}
+    values.update(results_offset=0, **slots)
+    return Tracker("parent", values, message, list(events), False, None, {}, "action_listen")
+
+
+def run(action, tracker: Tracker, domain) -> tuple[dict[str, Any], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, domain)
+    return slot_sets(events), dispatcher.messages
+
+
+def responses(messages: list[dict]) -> list[str]:
+    return [m.get("response") for m in messages if m.get("response")]
+
+
+# --- the parent's own words -------------------------------------------------------------------
+
+def test_own_words_leave_out_the_place_day_and_filler():
+    said = "is there anything with a sensory room near BB1 on saturday please"
+    words = own_words({"text": said, "entities": [entity("place", "BB1", "BB1", said),
+                                                  entity("day", "SA", "saturday", said)]})
+    assert words == "sensory room"
+
+
+def test_a_buttons_payload_is_not_words():
+    assert own_words({"text": '/find_service{"need": "stay_and_play"}', "entities": []}) == ""
+
+
+# --- asking only for what is missing ----------------------------------------------------------
+
+def test_a_need_with_no_place_asks_where_and_names_the_need(context, domain):
+    said = "baby clinic"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service", [entity("need", "health_visiting", said, said)],
+                              need=["health_visiting"]), domain)
+    assert texts(messages).startswith("Where should I look for health visitor clinics")
+    assert kept["asked"] == "place"
+
+
+def test_a_bare_town_after_where_is_taken_as_the_place(context, domain):
+    kept, messages = run(ActionSearchServices(context),
+                         turn("we live in darwen", "nlu_fallback", need=["stay_and_play"],
+                              asked="place"), domain)
+    assert kept["place"] == "darwen"
+    found = services(messages)
+    assert found and all("stay_and_play" in s["taxonomy_terms"] for s in found)
+
+
+def test_a_misspelt_bare_town_gets_did_you_mean_and_the_question_stays(context, domain):
+    kept, messages = run(ActionSearchServices(context),
+                         turn("Darwn", "nlu_fallback", need=["stay_and_play"], asked="place"),
+                         domain)
+    assert "I couldn't find Darwn. Did you mean Darwen?" in texts(messages)
+    assert kept["asked"] == "place"
+
+
+def test_a_place_alone_asks_what_once_then_shows_what_is_on(context, domain):
+    said = "Darwen"
+    first, messages = run(ActionSearchServices(context),
+                          turn(said, "give_location", [entity("place", "Darwen", said, said)],
+                               place="Darwen"), domain)
+    assert responses(messages) == ["utter_ask_need"] and first["asked"] == "need"
+    said = "not sure really"
+    second, messages = run(ActionSearchServices(context),
+                           turn(said, "nlu_fallback", place="Darwen", asked="need"), domain)
+    found = services(messages)
+    assert found and "utter_ask_need" not in responses(messages)
+    # Everyday services first: what any family could drop in to.
+    assert {"health_visiting", "stay_and_play", "family_support"} & set(found[0]["taxonomy_terms"])
+    assert "tell me what you want" in texts(messages)
+
+
+def test_whats_on_sunday_near_a_town_needs_no_need(context, domain):
+    said = "what can we do on saturday near Darwen"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service", [entity("day", "SA", "saturday", said),
+                                                     entity("place", "Darwen", "Darwen", said)],
+                              place="Darwen", days=["SA"]), domain)
+    found = services(messages)
+    assert found and all("Saturday" in s["schedule_text"] or s["schedule_text"].startswith("By appointment")
+                     for s in found)
+
+
+def test_the_parents_words_find_a_service_with_no_need_named(context, domain):
+    said = "anything with a sensory room near Blackburn"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service", [entity("place", "Blackburn", "Blackburn", said)],
+                              place="Blackburn"), domain)
+    assert kept["words"] == "sensory room"
+    assert "Sensory Room" in services(messages)[0]["name"]
+
+
+def test_words_with_no_place_ask_where_then_search_them(context, domain):
+    said = "help with my cv"
+    kept, messages = run(ActionSearchServices(context), turn(said, "nlu_fallback"), domain)
+    assert kept["asked"] == "place" and kept["words"]
+    kept, messages = run(ActionSearchServices(context),
+                         turn("BB1", "give_location", [entity("place", "BB1", "BB1", "BB1")],
+                              place="Blackburn", asked="place", words=kept["words"]), domain)
+    assert services(messages)
+
+
+# --- the age, after the results ---------------------------------------------------------------
+
+def test_results_come_first_and_the_age_is_asked_after_when_ages_matter(context, domain):
+    said = "childcare in Darwen"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service",
+                              [entity("need", "childcare_early_education", "childcare", said),
+                               entity("place", "Darwen", "Darwen", said)],
+                              need=["childcare_early_education"], place="Darwen"), domain)
+    assert services(messages) and responses(messages)[-1:] == ["utter_ask_age"]
+    assert kept["asked"] == "age"
+
+
+def test_the_age_is_never_asked_twice(context, domain):
+    said = "childcare in Darwen"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service",
+                              [entity("need", "childcare_early_education", "childcare", said)],
+                              need=["childcare_early_education"], place="Darwen",
+                              events=[{"event": "slot", "name": "asked", "value": "age"}]), domain)
+    assert services(messages) and "utter_ask_age" not in responses(messages)
+
+
+def test_a_bare_number_after_how_old_is_the_age_in_years(context, domain):
+    kept, messages = run(ActionSearchServices(context),
+                         turn("2", "nlu_fallback", need=["childcare_early_education"],
+                              place="Darwen", asked="age"), domain)
+    assert kept["age_months"] == 24
+    assert all(s["age_text"] for s in services(messages))
+
+
+def test_stay_and_play_does_not_ask_the_age(context, domain):
+    said = "stay and play in Darwen"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service", [entity("need", "stay_and_play", "stay and play", said)],
+                              need=["stay_and_play"], place="Darwen"), domain)
+    assert services(messages) and "utter_ask_age" not in responses(messages)
+
+
+# --- never a dead end -------------------------------------------------------------------------
+
+def test_not_understood_twice_gives_a_person_not_a_third_try(context, domain):
+    kept, messages = run(ActionSearchServices(context), turn("asdfgh qwerty", "nlu_fallback"),
+                         domain)
+    assert responses(messages) == ["utter_default"] and kept["asked"] == "not_understood"
+    kept, messages = run(ActionSearchServices(context),
+                         turn("zzkx qwv", "nlu_fallback", asked="not_understood"), domain)
+    assert "utter_default" not in responses(messages)
+    handoff = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "handoff"]
+    assert handoff and handoff[0]["phone"] in texts(messages)
+
+
+def test_a_refinement_before_any_search_is_a_search(context, domain):
+    said = "free ones on saturday in Darwen"
+    kept, messages = run(ActionRefineSearch(context),
+                         turn(said, "refine_search", [entity("cost", "free", "free", said),
+                                                      entity("day", "SA", "saturday", said),
+                                                      entity("place", "Darwen", "Darwen", said)],
+                              free_only="free", days=["SA"], place="Darwen"), domain)
+    found = services(messages)
+    assert found and all(s["free"] for s in found)
+
+
+# --- circumstances ----------------------------------------------------------------------------
+
+def test_no_car_puts_home_visits_and_the_nearest_first_and_says_so(context, domain):
+    said = "we don't drive and live out in the sticks near Darwen, anything for a newborn"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service", [entity("place", "Darwen", "Darwen", said),
+                                                     entity("child_age", 0, "newborn", said)],
+                              place="Darwen", age_months=0), domain)
+    assert kept["circumstances"] == ["cant_travel"]
+    assert "can come to you" in texts(messages)
+    found = services(messages)
+    distances = [s["distance_km"] for s in found]
+    assert found and distances == sorted(distances) or any("Home Visits" in s["name"] for s in found)
+
+
+def test_working_all_week_puts_evenings_and_weekends_first(context, domain):
+    said = "stay and play in Blackburn, I work all week"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service",
+                              [entity("need", "stay_and_play", "stay and play", said),
+                               entity("place", "Blackburn", "Blackburn", said)],
+                              need=["stay_and_play"], place="Blackburn"), domain)
+    first = services(messages)[0]
+    assert any(w in first["schedule_text"] for w in ("Saturday", "Sunday", "pm")), first
+
+
+# --- an explanation, then a search ------------------------------------------------------------
+
+def test_after_explaining_a_need_the_bot_offers_to_find_one(context, domain):
+    kept, messages = run(ActionAfterExplaining(context),
+                         turn("what is a health visitor", "ask_core_offer_info",
+                              faq="what_is_health_visitor"), domain)
+    assert kept["need"] == ["health_visiting"] and kept["asked"] == "place"
+    assert '/find_service{"need": "health_visiting"}' in payloads_of_buttons(messages)
+
+
+def test_after_explaining_with_a_known_place_the_nearest_are_shown(context, domain):
+    kept, messages = run(ActionAfterExplaining(context),
+                         turn("what is portage", "ask_core_offer_info", faq="what_is_portage",
+                              place="Blackburn"), domain)
+    found = services(messages)
+    assert found and "disability_send" in found[0]["taxonomy_terms"]
+
+
+def test_where_is_one_near_after_an_explanation_searches_that_need(context, domain):
+    said = "where is one near Darwen"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service", [entity("place", "Darwen", "Darwen", said)],
+                              need=["health_visiting"], place="Darwen", asked="place"), domain)
+    found = services(messages)
+    assert found and "health_visiting" in found[0]["taxonomy_terms"]
+
+
+def test_a_general_question_adds_no_need(context, domain):
+    kept, messages = run(ActionAfterExplaining(context),
+                         turn("do i need to book", "ask_core_offer_info",
+                              faq="do_i_need_to_book"), domain)
+    assert kept == {} and messages == []
