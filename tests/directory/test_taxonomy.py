@@ -198,3 +198,34 @@ def test_a_file_that_is_not_yaml_names_the_file(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TaxonomyError, match="Cannot read the taxonomy file"):
         load_taxonomy(tmp_path / "nowhere.yml")
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("we don't drive and live out in the sticks", "cant_travel"),
+    ("We dont have a car", "cant_travel"),
+    ("i work full time monday to friday", "works_weekdays"),
+    ("we both work", "works_weekdays"),
+    ("my twins are 18 months", "twins"),
+    ("im a single mum with a 2 year old", "on_my_own"),
+])
+def test_circumstances_are_read_from_what_parents_type(taxonomy: Taxonomy, said: str,
+                                                       expected: str) -> None:
+    assert [c.id for c in taxonomy.circumstances_in(said)] == [expected]
+
+
+def test_a_circumstance_is_a_whole_phrase_not_part_of_a_word(taxonomy: Taxonomy) -> None:
+    assert taxonomy.circumstances_in("stay and play near Twiston") == []
+    assert taxonomy.circumstances_in("what's on in the village hall") == []
+
+
+def test_a_broken_circumstance_is_refused_with_what_to_fix(tmp_path: Path) -> None:
+    raw = _raw()
+    raw["circumstances"] = [{"id": "late", "phrases": ["after work"], "prefer_days": ["Saturday"],
+                             "prefer_time": "night"},
+                            {"id": "empty", "phrases": []}]
+    with pytest.raises(TaxonomyError) as err:
+        _load(tmp_path, raw)
+    message = str(err.value)
+    assert "circumstance 'late': 'prefer_days' uses day codes" in message
+    assert "'prefer_time' must be morning, afternoon or evening" in message
+    assert "circumstance 'empty': 'phrases' must be a non-empty list" in message
