@@ -198,3 +198,32 @@ def test_a_file_that_is_not_yaml_names_the_file(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TaxonomyError, match="Cannot read the taxonomy file"):
         load_taxonomy(tmp_path / "nowhere.yml")
+
+
+def test_need_words_in_other_languages_are_read_per_language(taxonomy: Taxonomy) -> None:
+    # A Polish parent's "grupy dla dzieci" (groups for children) is stay and play.
+    assert "grupy dla dzieci" in taxonomy.term("stay_and_play").words_in("pl")
+    assert taxonomy.other_language_index()["pl"]["grupy dla dzieci"] == "stay_and_play"
+    assert taxonomy.term("father_friendly").words_in("pl") == ()
+
+
+def test_other_language_words_are_never_english_phrases(taxonomy: Taxonomy) -> None:
+    # They must not become NLU synonyms: the English matcher would then read Polish as English.
+    english = taxonomy.phrase_index()
+    for words in taxonomy.other_language_index().values():
+        assert not {normalise_phrase(w) for w in words} & set(english)
+
+
+def test_a_bad_language_code_in_other_languages_is_refused(tmp_path: Path) -> None:
+    raw = _raw()
+    raw["terms"][3]["other_languages"] = {"polish": ["grupy dla dzieci"]}
+    with pytest.raises(TaxonomyError, match="'polish' in 'other_languages' is not a two-letter"):
+        _load(tmp_path, raw)
+
+
+def test_an_other_language_word_in_two_needs_is_refused(tmp_path: Path) -> None:
+    raw = _raw()
+    raw["terms"][0]["other_languages"] = {"pl": ["Grupy dla dzieci"]}  # already stay_and_play
+    with pytest.raises(TaxonomyError, match="the pl word 'grupy dla dzieci' in 'stay_and_play' is "
+                                            "already in 'health_visiting'"):
+        _load(tmp_path, raw)
