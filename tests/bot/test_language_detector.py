@@ -223,3 +223,12 @@ def test_a_star_matches_any_ending_and_the_longest_phrase_wins():
 
 def test_every_language_with_need_words_in_the_taxonomy_is_one_we_can_answer_in():
     assert set(load_taxonomy().other_language_index()) <= set(load_languages())
+
+
+def test_built_by_rasa_it_knows_the_towns_in_the_directory(directory_db):
+    # create() is how Rasa builds it: the towns come from the live directory, not a list in code.
+    built = LanguageDetector.create({**LanguageDetector.get_default_config(),
+                                     "directory_db": str(directory_db)}, None, None, None)
+    message = built.process([Message(data={TEXT: "czy jest coś dla dzieci w Hoddlesden"})])[0]
+    assert ("place", "Hoddlesden") in entities(message)
+    assert ("language", "pl") in entities(message)
