@@ -189,11 +189,23 @@ def test_an_age_is_not_read_as_a_postcode(detector):
     ("ur", "مجھے دودھ پلانے میں مدد چاہیے", "infant_feeding"),
     ("gu", "મારે સ્તનપાન માટે મદદ જોઈએ છે", "infant_feeding"),
     ("pa", "ਕੀ ਕੋਈ ਨਰਸਰੀ ਹੈ", "childcare_early_education"),
+    ("pl", "mam problem z karmieniem piersią", "infant_feeding"),  # another case ending
+    ("pl", "czy są zajęcia dla ojców w sobotę", "father_friendly"),
+    ("es", "busco trabajo y necesito hacer mi currículum", "jobcentre_plus"),
+    ("ro", "fiul meu are autism, unde găsesc ajutor", "disability_send"),
+    ("ur", "میں بہت اکیلی محسوس کرتی ہوں", "parent_wellbeing"),
+    ("ar", "هل توجد دورات للآباء في دارون", "parenting_courses"),
 ])
 def test_need_words_from_the_taxonomy_are_understood_in_each_language(detector, code, text, need):
     message = parse(detector, text)
     assert ("language", code) in entities(message)
     assert ("need", need) in entities(message)
+
+
+def test_a_verb_that_looks_like_a_need_word_is_not_one(detector):
+    # "Trabajo todo el día" is "I work all day", not a search for a job.
+    message = parse(detector, "hay cursos para padres por la tarde? trabajo todo el día")
+    assert [v for kind, v in entities(message) if kind == "need"] == ["parenting_courses"]
 
 
 def test_a_message_in_another_language_without_a_known_need_word_still_becomes_a_search(detector):

