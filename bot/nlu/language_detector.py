@@ -377,8 +377,9 @@ class LanguageDetector(GraphComponent):
     def entities_for(self, text: str, detection: Detection) -> list[dict[str, Any]]:
         """The entities a message in another language keeps (module docstring), language first."""
         language = self.languages[detection.code]
+        # The whole message is in the language; its text is not copied again into the entity.
         tag = {"entity": LANGUAGE, "value": detection.code, "start": 0, "end": len(text),
-               "text": text, "confidence_entity": detection.confidence, "extractor": self.name,
+               "confidence_entity": detection.confidence, "extractor": self.name,
                "source": SOURCE_DETECTOR, "language_name": language.name}
         found = [*find_neutral_places(text, self._known_towns(), self.name),
                  *find_ages(text, language, self.name),
