@@ -26,7 +26,6 @@ letters are enough there.
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
