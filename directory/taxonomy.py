@@ -22,6 +22,7 @@ MIN_PHRASES = 15
 _TERM_FIELDS = ("id", "name", "description", "label", "related", "phrases")
 _TOP_FIELDS = ("id", "name", "description", "terms")
 _TERM_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 
 
 class TaxonomyError(ValueError):
@@ -41,6 +42,14 @@ class Term:
     #: The FAQ answers (``utter_ask_core_offer_info/<key>`` in domain/faq.yml) that explain this
     #: need, so an answer can go on to "find one near you" without the parent repeating it.
     faq: tuple[str, ...] = ()
+    #: Need words in other languages, as (ISO 639-1 code, words) pairs: what a parent writing
+    #: in Polish or Urdu types for this need ("grupy dla dzieci"). Matched only in a message the
+    #: language detector has read as that language; never NLU training data.
+    other_languages: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def words_in(self, code: str) -> tuple[str, ...]:
+        """This need's words in the language ``code`` (none when the file has none)."""
+        return dict(self.other_languages).get(code, ())
 
     def as_oruk(self, taxonomy_id: str = TAXONOMY_ID, taxonomy_name: str = "") -> dict[str, Any]:
         """The ORUK 3.0 ``taxonomy_term`` record (also used inside a service's ``attributes``)."""
@@ -130,6 +139,15 @@ class Taxonomy:
         """Every phrase (lower-cased, single-spaced) mapped to its term id."""
         return {normalise_phrase(p): t.id for t in self.terms for p in t.phrases}
 
+    def other_language_index(self) -> dict[str, dict[str, str]]:
+        """Language code -> need word (as written in the file) -> term id."""
+        index: dict[str, dict[str, str]] = {}
+        for t in self.terms:
+            for code, words in t.other_languages:
+                for word in words:
+                    index.setdefault(code, {})[word] = t.id
+        return index
+
     def as_oruk(self) -> dict[str, Any]:
         """The ORUK 3.0 ``taxonomy`` record with its ``taxonomy_terms`` nested, as ``GET /taxonomies/{id}``."""
         return {
@@ -144,6 +162,40 @@ class Taxonomy:
 def normalise_phrase(phrase: str) -> str:
     """Compare phrases the way a parent's message is compared: case and spacing don't matter."""
     return " ".join(phrase.casefold().split())
+
+
+def _other_languages(raw: Any, where: str, term_id: str, owner: dict[tuple[str, str], str],
+                     errors: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A term's ``other_languages`` checked: two-letter codes, lists of words, each word in one
+    term per language (a word that meant two needs would pick one at random)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        errors.append(f"{where}: 'other_languages' must map language codes (like 'pl') to lists of words")
+        return ()
+    out = []
+    for code, words in raw.items():
+        if not isinstance(code, str) or not _LANGUAGE_CODE.match(code) or code == "en":
+            errors.append(f"{where}: {code!r} in 'other_languages' is not a two-letter language "
+                          f"code other than 'en' (like 'pl')")
+            continue
+        if not isinstance(words, list) or not words or not all(
+                isinstance(w, str) and w.strip() for w in words):
+            errors.append(f"{where}: 'other_languages.{code}' must be a list of words")
+            continue
+        kept = []
+        for word in words:
+            key = (code, normalise_phrase(word))
+            if owner.get(key) == term_id:
+                errors.append(f"{where} lists the {code} word '{word}' twice")
+            elif key in owner:
+                errors.append(f"the {code} word '{word}' in '{term_id}' is already in "
+                              f"'{owner[key]}'; a word may belong to one term only")
+            else:
+                owner[key] = term_id
+                kept.append(" ".join(word.split()))
+        out.append((code, tuple(kept)))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=8)
@@ -183,6 +235,7 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
 
     seen_ids: set[str] = set()
     phrase_owner: dict[str, tuple[str, str]] = {}  # normalised phrase -> (term id, as written)
+    word_owner: dict[tuple[str, str], str] = {}  # (language, normalised word) -> term id
     terms: list[Term] = []
     for position, entry in enumerate(raw_terms, start=1):
         where = f"term {position}"
@@ -235,6 +288,8 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
         if not isinstance(faq, list) or not all(isinstance(f, str) for f in faq):
             errors.append(f"{where}: 'faq' must be a list of FAQ answer keys")
             faq = []
+        other_languages = _other_languages(entry.get("other_languages"), where, term_id,
+                                           word_owner, errors)
         terms.append(Term(
             id=term_id,
             name=str(entry["name"]).strip(),
@@ -243,6 +298,7 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
             related=tuple(related),
             phrases=tuple(phrases),
             faq=tuple(faq),
+            other_languages=other_languages,
         ))
 
     for t in terms:

@@ -21,7 +21,7 @@ CONTRACT_INTENTS = {"greet", "goodbye", "thanks", "affirm", "deny", "find_servic
                     "give_child_age", "bot_challenge", "request_human", "out_of_scope",
                     "chitchat"}
 CONTRACT_SLOTS = {"need", "place", "age_months", "pregnant", "days", "time_of_day", "free_only",
-                  "audience", "accessible", "last_query", "results_offset"}
+                  "audience", "accessible", "language", "last_query", "results_offset"}
 
 
 def _rasa(*args: str, timeout: int = 1500) -> subprocess.CompletedProcess:

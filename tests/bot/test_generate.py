@@ -1,5 +1,6 @@
 """The NLU data generated from the taxonomy is valid Rasa data, and a new term flows into it."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -92,3 +93,15 @@ def test_a_new_term_is_generated_and_passes_rasa_validation(tmp_path):
         word in line for word in ("synonym", "example", "entity", "lookup", "regex", "swimming"))]
     assert nlu_warnings == []
     assert (ROOT / "data" / "nlu" / generate.OUT_NAME).read_text(encoding="utf-8") == before
+
+
+def test_need_words_in_other_languages_never_become_english_training_data():
+    # The English pipeline would otherwise learn Polish words as English need phrases. Loan
+    # words that are English phrases too ("cv", "autism") are the only overlap.
+    taxonomy = load_taxonomy()
+    rendered = generate.render(taxonomy).casefold()
+    english = taxonomy.phrase_index()
+    leaked = [word for words in taxonomy.other_language_index().values() for word in words
+              if "*" not in word and word.casefold() not in english
+              and re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", rendered)]
+    assert leaked == []

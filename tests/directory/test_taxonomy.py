@@ -229,3 +229,25 @@ def test_a_broken_circumstance_is_refused_with_what_to_fix(tmp_path: Path) -> No
     assert "circumstance 'late': 'prefer_days' uses day codes" in message
     assert "'prefer_time' must be morning, afternoon or evening" in message
     assert "circumstance 'empty': 'phrases' must be a non-empty list" in message
+
+
+def test_need_words_in_other_languages_are_read_per_language(taxonomy: Taxonomy) -> None:
+    # A Polish parent's "grupy dla dzieci" (groups for children) is stay and play.
+    assert "grupy dla dzieci" in taxonomy.term("stay_and_play").words_in("pl")
+    assert taxonomy.other_language_index()["pl"]["grupy dla dzieci"] == "stay_and_play"
+    assert taxonomy.term("childminder_support").words_in("pl") == ()  # none listed yet
+
+
+def test_a_bad_language_code_in_other_languages_is_refused(tmp_path: Path) -> None:
+    raw = _raw()
+    raw["terms"][3]["other_languages"] = {"polish": ["grupy dla dzieci"]}
+    with pytest.raises(TaxonomyError, match="'polish' in 'other_languages' is not a two-letter"):
+        _load(tmp_path, raw)
+
+
+def test_an_other_language_word_in_two_needs_is_refused(tmp_path: Path) -> None:
+    raw = _raw()
+    raw["terms"][0]["other_languages"] = {"pl": ["Grupy dla dzieci"]}  # already stay_and_play
+    with pytest.raises(TaxonomyError, match="the pl word 'grupy dla dzieci' in 'stay_and_play' is "
+                                            "already in 'health_visiting'"):
+        _load(tmp_path, raw)
