@@ -32,6 +32,7 @@ from rasa_sdk.types import DomainDict
 from actions import parsing, replies
 from actions.callback import with_callback_offer
 from actions.context import ActionContext
+from actions.languages import interpreter_sentence, message_language
 from actions.search import answer, find, nearest_contact, say, slot_fields
 from directory.search import UnknownPlace, searchable_words
 from directory.taxonomy import Circumstance
@@ -180,13 +181,24 @@ class Frame:
         self.text = str(self.message.get("text") or "")
         self.intent = str((self.message.get("intent") or {}).get("name") or "")
         self.asked = tracker.get_slot("asked")
+        self.language = message_language(self.message)
         self.events: list[EventType] = []
 
     def set(self, slot: str, value: Any) -> None:
         self.events.append(SlotSet(slot, value))
 
     def respond(self) -> list[EventType]:
+        events = self._respond()
+        # A parent writing in another language gets the answer in English and one sentence in
+        # their own language: how to get an interpreter through the family hubs' main line.
+        sentence = interpreter_sentence(self.language, self.context.settings.family_hubs_phone)
+        if sentence:
+            self.dispatcher.utter_message(text=sentence)
+        return events
+
+    def _respond(self) -> list[EventType]:
         fields = slot_fields(self.context, self.tracker)
+        fields["prefer_language"] = self.tracker.get_slot("language") or None
         if not self._take_bare_answer(fields):
             return self.events
         words = self._words()
@@ -262,7 +274,10 @@ class Frame:
     def _words(self) -> str:
         """The parent's own words to rank by: this turn's, if it said anything that the
         directory could match; otherwise the words kept from before."""
-        mine = "" if getattr(self, "_bare_place", False) else own_words(self.message)
+        # Words in another language would be searched as English: the detector's need words
+        # (entities) stand for them.
+        skip = getattr(self, "_bare_place", False) or self.language
+        mine = "" if skip else own_words(self.message)
         usable = " ".join(searchable_words(self.context.directory.db, mine)) if mine else ""
         if usable or _has(self.message, "need"):
             if usable != (self.tracker.get_slot("words") or ""):

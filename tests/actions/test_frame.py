@@ -15,7 +15,7 @@ from actions.refine import ActionRefineSearch
 from tests.actions.test_actions import domain, payloads_of_buttons, services, slot_sets, texts  # noqa: F401
 
 SLOTS = ("need", "place", "age_months", "pregnant", "days", "time_of_day", "free_only",
-         "audience", "accessible", "last_query", "asked", "words", "circumstances")
+         "audience", "accessible", "last_query", "asked", "words", "circumstances", "language")
 
 
 def entity(kind: str, value: Any, text: str = "", said: str = "",
@@ -259,3 +259,29 @@ def test_a_general_question_adds_no_need(context, domain):
                          turn("do i need to book", "ask_core_offer_info",
                               faq="do_i_need_to_book"), domain)
     assert kept == {} and messages == []
+
+
+# --- other languages --------------------------------------------------------------------------
+
+def test_a_message_in_polish_gets_services_and_the_interpreter_offer_in_polish(context, domain):
+    said = "czy są grupy dla dzieci w Blackburn"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service",
+                              [entity("language", "pl", said, said),
+                               entity("need", "stay_and_play", "grupy dla dzieci", said),
+                               entity("place", "Blackburn", "Blackburn", said)],
+                              need=["stay_and_play"], place="Blackburn", language="pl"), domain)
+    found = services(messages)
+    assert found and all("stay_and_play" in s["taxonomy_terms"] for s in found)
+    offer = messages[-1]["text"]
+    assert context.settings.family_hubs_phone in offer and "Polish" in offer
+    assert "tłumacz" in offer.casefold()
+    assert not kept.get("words")  # Polish words are not searched as English
+
+
+def test_an_english_message_gets_no_interpreter_offer(context, domain):
+    said = "stay and play in Darwen"
+    _, messages = run(ActionSearchServices(context),
+                      turn(said, "find_service", [entity("need", "stay_and_play", "stay and play", said)],
+                           need=["stay_and_play"], place="Darwen"), domain)
+    assert context.settings.family_hubs_phone not in texts(messages)
