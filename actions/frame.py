@@ -50,9 +50,9 @@ _NOT_WORDS = frozenset({"place", "child_age", "pregnant", "day", "time_of_day", 
 #: Words that say a parent wants something without saying what ("anything for us?"). The
 #: directory's own stop words are dropped too (``searchable_words``).
 _FILLER = frozenset("""
-a about activities activity after again also am an and any anybody anyone anything anywhere are around as ask at
-available be been being best but by can cant class classes club clubs could day days did do does doing dont else even
-find for free from get go going good got group groups had has have having hello help helpful hey hi how i
+a about after again also am an and any anybody anyone anything anywhere are around as ask at
+available be been being best but by can cant could day days did do does doing dont else even
+find for free from get go going good got had has have having hello help helpful hey hi how i
 id if ill im in info information is isnt it its ive just kind kids know like little local look
 looking lot lots make maybe me mine more much my near nearby need needs new nice no not now of
 off ok okay on one only or other our out over place places please recommend round see service
@@ -267,9 +267,11 @@ class Frame:
                     "access", "audience", "need", "language") or getattr(self, "_bare_place", False)
 
     def _narrows(self, fields: dict[str, Any]) -> bool:
-        """Days, a time, free only, access or a language: enough to show what is on."""
+        """A child's age, pregnancy, days, a time, free only, access or a language: enough to
+        show what is on ("anything for my 2 year old in Darwen" is a question, not a blank)."""
         return bool(fields["days"] or fields["time_of_day"] or fields["free"]
-                    or fields["accessible"] or fields.get("prefer_language"))
+                    or fields["accessible"] or fields.get("prefer_language")
+                    or fields["age_months"] is not None or fields["pregnant"])
 
     def _words(self) -> str:
         """The parent's own words to rank by: this turn's, if it said anything that the
@@ -364,7 +366,11 @@ class ActionAfterExplaining(Action):
             "ask_core_offer_info", {}).get("response", {})
         key = str(selected.get("intent_response_key") or "").split("/")[-1]
         taxonomy = self.context.directory.taxonomy
-        need = taxonomy.need_of_faq(key)
+        # The answer's own need; for a general answer ("do I need to book?"), the need the
+        # question named ("...to get baby weighed").
+        need = taxonomy.need_of_faq(key) or next(
+            (e.get("value") for e in (tracker.latest_message or {}).get("entities") or []
+             if e.get("entity") == "need" and e.get("value") in taxonomy), None)
         if not need:
             return []
         events: list[EventType] = [SlotSet("need", [need]), SlotSet("words", None)]

@@ -285,3 +285,21 @@ def test_an_english_message_gets_no_interpreter_offer(context, domain):
                       turn(said, "find_service", [entity("need", "stay_and_play", "stay and play", said)],
                            need=["stay_and_play"], place="Darwen"), domain)
     assert context.settings.family_hubs_phone not in texts(messages)
+
+
+def test_a_general_answer_goes_on_to_the_need_the_question_named(context, domain):
+    said = "do I need an appointment to get baby weighed"
+    kept, messages = run(ActionAfterExplaining(context),
+                         turn(said, "ask_core_offer_info",
+                              [entity("need", "health_visiting", "baby weighed", said)],
+                              faq="do_i_need_to_book"), domain)
+    assert kept["need"] == ["health_visiting"] and kept["asked"] == "place"
+
+
+def test_a_place_and_an_age_show_what_is_on_for_that_age(context, domain):
+    said = "anything for my 1 year old in Darwen"
+    kept, messages = run(ActionSearchServices(context),
+                         turn(said, "find_service", [entity("child_age", 12, "1 year old", said),
+                                                     entity("place", "Darwen", "Darwen", said)],
+                              place="Darwen", age_months=12), domain)
+    assert services(messages) and "utter_ask_need" not in responses(messages)
