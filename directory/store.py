@@ -26,6 +26,8 @@ Rules the tree follows:
   ``schedule.service_id`` so a search can find every session of a service with one index.
 - ``service_fts.rowid`` equals ``service.rowid``; ``terms`` holds each linked term's name and
   every phrase parents use for it (``taxonomy_term_phrase``), so "dads group" finds the service.
+- A service with no Signpost need term gets its needs read from its own words
+  (``inferred_need``, see ``directory/needs.py``) whenever its search text is rebuilt.
 
 Every write runs in one SQLite transaction (``BEGIN IMMEDIATE``): a crash or a bad row leaves
 the directory exactly as it was.
@@ -47,6 +49,7 @@ import sqlite_utils
 
 from directory.shape import (CONTENT_TABLES, LOCATION, ORGANIZATION, SERVICE, SERVICE_META_KEYS,
                              TABLE_COLUMNS, TAXONOMY_TERM, Link, Node, _chunks, existing_ids)
+from directory.needs import core_phrases, infer_service_needs
 from directory.taxonomy import load_taxonomy, normalise_phrase
 from directory.validation import check_references, validate_services
 
@@ -320,6 +323,44 @@ def _write_fts(conn: sqlite3.Connection, batch: _Batch) -> None:
         [(rowids[sid], sid, name, desc,
           " ; ".join(terms.get(t, "") for t in batch.service_terms[sid] if t))
          for sid, (name, desc) in batch.fts.items()])
+    write_inferred_needs(conn, list(batch.fts))
+
+
+def write_inferred_needs(conn: sqlite3.Connection, service_ids: list[str] | None) -> None:
+    """Rebuild ``inferred_need`` for some services (all when None), inside the caller's
+    transaction: the needs read from the words of each service that carries no Signpost term."""
+    if service_ids is None:
+        conn.execute("DELETE FROM inferred_need")
+        chunks: Iterable[list[str]] = [[]]
+    else:
+        chunks = list(_chunks(list(service_ids)))
+        for chunk in chunks:
+            conn.execute(f"DELETE FROM inferred_need WHERE service_id IN "
+                         f"({','.join('?' * len(chunk))})", chunk)
+    taxonomy = load_taxonomy()
+    core = taxonomy.ids
+    phrases: dict[str, tuple[str, ...]] | None = None
+    category_names = {tid: name or "" for tid, name in
+                      conn.execute("SELECT id, name FROM taxonomy_term")}
+    for chunk in chunks:
+        where = (f"WHERE s.id IN ({','.join('?' * len(chunk))})" if service_ids is not None
+                 else "")
+        rows = conn.execute(
+            f"SELECT s.id, s.name, s.description, (SELECT group_concat(a.taxonomy_term_id, "
+            f"char(31)) FROM attribute a WHERE a.link_id = s.id) FROM service s {where}",
+            chunk if service_ids is not None else []).fetchall()
+        inferred = []
+        for sid, name, description, linked in rows:
+            terms = [t for t in (linked or "").split("\x1f") if t]
+            if any(t in core for t in terms):
+                continue
+            if phrases is None:
+                phrases = core_phrases(conn, taxonomy)
+            categories = [category_names.get(t, "") for t in terms]
+            inferred += [(sid, need) for need in
+                         infer_service_needs(name, description, categories, phrases)]
+        conn.executemany("INSERT OR IGNORE INTO inferred_need (service_id, taxonomy_term_id) "
+                         "VALUES (?, ?)", inferred)
 
 
 def reindex_services(db: sqlite_utils.Database, service_ids: Iterable[str] | None = None) -> int:
@@ -348,6 +389,7 @@ def reindex_services(db: sqlite_utils.Database, service_ids: Iterable[str] | Non
             [(rowid, sid, name or "", desc or "",
               " ; ".join(terms.get(t, "") for t in links.get(sid, ()) if t))
              for rowid, sid, name, desc in rows])
+        write_inferred_needs(conn, None if service_ids is None else [r[1] for r in rows])
     return len(rows)
 
 
@@ -391,6 +433,7 @@ def delete_service(db: sqlite_utils.Database, service_id: str) -> bool:
         if row is None:
             return False
         conn.execute("DELETE FROM service_fts WHERE rowid = ?", [row[0]])
+        conn.execute("DELETE FROM inferred_need WHERE service_id = ?", [service_id])
         for statement in _DELETE_SQL["service"]:
             conn.execute(statement, [service_id])
         conn.execute("DELETE FROM service WHERE id = ?", [service_id])
@@ -400,6 +443,7 @@ def delete_service(db: sqlite_utils.Database, service_id: str) -> bool:
 def clear_directory(conn: sqlite3.Connection) -> None:
     """Delete every service, centre and organization (inside the caller's transaction)."""
     conn.execute("DELETE FROM service_fts")
+    conn.execute("DELETE FROM inferred_need")
     for table in CONTENT_TABLES:
         if table == "attribute":
             conn.execute("DELETE FROM attribute WHERE link_entity IS NOT NULL")

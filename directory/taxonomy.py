@@ -41,6 +41,10 @@ class Term:
     #: The FAQ answers (``utter_ask_core_offer_info/<key>`` in domain/faq.yml) that explain this
     #: need, so an answer can go on to "find one near you" without the parent repeating it.
     faq: tuple[str, ...] = ()
+    #: Offered to every family, asked for or not (health visiting, stay and play...). When a
+    #: parent has not said what they need, a search lists these first: the universal offer is
+    #: the least stigmatising place to start, and the one most families use.
+    universal: bool = False
 
     def as_oruk(self, taxonomy_id: str = TAXONOMY_ID, taxonomy_name: str = "") -> dict[str, Any]:
         """The ORUK 3.0 ``taxonomy_term`` record (also used inside a service's ``attributes``)."""
@@ -77,6 +81,11 @@ class Taxonomy:
 
     def __contains__(self, term_id: object) -> bool:
         return any(t.id == term_id for t in self.terms)
+
+    @property
+    def universal_ids(self) -> list[str]:
+        """The needs marked ``universal: true``, in file order."""
+        return [t.id for t in self.terms if t.universal]
 
     def need_of_faq(self, faq_key: str) -> str | None:
         """The need an FAQ answer explains ("what_is_portage" -> disability_send), if any."""
@@ -194,6 +203,10 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
         if not isinstance(faq, list) or not all(isinstance(f, str) for f in faq):
             errors.append(f"{where}: 'faq' must be a list of FAQ answer keys")
             faq = []
+        universal = entry.get("universal", False)
+        if not isinstance(universal, bool):
+            errors.append(f"{where}: 'universal' must be true or false, not {universal!r}")
+            universal = False
         terms.append(Term(
             id=term_id,
             name=str(entry["name"]).strip(),
@@ -202,6 +215,7 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
             related=tuple(related),
             phrases=tuple(phrases),
             faq=tuple(faq),
+            universal=universal,
         ))
 
     for t in terms:
