@@ -7,11 +7,11 @@ searched properly) elsewhere, so here they are dropped, with the small words of 
 what is left is what the parent wants ("sensory room", "gas bill", "nappies").
 
 Of those words only the ones the directory holds can score, so ``searchable_words`` also checks
-each against the full-text index's own vocabulary (``fts5vocab``). The chatbot uses that to tell
+each against the full-text index (its own tokenizer, so "nappies" is found as "nappy"). The chatbot uses that to tell
 "hello" or "BB1" (nothing to search) from "sensory room" (something to search).
 
-Each word counts for its BM25 inverse document frequency (the same formula FTS5's ``bm25()``
-uses): a word few services use ("nappies") says more than one most use ("family"). Term
+Each word counts for its BM25 inverse document frequency (the formula FTS5's ``bm25()`` uses,
+over the same ``service_fts`` index: name, description, need names and staff phrases): a word few services use ("nappies") says more than one most use ("family"). Term
 frequency and document length, BM25's other parts, are left out on purpose: among services that
 say the same words, the nearest (or the soonest) is the one a parent wants, not the one that
 says it most often.
@@ -50,6 +50,10 @@ time times soon month months year years yr yrs old age aged
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _CLOCK = re.compile(r"^\d+(?:am|pm|h|hrs?|s|th|st|nd|rd)?$")
 _PLACE_SPAN = 3  # a place name is at most this many words ("Blackburn with Darwen")
+#: Counting a word's services stops at 1 in this many services (word_weights says why) ...
+_COMMON_SHARE = 50
+#: ... but never below this many.
+_COMMON_FLOOR = 1000
 
 
 def _tokens(text: str | None) -> list[str]:
@@ -114,62 +118,34 @@ class WordWeights:
         return list(self.weights)
 
 
-_QUERY_TABLE = "signpost_query_words"
-
-
-def _ensure_tables(conn: sqlite3.Connection) -> None:
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.service_fts_words "
-                 "USING fts5vocab(main, service_fts, row)")
-    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_QUERY_TABLE} "
-                 "USING fts5(word, tokenize='porter unicode61')")
-    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_QUERY_TABLE}_terms "
-                 f"USING fts5vocab(temp, {_QUERY_TABLE}, instance)")
-
-
-def _stems(conn: sqlite3.Connection, words: list[str]) -> dict[str, list[str]]:
-    """Each word -> the tokens the full-text index stores it as ("nappies" -> "nappi").
-
-    The index's own tokenizer is asked (a scratch FTS5 table in ``temp``), so the stems always
-    agree with the index. The scratch write is committed at once unless the caller already
-    holds a transaction, so no read snapshot of the directory is left open.
-    """
-    own = not conn.in_transaction
-    try:
-        conn.execute(f"DELETE FROM temp.{_QUERY_TABLE}")
-        conn.executemany(f"INSERT INTO temp.{_QUERY_TABLE} (rowid, word) VALUES (?, ?)",
-                         [(i + 1, w) for i, w in enumerate(words)])
-        stems: dict[str, list[str]] = {w: [] for w in words}
-        for doc, term in conn.execute(f"SELECT doc, term FROM temp.{_QUERY_TABLE}_terms "
-                                      "ORDER BY doc, offset"):
-            stems[words[doc - 1]].append(term)
-        conn.execute(f"DELETE FROM temp.{_QUERY_TABLE}")
-    finally:
-        if own and conn.in_transaction:
-            conn.commit()
-    return stems
+def _documents(conn: sqlite3.Connection, word: str, cap: int) -> int:
+    """How many services' full-text rows hold ``word`` (the index's tokenizer applies, so
+    "nappies" counts "nappy"), counting no further than ``cap``."""
+    phrase = '"' + word.replace('"', '""') + '"'
+    return conn.execute("SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts "
+                        "MATCH ? LIMIT ?)", [phrase, cap]).fetchone()[0]
 
 
 def word_weights(db: Any, words: list[str]) -> WordWeights:
     """The words the directory's full-text index holds, each with its IDF weight (hundredths;
-    at least 1). Words it does not hold are left out: they cannot find anything."""
+    at least 1). Words it does not hold are left out: they cannot find anything.
+
+    Counting the services that hold a word means reading its list of services, which for "play"
+    in a directory of 100,000 is tens of thousands of entries (milliseconds, per word, per
+    search). So counting stops at a fiftieth of the directory (and never below 1,000): a word
+    that common weighs the least a word can, whatever its exact count. In a council's directory
+    of a few hundred services every count is exact.
+    """
     conn = getattr(db, "conn", db)
     if not words:
         return WordWeights({})
-    _ensure_tables(conn)
-    stems = _stems(conn, words)
-    wanted = sorted({s for found in stems.values() for s in found})
-    if not wanted:
-        return WordWeights({})
-    marks = ", ".join("?" * len(wanted))
-    docs = dict(conn.execute(f"SELECT term, doc FROM temp.service_fts_words "
-                             f"WHERE term IN ({marks})", wanted).fetchall())
     total = conn.execute("SELECT max(rowid) FROM service").fetchone()[0] or 0
+    cap = max(_COMMON_FLOOR, total // _COMMON_SHARE)
     weights = {}
     for word in words:
-        counts = [docs.get(s, 0) for s in stems[word]]
-        if not counts or not all(counts):
-            continue  # a word (or part of one, "t-shirt") the index never holds
-        n = max(counts)
+        n = _documents(conn, word, cap)
+        if not n:
+            continue  # a word the directory never uses
         idf = math.log(1 + (max(total, n) - n + 0.5) / (n + 0.5))
         weights[word] = max(1, round(idf * 100))
     return WordWeights(weights)
