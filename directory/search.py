@@ -853,7 +853,7 @@ def search(db: sqlite_utils.Database, query: SearchQuery, *, geo: Geo | None = N
         soonest = _wall_minutes(fit.sessions[0], today) if fit.sessions else _NO_SESSION
         heapq.heappush(queue, (key[:4] + (soonest, service_id), True, service_id, fit))
     labels = _term_labels(db, query.terms, taxonomy)
-    return [_result(db, item["id"], item["fit"], query, ask.words, place, labels)
+    return [_result(db, item["id"], item["fit"], query, ask.words, place, labels, ask.inferred)
             for item in page[query.offset:wanted]]
 
 
@@ -979,7 +979,8 @@ def _one_line(address: Mapping[str, Any] | None) -> str | None:
 
 
 def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: SearchQuery,
-            words: list[str], place: Any, labels: Mapping[str, str]) -> dict[str, Any]:
+            words: list[str], place: Any, labels: Mapping[str, str],
+            inferred: bool = False) -> dict[str, Any]:
     service = _rows(db, "SELECT rowid, * FROM service WHERE id = ?", [service_id])[0]
     terms = [r["taxonomy_term_id"] for r in _rows(
         db, "SELECT DISTINCT taxonomy_term_id FROM attribute WHERE link_id = ? "
@@ -1026,8 +1027,9 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
     by_appointment = bool(patterns) and all(p is not None and p.by_appointment
                                             for p in patterns)
 
-    met = terms + [row[0] for row in db.execute(
+    met = terms + ([row[0] for row in db.execute(
         "SELECT taxonomy_term_id FROM inferred_need WHERE service_id = ?", [service_id])]
+        if inferred else [])
     why = [_capital(labels[t]) for t in query.terms if t in met]
     if query.pregnant and "antenatal" in met:
         why.append("For parents-to-be")

@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,12 +120,40 @@ class WordWeights:
         return list(self.weights)
 
 
-def _documents(conn: sqlite3.Connection, word: str, cap: int) -> int:
+#: Per connection (held, so its id is not reused): the directory's version and word counts.
+_COUNTS: "OrderedDict[int, tuple[sqlite3.Connection, tuple[int, int], dict[tuple[str, int], int]]]" \
+    = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+_COUNTS_CONNECTIONS = 16
+
+
+def _counts_for(conn: sqlite3.Connection) -> dict[tuple[str, int], int]:
+    """The word counts remembered for this connection, emptied whenever the directory has
+    changed since (a write by anyone moves ``data_version`` or this connection's changes)."""
+    version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+    with _COUNTS_LOCK:
+        held = _COUNTS.get(id(conn))
+        if held is None or held[0] is not conn or held[1] != version:
+            held = (conn, version, {})
+            _COUNTS[id(conn)] = held
+        _COUNTS.move_to_end(id(conn))
+        while len(_COUNTS) > _COUNTS_CONNECTIONS:
+            _COUNTS.popitem(last=False)
+        return held[2]
+
+
+def _documents(conn: sqlite3.Connection, word: str, cap: int,
+               counts: dict[tuple[str, int], int]) -> int:
     """How many services' full-text rows hold ``word`` (the index's tokenizer applies, so
-    "nappies" counts "nappy"), counting no further than ``cap``."""
-    phrase = '"' + word.replace('"', '""') + '"'
-    return conn.execute("SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts "
-                        "MATCH ? LIMIT ?)", [phrase, cap]).fetchone()[0]
+    "nappies" counts "nappy"), counting no further than ``cap``; remembered in ``counts``."""
+    found = counts.get((word, cap))
+    if found is None:
+        phrase = '"' + word.replace('"', '""') + '"'
+        found = conn.execute("SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE "
+                             "service_fts MATCH ? LIMIT ?)", [phrase, cap]).fetchone()[0]
+        if len(counts) < 10_000:
+            counts[(word, cap)] = found
+    return found
 
 
 def word_weights(db: Any, words: list[str]) -> WordWeights:
@@ -134,16 +164,18 @@ def word_weights(db: Any, words: list[str]) -> WordWeights:
     in a directory of 100,000 is tens of thousands of entries (milliseconds, per word, per
     search). So counting stops at a fiftieth of the directory (and never below 1,000): a word
     that common weighs the least a word can, whatever its exact count. In a council's directory
-    of a few hundred services every count is exact.
+    of a few hundred services every count is exact. Counts are remembered per connection until
+    the directory changes: parents' words repeat ("play", "dads", "baby").
     """
     conn = getattr(db, "conn", db)
     if not words:
         return WordWeights({})
     total = conn.execute("SELECT max(rowid) FROM service").fetchone()[0] or 0
     cap = max(_COMMON_FLOOR, total // _COMMON_SHARE)
+    counts = _counts_for(conn)
     weights = {}
     for word in words:
-        n = _documents(conn, word, cap)
+        n = _documents(conn, word, cap, counts)
         if not n:
             continue  # a word the directory never uses
         idf = math.log(1 + (max(total, n) - n + 0.5) / (n + 0.5))

@@ -223,3 +223,18 @@ def test_words_worth_searching_for(sample):
     # "gas" is in no service, so only "bill" would score.
     assert searchable_words(sample.db, "gas bill") == ["bill"]
     assert searchable_words(sample.db, "zzzzqx") == []
+
+
+def test_a_word_staff_have_just_added_is_searchable_at_once(directory_db, sample_services):
+    from directory.store import save_service
+
+    directory = Directory.open(directory_db, None)
+    try:
+        assert searchable_words(directory.db, "trampoline") == []
+        service = sample_services[0]
+        service["description"] += " Now with a trampoline."
+        save_service(directory.db, service)
+        assert searchable_words(directory.db, "trampoline") == ["trampoline"]
+        assert names(find(directory, text="trampoline"))[0] == service["name"]
+    finally:
+        directory.close()
