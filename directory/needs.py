@@ -9,6 +9,8 @@ added) found in its name or the names of the council's own categories on it, or 
 words or more, which say more than "childcare" or "wellbeing" in passing) in its description.
 They are kept in ``inferred_need``, apart from the service's ``attribute`` rows, so an export
 gives back exactly what was imported and a service tagged by staff is never second-guessed.
+``write_inferred_needs`` keeps that table in step: ``directory.store`` calls it whenever a
+service's search text is rebuilt, and migration ``m005_parents_words`` fills it once.
 
 Phrases match whole words, case-insensitively, with an optional plural ``s``. A phrase written
 in capitals in the taxonomy (``SEND``, ``HV``, ``FNP``) is an abbreviation and matches only in
@@ -22,7 +24,8 @@ import re
 import sqlite3
 from typing import Iterable, Mapping, Sequence
 
-from directory.taxonomy import Taxonomy
+from directory.shape import _chunks
+from directory.taxonomy import Taxonomy, load_taxonomy
 
 
 def core_phrases(conn: sqlite3.Connection, taxonomy: Taxonomy) -> dict[str, tuple[str, ...]]:
@@ -83,3 +86,40 @@ def infer_service_needs(name: str | None, description: str | None, categories: S
     longer = {term_id: [p for p in said if len(p.split()) >= 2] for term_id, said in phrases.items()}
     found.update(infer_needs([description or ""], longer))
     return [term_id for term_id in phrases if term_id in found]
+
+
+def write_inferred_needs(conn: sqlite3.Connection, service_ids: list[str] | None) -> None:
+    """Rebuild ``inferred_need`` for some services (all when None), inside the caller's
+    transaction: the needs read from the words of each service that carries no Signpost term."""
+    if service_ids is None:
+        conn.execute("DELETE FROM inferred_need")
+        chunks: Iterable[list[str]] = [[]]
+    else:
+        chunks = list(_chunks(list(service_ids)))
+        for chunk in chunks:
+            conn.execute(f"DELETE FROM inferred_need WHERE service_id IN "
+                         f"({','.join('?' * len(chunk))})", chunk)
+    taxonomy = load_taxonomy()
+    core = taxonomy.ids
+    phrases: dict[str, tuple[str, ...]] | None = None
+    category_names = {tid: name or "" for tid, name in
+                      conn.execute("SELECT id, name FROM taxonomy_term")}
+    for chunk in chunks:
+        where = (f"WHERE s.id IN ({','.join('?' * len(chunk))})" if service_ids is not None
+                 else "")
+        rows = conn.execute(
+            f"SELECT s.id, s.name, s.description, (SELECT group_concat(a.taxonomy_term_id, "
+            f"char(31)) FROM attribute a WHERE a.link_id = s.id) FROM service s {where}",
+            chunk if service_ids is not None else []).fetchall()
+        inferred = []
+        for sid, name, description, linked in rows:
+            terms = [t for t in (linked or "").split("\x1f") if t]
+            if any(t in core for t in terms):
+                continue
+            if phrases is None:
+                phrases = core_phrases(conn, taxonomy)
+            categories = [category_names.get(t, "") for t in terms]
+            inferred += [(sid, need) for need in
+                         infer_service_needs(name, description, categories, phrases)]
+        conn.executemany("INSERT OR IGNORE INTO inferred_need (service_id, taxonomy_term_id) "
+                         "VALUES (?, ?)", inferred)

@@ -17,6 +17,8 @@ from typing import Callable
 
 import sqlite_utils
 
+from directory.needs import write_inferred_needs
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 TEXT, INT, REAL = str, int, float
@@ -239,8 +241,6 @@ def m005_parents_words(db: sqlite_utils.Database) -> None:
     db["inferred_need"].create_index(["service_id"], if_not_exists=True)
     db.execute("CREATE INDEX IF NOT EXISTS idx_address_city_nocase "
                "ON address(city COLLATE NOCASE)")
-    from directory.store import write_inferred_needs  # the store imports nothing from here
-
     write_inferred_needs(db.conn, None)
 
 

@@ -49,7 +49,7 @@ import sqlite_utils
 
 from directory.shape import (CONTENT_TABLES, LOCATION, ORGANIZATION, SERVICE, SERVICE_META_KEYS,
                              TABLE_COLUMNS, TAXONOMY_TERM, Link, Node, _chunks, existing_ids)
-from directory.needs import core_phrases, infer_service_needs
+from directory.needs import write_inferred_needs
 from directory.taxonomy import load_taxonomy, normalise_phrase
 from directory.validation import check_references, validate_services
 
@@ -324,43 +324,6 @@ def _write_fts(conn: sqlite3.Connection, batch: _Batch) -> None:
           " ; ".join(terms.get(t, "") for t in batch.service_terms[sid] if t))
          for sid, (name, desc) in batch.fts.items()])
     write_inferred_needs(conn, list(batch.fts))
-
-
-def write_inferred_needs(conn: sqlite3.Connection, service_ids: list[str] | None) -> None:
-    """Rebuild ``inferred_need`` for some services (all when None), inside the caller's
-    transaction: the needs read from the words of each service that carries no Signpost term."""
-    if service_ids is None:
-        conn.execute("DELETE FROM inferred_need")
-        chunks: Iterable[list[str]] = [[]]
-    else:
-        chunks = list(_chunks(list(service_ids)))
-        for chunk in chunks:
-            conn.execute(f"DELETE FROM inferred_need WHERE service_id IN "
-                         f"({','.join('?' * len(chunk))})", chunk)
-    taxonomy = load_taxonomy()
-    core = taxonomy.ids
-    phrases: dict[str, tuple[str, ...]] | None = None
-    category_names = {tid: name or "" for tid, name in
-                      conn.execute("SELECT id, name FROM taxonomy_term")}
-    for chunk in chunks:
-        where = (f"WHERE s.id IN ({','.join('?' * len(chunk))})" if service_ids is not None
-                 else "")
-        rows = conn.execute(
-            f"SELECT s.id, s.name, s.description, (SELECT group_concat(a.taxonomy_term_id, "
-            f"char(31)) FROM attribute a WHERE a.link_id = s.id) FROM service s {where}",
-            chunk if service_ids is not None else []).fetchall()
-        inferred = []
-        for sid, name, description, linked in rows:
-            terms = [t for t in (linked or "").split("\x1f") if t]
-            if any(t in core for t in terms):
-                continue
-            if phrases is None:
-                phrases = core_phrases(conn, taxonomy)
-            categories = [category_names.get(t, "") for t in terms]
-            inferred += [(sid, need) for need in
-                         infer_service_needs(name, description, categories, phrases)]
-        conn.executemany("INSERT OR IGNORE INTO inferred_need (service_id, taxonomy_term_id) "
-                         "VALUES (?, ?)", inferred)
 
 
 def reindex_services(db: sqlite_utils.Database, service_ids: Iterable[str] | None = None) -> int:
