@@ -490,13 +490,19 @@ def _day_pass_sql(ask: _Ask, code: str | None, all_words: str | None = None,
     matched, prefer = _matched_sql(ask), _prefer_sql(ask)
     counted = _Sql(" + ".join(f"{ask.word_weight.get(w, 1)} * {_FTS_HIT}" for w in count_words)
                    or "0", [_fts_phrase(w) for w in count_words])
+
+    def when_passing(score: _Sql) -> _Sql:
+        # Each CASE evaluates the filters again (a full-text probe among them), so a score that
+        # is always 0 is written as 0: a failing row's -1 in ``matched`` already rules it out.
+        if score.text == "0":
+            return score
+        return _Sql(f"CASE WHEN {passes.text} THEN {score.text} ELSE 0 END",
+                    passes.params + score.params)
+
     columns = _join([_Sql("sc.service_id", []), _Sql(f"{minutes}", []), _Sql("s.rowid", []),
                      _Sql(f"CASE WHEN {passes.text} THEN {matched.text} ELSE -1 END",
                           passes.params + matched.params),
-                     _Sql(f"CASE WHEN {passes.text} THEN {counted.text} ELSE 0 END",
-                          passes.params + counted.params),
-                     _Sql(f"CASE WHEN {passes.text} THEN {prefer.text} ELSE 0 END",
-                          passes.params + prefer.params)], ", ")
+                     when_passing(counted), when_passing(prefer)], ", ")
     condition = _join(where, " AND ")
     return _Sql(f"SELECT {columns.text} FROM schedule sc JOIN service s ON s.id = sc.service_id "
                 f"WHERE {condition.text} ORDER BY {minutes}, sc.service_id",
