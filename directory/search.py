@@ -6,8 +6,15 @@ the process's postcode index).
 
 How a search runs, and why it stays fast at 100,000 services:
 
-Results are ranked by a key: needs matched (for ``pregnant``, antenatal services count as one
-more match), then words of ``text`` matched, then distance, then the soonest session, then id.
+Results are ranked by a key: the weighted needs met (``weights``: a need the bot is less sure
+of counts less, so it never lifts its services above those of the need it is sure of; for
+``pregnant``, antenatal services count one more), then the words of ``text`` held, each worth
+its inverse document frequency (``directory.words``: a rare word says more), then preferences
+(``prefer_language``; and, when nothing at all was asked, the universal needs of
+``taxonomy.yml``, the least stigmatising place to start), then distance, then the soonest
+session, then id. A service with no Signpost need term meets a need through the words of its
+name, description or council categories (``inferred_need``, ``directory.needs``), as many
+councils' feeds carry none.
 The expensive part is the session (dates come from ``schedules.next_occurrences``), so SQL
 hands over candidates *in order of a lower bound of their key*, and Python works out the real
 sessions only for candidates that reach the top of a queue; it stops as soon as nothing still
@@ -22,7 +29,9 @@ unread could beat the page it holds (``search``'s loop, over a stream with a "fl
   or no timed sessions) come last, ranked in SQL.
 
 Words are searched with FTS5, each one double-quoted so that nothing a parent types (quotes,
-``*``, ``NEAR(``, ``OR``) is read as query syntax.
+``*``, ``NEAR(``, ``OR``) is read as query syntax. Only the words worth searching are searched:
+no small words, places, postcodes, days, times or ages (``directory.words``), so "what's on
+sunday near BB2" asks for nothing and lists the universal offer near BB2.
 
 Definitions the rest of Signpost relies on:
 
@@ -47,7 +56,6 @@ from __future__ import annotations
 import functools
 import heapq
 import math
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
