@@ -34,8 +34,9 @@ from actions.callback import with_callback_offer
 from actions.context import ActionContext
 from actions.languages import interpreter_sentence, message_language
 from actions.search import answer, find, nearest_contact, say, slot_fields
-from directory.search import UnknownPlace, searchable_words
+from directory.search import UnknownPlace
 from directory.taxonomy import Circumstance
+from directory.words import searchable_words
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ ASKED_PLACE, ASKED_NEED, ASKED_AGE, NOT_UNDERSTOOD = "place", "need", "age", "no
 _NOT_WORDS = frozenset({"place", "child_age", "pregnant", "day", "time_of_day", "cost", "access",
                         "audience", "language", "refine", "safety"})
 #: Words that say a parent wants something without saying what ("anything for us?"). The
-#: directory's own stop words are dropped too (``searchable_words``).
+#: directory's own stop words are dropped too (``directory.words.searchable_words``).
 _FILLER = frozenset("""
 a about after again also am an and any anybody anyone anything anywhere are around as ask at
 available be been being best but by can cant could day days did do does doing dont else even
@@ -280,7 +281,8 @@ class Frame:
         # (entities) stand for them.
         skip = getattr(self, "_bare_place", False) or self.language
         mine = "" if skip else own_words(self.message)
-        usable = " ".join(searchable_words(self.context.directory.db, mine)) if mine else ""
+        directory = self.context.directory
+        usable = " ".join(searchable_words(directory.db, mine, directory.geo)) if mine else ""
         if usable or _has(self.message, "need"):
             if usable != (self.tracker.get_slot("words") or ""):
                 self.set("words", usable or None)

@@ -199,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rebuild", action="store_true", help="regenerate cached directories")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--search-only", action="store_true",
+                        help="time the searches only (no import rate, no postcode lookups)")
     args = parser.parse_args(argv)
 
     postcodes = england_postcodes(2_000, args.seed)
@@ -208,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         path = build(size, args.seed, args.rebuild)
         report["search"][str(size)] = time_searches(path, args.runs, args.seed, postcodes)
-    report["import"] = import_rate(args.import_size, args.seed)
-    report["postcode"] = postcode_p95(5_000, args.seed)
+    if not args.search_only:
+        report["import"] = import_rate(args.import_size, args.seed)
+        report["postcode"] = postcode_p95(5_000, args.seed)
 
     if args.json:
         json.dump(report, sys.stdout, indent=2)
@@ -224,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label:42} {int(size):>8,} {f['p50_ms']:>7.2f} {f['p95_ms']:>7.2f} "
                   f"{f['cpu_p50_ms']:>8.2f} {f['cpu_p95_ms']:>8.2f} "
                   f"{f['found_something']:>8}{flag}")
+    if args.search_only:
+        print(f"(load average when started: {report['load_average']:.1f})")
+        return 0
     rate = report["import"]
     print(f"\nimport: {rate['services_per_s']:,} services/s wall, "
           f"{rate['cpu_services_per_s']:,} services/s of CPU ({args.import_size:,} services, "

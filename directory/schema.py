@@ -17,6 +17,8 @@ from typing import Callable
 
 import sqlite_utils
 
+from directory.needs import write_inferred_needs
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 TEXT, INT, REAL = str, int, float
@@ -224,8 +226,26 @@ def m004_search_indexes(db: sqlite_utils.Database) -> None:
                f"AND coalesce(trim(freq), '') != '' AND coalesce(trim(opens_at), '') != ''")
 
 
+def m005_parents_words(db: sqlite_utils.Database) -> None:
+    """What ranking by a parent's own words needs (``directory/needs.py``, ``directory/words.py``).
+
+    - ``inferred_need``: the needs of a service that carries no Signpost need term, read from its
+      name, description and council categories when it is written (``directory.store``), so a
+      search by need finds it with an index probe, as it finds a tagged service;
+    - ``address.city`` without case, so "what's on in Ossett" can tell that "ossett" is a place
+      (and not a word to search for) with one index probe.
+    """
+    _create(db, "inferred_need", {"service_id": TEXT, "taxonomy_term_id": TEXT}, pk=None)
+    db["inferred_need"].create_index(["taxonomy_term_id", "service_id"], unique=True,
+                                     if_not_exists=True)
+    db["inferred_need"].create_index(["service_id"], if_not_exists=True)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_address_city_nocase "
+               "ON address(city COLLATE NOCASE)")
+    write_inferred_needs(db.conn, None)
+
+
 MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless,
-                               m004_search_indexes]
+                               m004_search_indexes, m005_parents_words]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

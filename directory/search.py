@@ -6,8 +6,15 @@ the process's postcode index).
 
 How a search runs, and why it stays fast at 100,000 services:
 
-Results are ranked by a key: needs matched (for ``pregnant``, antenatal services count as one
-more match), then words of ``text`` matched, then distance, then the soonest session, then id.
+Results are ranked by a key: the weighted needs met (``weights``: a need the bot is less sure
+of counts less, so it never lifts its services above those of the need it is sure of; for
+``pregnant``, antenatal services count one more), then the words of ``text`` held, each worth
+its inverse document frequency (``directory.words``: a rare word says more), then preferences
+(``prefer_language``; and, when nothing at all was asked, the universal needs of
+``taxonomy.yml``, the least stigmatising place to start), then distance, then the soonest
+session, then id. A service with no Signpost need term meets a need through the words of its
+name, description or council categories (``inferred_need``, ``directory.needs``), as many
+councils' feeds carry none.
 The expensive part is the session (dates come from ``schedules.next_occurrences``), so SQL
 hands over candidates *in order of a lower bound of their key*, and Python works out the real
 sessions only for candidates that reach the top of a queue; it stops as soon as nothing still
@@ -22,7 +29,9 @@ unread could beat the page it holds (``search``'s loop, over a stream with a "fl
   or no timed sessions) come last, ranked in SQL.
 
 Words are searched with FTS5, each one double-quoted so that nothing a parent types (quotes,
-``*``, ``NEAR(``, ``OR``) is read as query syntax.
+``*``, ``NEAR(``, ``OR``) is read as query syntax. Only the words worth searching are searched:
+no small words, places, postcodes, days, times or ages (``directory.words``), so "what's on
+sunday near BB2" asks for nothing and lists the universal offer near BB2.
 
 Definitions the rest of Signpost relies on:
 
@@ -47,7 +56,6 @@ from __future__ import annotations
 import functools
 import heapq
 import math
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -60,12 +68,12 @@ from common.days import DAY_CODES, DAY_NAMES, TIME_OF_DAY_MINUTES, TIMES_OF_DAY
 from directory import schedules as sched
 from directory.geo import Geo, UnknownPlace, haversine_km, resolve_place
 from directory.taxonomy import Taxonomy, load_taxonomy
+from directory.words import meaningful_words, word_weights
 
 __all__ = ["SearchQuery", "search", "UnknownPlace", "DAY_CODES", "TIMES_OF_DAY"]
 
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
-MAX_TEXT_WORDS = 8
 SESSIONS_SHOWN = 3
 #: A day filter matches a schedule only when it has a session on that day this soon.
 DAY_HORIZON_DAYS = 92
@@ -76,11 +84,6 @@ _KM_PER_DEGREE = 6371.0088 * math.pi / 180
 _NO_SESSION = 1.0e9
 _FAR = 1.0e18
 _DAY_NAMES_PLURAL = {code: f"{name}s" for code, name in DAY_NAMES.items()}
-_STOPWORDS = frozenset("""
-a about an and any anything are as at be can do does for from get have help i im in is it
-its me my near of on or our please some something that the there this to we what when where
-which with you your
-""".split())
 
 
 @dataclass
@@ -100,9 +103,16 @@ class SearchQuery:
     language: str | None = None
     limit: int = 10
     offset: int = 0
+    #: How sure the bot is of each need (term id -> 0..1; a need without a weight counts 1).
+    #: A service's need score is the sum of the weights of the needs it meets, so a need the
+    #: bot only half heard never lifts its services above those of the need it is sure of.
+    weights: dict[str, float] = field(default_factory=dict)
+    #: A language to list first without leaving out the rest (code or name: "pl", "Polish").
+    prefer_language: str | None = None
 
     def __post_init__(self) -> None:
         self.terms = [t for t in dict.fromkeys(self.terms or []) if t]
+        self.weights = dict(self.weights or {})
         days = (d.strip().upper() for d in self.days or [] if d and d.strip())
         self.days = list(dict.fromkeys(days))
         problems = [f"{d!r} is not a day; use MO, TU, WE, TH, FR, SA or SU"
@@ -118,18 +128,87 @@ class SearchQuery:
             problems.append(f"limit must be between 1 and {MAX_LIMIT}, not {self.limit!r}")
         if not 0 <= self.offset <= MAX_OFFSET:
             problems.append(f"offset must be between 0 and {MAX_OFFSET}, not {self.offset!r}")
+        for term, weight in self.weights.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) \
+                    or not 0 <= weight <= 1:
+                problems.append(f"the weight of {term!r} must be a number from 0 to 1, "
+                                f"not {weight!r}")
         if problems:
             raise ValueError("; ".join(problems))
+
+    def weight(self, term: str) -> float:
+        """How much a need counts (1 unless ``weights`` says otherwise)."""
+        return float(self.weights.get(term, 1.0))
 
 
 # --- SQL pieces -------------------------------------------------------------------------------
 
-def _words(text: str | None) -> list[str]:
-    """The searchable words of free text, safe to quote for FTS5 (letters and digits only)."""
-    if not text:
-        return []
-    words = [w for w in re.findall(r"\w+", text.casefold()[:2000]) if w not in _STOPWORDS]
-    return list(dict.fromkeys(w[:40] for w in words))[:MAX_TEXT_WORDS]
+@dataclass
+class _Ask:
+    """A query worked out once per search: what each part of the ranking key counts.
+
+    Scores are integers, so SQL and Python compare them exactly: a need counts its weight in
+    thousandths, a word its IDF in hundredths (``directory.words``).
+    """
+    query: SearchQuery
+    #: (need, weight in thousandths); pregnant adds antenatal at full weight.
+    needs: list[tuple[str, int]]
+    words: list[str]
+    word_weight: dict[str, int]
+    #: The directory holds needs read from untagged services' words (``inferred_need``).
+    inferred: bool
+    #: Nothing asked: these (universal) needs are listed first.
+    universal: list[str]
+    prefer_language: str | None
+
+    @property
+    def terms(self) -> list[str]:
+        return self.query.terms
+
+    @property
+    def need_ids(self) -> list[str]:
+        return list(dict.fromkeys(term for term, _ in self.needs))
+
+
+def _ask(db: sqlite_utils.Database, query: SearchQuery, geo: Geo | None,
+         taxonomy: Taxonomy) -> _Ask | None:
+    """The query's scores worked out; None when its words cannot find anything (every word the
+    parent meant is one the directory never uses, and no need was asked for)."""
+    needs = [(term, round(1000 * query.weight(term))) for term in query.terms]
+    if query.pregnant:
+        needs.append(("antenatal", 1000))
+    meant = meaningful_words(query.text, db, geo)
+    weighted = word_weights(db, meant).weights
+    if meant and not weighted and not needs:
+        return None
+    inferred = db.execute("SELECT 1 FROM inferred_need LIMIT 1").fetchone() is not None
+    nothing_asked = not needs and not weighted
+    prefer = (query.prefer_language or "").strip().casefold() or None
+    return _Ask(query, needs, list(weighted), weighted, inferred,
+                taxonomy.universal_ids if nothing_asked else [], prefer)
+
+
+def _has_need(ask: _Ask, service: str, terms: Sequence[str]) -> _Sql:
+    """SQL: the service (an id expression) meets one of ``terms``, by a tag or, for a service
+    with no Signpost term, by its own words (``inferred_need``)."""
+    marks = ", ".join("?" * len(terms))
+    text = (f"EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = {service} "
+            f"AND a.taxonomy_term_id IN ({marks}))")
+    params = list(terms)
+    if ask.inferred:
+        text = (f"({text} OR EXISTS (SELECT 1 FROM inferred_need i WHERE i.service_id = "
+                f"{service} AND i.taxonomy_term_id IN ({marks})))")
+        params += list(terms)
+    return _Sql(text, params)
+
+
+def _language_sql(lang: str) -> _Sql:
+    """SQL over ``s``: a ``language`` row on the service or one of its locations names ``lang``
+    (a code, ``pl`` or ``pl-PL``, or a name)."""
+    return _Sql("EXISTS (SELECT 1 FROM language lg WHERE (lg.service_id = s.id OR lg.location_id "
+                "IN (SELECT location_id FROM service_at_location WHERE service_id = s.id)) AND "
+                "(lower(lg.code) = ? OR lower(lg.code) LIKE ? OR lower(lg.name) = ?))",
+                [lang, f"{lang}-%", lang])
 
 
 def _fts_phrase(word: str) -> str:
@@ -215,31 +294,44 @@ class _Sql:
     params: list[Any]
 
 
-def _scores(query: SearchQuery, words: list[str]) -> list[_Sql]:
-    """``matched`` (needs, plus antenatal when pregnant) and ``words`` columns over ``s``."""
-    matched = []
-    params: list[Any] = []
-    if query.terms:
-        matched.append("(SELECT count(DISTINCT a.taxonomy_term_id) FROM attribute a "
-                       f"WHERE a.link_id = s.id AND a.taxonomy_term_id IN "
-                       f"({', '.join('?' * len(query.terms))}))")
-        params.extend(query.terms)
-    if query.pregnant:
-        matched.append("EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id "
-                       "AND a.taxonomy_term_id = 'antenatal')")
+def _matched_sql(ask: _Ask) -> _Sql:
+    """SQL over ``s``: the weighted needs met (thousandths)."""
+    parts = [_has_need(ask, "s.id", [term]) for term, _ in ask.needs]
+    return _Sql(" + ".join(f"{milli} * {part.text}" for (_, milli), part in zip(ask.needs, parts))
+                or "0", [x for part in parts for x in part.params])
+
+
+def _prefer_sql(ask: _Ask) -> _Sql:
+    """SQL over ``s``: 2 for the preferred language, plus 1 for a universal need (only when
+    nothing was asked)."""
+    parts = []
+    if ask.prefer_language:
+        lang = _language_sql(ask.prefer_language)
+        parts.append(_Sql(f"2 * {lang.text}", lang.params))
+    if ask.universal:
+        parts.append(_has_need(ask, "s.id", ask.universal))
+    return _join(parts, " + ") if parts else _Sql("0", [])
+
+
+def _scores(ask: _Ask, words: list[str]) -> list[_Sql]:
+    """``matched`` (weighted needs, plus antenatal when pregnant), ``words`` (IDF of the words
+    held) and ``prefer`` (language, universal needs) columns over ``s``."""
+    matched, prefer = _matched_sql(ask), _prefer_sql(ask)
     # One IN list per word: FTS5 is asked once per word, not once per row.
-    word_sql = " + ".join("(s.rowid IN (SELECT rowid FROM service_fts WHERE service_fts "
-                          "MATCH ?))" for _ in words) or "0"
-    return [_Sql(f"({' + '.join(matched) or '0'}) AS matched", params),
-            _Sql(f"({word_sql}) AS words", [_fts_phrase(w) for w in words])]
+    word_sql = " + ".join(f"{ask.word_weight.get(w, 1)} * (s.rowid IN (SELECT rowid FROM "
+                          "service_fts WHERE service_fts MATCH ?))" for w in words) or "0"
+    return [_Sql(f"({matched.text}) AS matched", matched.params),
+            _Sql(f"({word_sql}) AS words", [_fts_phrase(w) for w in words]),
+            _Sql(f"({prefer.text}) AS prefer", prefer.params)]
 
 
-def _service_filters(query: SearchQuery, words: list[str], *, drive: bool) -> list[_Sql]:
+def _service_filters(ask: _Ask, words: list[str], *, drive: bool) -> list[_Sql]:
     """WHERE clauses over ``s`` for everything but place and schedule.
 
     ``drive``: the query starts from the needs/words (an IN list SQLite can walk); otherwise
     each candidate row is checked with a correlated EXISTS, cheap when something else drives.
     """
+    query = ask.query
     filters = [_Sql("s.status = 'active'", [])]
     if query.terms or words:
         marks = ", ".join("?" * len(query.terms))
@@ -248,6 +340,10 @@ def _service_filters(query: SearchQuery, words: list[str], *, drive: bool) -> li
             if query.terms:
                 sources.append(f"SELECT link_id FROM attribute WHERE taxonomy_term_id IN ({marks})")
                 params.extend(query.terms)
+                if ask.inferred:
+                    sources.append("SELECT service_id FROM inferred_need WHERE "
+                                   f"taxonomy_term_id IN ({marks})")
+                    params.extend(query.terms)
             if words:
                 sources.append("SELECT s2.id FROM service s2 WHERE s2.rowid IN (SELECT rowid "
                                "FROM service_fts WHERE service_fts MATCH ?)")
@@ -256,9 +352,9 @@ def _service_filters(query: SearchQuery, words: list[str], *, drive: bool) -> li
         else:
             tests, params = [], []
             if query.terms:
-                tests.append("EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id AND "
-                             f"a.taxonomy_term_id IN ({marks}))")
-                params.extend(query.terms)
+                has = _has_need(ask, "s.id", query.terms)
+                tests.append(has.text)
+                params.extend(has.params)
             if words:
                 tests.append(_FTS_HIT)
                 params.append(" OR ".join(_fts_phrase(w) for w in words))
@@ -270,8 +366,9 @@ def _service_filters(query: SearchQuery, words: list[str], *, drive: bool) -> li
                             "(s.maximum_age = CAST(s.maximum_age AS INTEGER) "
                             "AND s.maximum_age >= ?))", [exact, whole]))
     if query.pregnant:
-        filters.append(_Sql("(coalesce(s.minimum_age, 0) < 1 OR EXISTS (SELECT 1 FROM attribute a "
-                            "WHERE a.link_id = s.id AND a.taxonomy_term_id = 'antenatal'))", []))
+        antenatal = _has_need(ask, "s.id", ["antenatal"])
+        filters.append(_Sql(f"(coalesce(s.minimum_age, 0) < 1 OR {antenatal.text})",
+                            antenatal.params))
     if query.free:
         filters.append(_Sql(_FREE_SQL, []))
     if query.accessible:
@@ -283,13 +380,12 @@ def _service_filters(query: SearchQuery, words: list[str], *, drive: bool) -> li
             f"AND ({yes}) AND {no})", []))
     if query.language:
         lang = query.language.strip().casefold()
-        rows_of = ("FROM language lg WHERE (lg.service_id = s.id OR lg.location_id IN "
-                   "(SELECT location_id FROM service_at_location WHERE service_id = s.id))")
-        clause = (f"EXISTS (SELECT 1 {rows_of} AND (lower(lg.code) = ? OR lower(lg.code) LIKE ? "
-                  "OR lower(lg.name) = ?))")
+        clause = _language_sql(lang)
         if lang in _ENGLISH:
-            clause = f"({clause} OR NOT EXISTS (SELECT 1 {rows_of}))"
-        filters.append(_Sql(clause, [lang, f"{lang}-%", lang]))
+            rows_of = ("FROM language lg WHERE (lg.service_id = s.id OR lg.location_id IN "
+                       "(SELECT location_id FROM service_at_location WHERE service_id = s.id))")
+            clause = _Sql(f"({clause.text} OR NOT EXISTS (SELECT 1 {rows_of}))", clause.params)
+        filters.append(clause)
     return filters
 
 
@@ -305,14 +401,15 @@ class _Ring:
     outer: float | None
 
 
-def _ranked_sql(query: SearchQuery, words: list[str], place: Any, today: date,
+def _ranked_sql(ask: _Ask, words: list[str], place: Any, today: date,
                 ring: _Ring | None = None) -> _Sql:
     """Every candidate (in ``ring``) with its ranking key, sorted by it.
 
     Each key part is computed once per service (a MATERIALIZED CTE), and a bounded ring starts
     from the locations in its box, so a small ring reads a few hundred rows at 100k services.
     """
-    columns = [_Sql("s.id", []), *_scores(query, words)]
+    query = ask.query
+    columns = [_Sql("s.id", []), *_scores(ask, words)]
     source = _Sql("service s", [])
     where: list[_Sql] = []
     outer_where: list[_Sql] = []
@@ -333,9 +430,8 @@ def _ranked_sql(query: SearchQuery, words: list[str], place: Any, today: date,
             # before reading any service row.
             needs = _Sql("", [])
             if query.terms and not words:
-                needs = _Sql(" AND EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = "
-                             "sal.service_id AND a.taxonomy_term_id IN "
-                             f"({', '.join('?' * len(query.terms))}))", list(query.terms))
+                has = _has_need(ask, "sal.service_id", query.terms)
+                needs = _Sql(f" AND {has.text}", has.params)
             source = _Sql(
                 f"(SELECT sal.service_id AS service_id, min({d2.text}) AS d2 FROM location l "
                 "JOIN service_at_location sal ON sal.location_id = l.id "
@@ -366,19 +462,19 @@ def _ranked_sql(query: SearchQuery, words: list[str], place: Any, today: date,
         if query.days or query.time_of_day:
             where.append(_Sql(f"EXISTS (SELECT 1 FROM schedule sc WHERE sc.service_id = s.id "
                               f"AND {predicate})", []))
-    where += _service_filters(query, words, drive=ring is None or ring.outer is None)
+    where += _service_filters(ask, words, drive=ring is None or ring.outer is None)
     select, condition = _join(columns, ", "), _join(where, " AND ")
     outer = _join(outer_where, " AND ") if outer_where else _Sql("1", [])
     return _Sql(
-        "WITH candidate(id, matched, words, dist2, bound) AS MATERIALIZED "
+        "WITH candidate(id, matched, words, prefer, dist2, bound) AS MATERIALIZED "
         f"(SELECT {select.text} FROM {source.text} WHERE {condition.text}) "
-        f"SELECT id, matched, words, dist2, bound FROM candidate WHERE {outer.text} "
-        f"ORDER BY matched DESC, words DESC, coalesce(dist2, {_FAR}) ASC, "
+        f"SELECT id, matched, words, prefer, dist2, bound FROM candidate WHERE {outer.text} "
+        f"ORDER BY matched DESC, words DESC, prefer DESC, coalesce(dist2, {_FAR}) ASC, "
         f"coalesce(bound, {_NO_SESSION}) ASC, id ASC",
         select.params + source.params + condition.params + outer.params)
 
 
-def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = None,
+def _day_pass_sql(ask: _Ask, code: str | None, all_words: str | None = None,
                   count_words: Sequence[str] = (), starts: tuple[int, int] | None = None) -> _Sql:
     """Timed schedules on one day (or with no ``byday`` when ``code`` is None), in start-time
     order; walks a partial index of ``schedule`` (``m004_search_indexes``), so reading stops as
@@ -387,6 +483,7 @@ def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = 
     Every row read comes back, with ``matched`` -1 when the service fails a filter, so the
     walk can count what it reads and hand over to SQL's ranking when that gets long.
     """
+    query = ask.query
     minutes = minutes_sql("sc.opens_at")
     where = [_Sql(day_test_sql(code, "sc.byday") if code else _blank("sc.byday"), []),
              _Sql(f"{_present('sc.freq')} AND {_present('sc.opens_at')}", [])]
@@ -394,19 +491,26 @@ def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = 
         where.append(_Sql(f"{minutes} BETWEEN ? AND ?", list(TIME_OF_DAY_MINUTES[query.time_of_day])))
     if starts is not None:  # [from, before) minutes after midnight
         where.append(_Sql(f"{minutes} >= ? AND {minutes} < ?", list(starts)))
-    filters = _service_filters(query, [], drive=False)
+    filters = _service_filters(ask, [], drive=False)
     if all_words:
         filters.append(_Sql(_FTS_HIT, [all_words]))
     passes = _join(filters, " AND ")
-    matched = _scores(query, [])[0]
-    matched_sql = matched.text.rsplit(" AS ", 1)[0]
-    counted = _Sql(" + ".join(_FTS_HIT for _ in count_words) or "0",
-                   [_fts_phrase(w) for w in count_words])
+    matched, prefer = _matched_sql(ask), _prefer_sql(ask)
+    counted = _Sql(" + ".join(f"{ask.word_weight.get(w, 1)} * {_FTS_HIT}" for w in count_words)
+                   or "0", [_fts_phrase(w) for w in count_words])
+
+    def when_passing(score: _Sql) -> _Sql:
+        # Each CASE evaluates the filters again (a full-text probe among them), so a score that
+        # is always 0 is written as 0: a failing row's -1 in ``matched`` already rules it out.
+        if score.text == "0":
+            return score
+        return _Sql(f"CASE WHEN {passes.text} THEN {score.text} ELSE 0 END",
+                    passes.params + score.params)
+
     columns = _join([_Sql("sc.service_id", []), _Sql(f"{minutes}", []), _Sql("s.rowid", []),
-                     _Sql(f"CASE WHEN {passes.text} THEN {matched_sql} ELSE -1 END",
+                     _Sql(f"CASE WHEN {passes.text} THEN {matched.text} ELSE -1 END",
                           passes.params + matched.params),
-                     _Sql(f"CASE WHEN {passes.text} THEN {counted.text} ELSE 0 END",
-                          passes.params + counted.params)], ", ")
+                     when_passing(counted), when_passing(prefer)], ", ")
     condition = _join(where, " AND ")
     return _Sql(f"SELECT {columns.text} FROM schedule sc JOIN service s ON s.id = sc.service_id "
                 f"WHERE {condition.text} ORDER BY {minutes}, sc.service_id",
@@ -416,7 +520,8 @@ def _day_pass_sql(query: SearchQuery, code: str | None, all_words: str | None = 
 # --- candidate streams in ranking order --------------------------------------------------------
 #
 # A stream yields (floor, key, service_id, matched, words). ``key`` is the candidate's ranking
-# key with the *lower bound* of its next session; ``floor`` is no greater than the key of this
+# key, (-needs, -words, -prefer, distance, session, id), with the *lower bound* of its next
+# session; ``floor`` is no greater than the key of this
 # candidate or of any candidate after it, so the search can stop reading as soon as the page it
 # holds is better than the floor. ``key`` None is a floor-only marker.
 
@@ -429,10 +534,11 @@ _MINUTES_PER_DAY = 1440
 _WALK_BUDGET = 2000
 
 
-def _near_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str], place: Any,
-                 today: date, best: tuple[int, int]) -> Stream:
+def _near_stream(db: sqlite_utils.Database, ask: _Ask, place: Any, today: date,
+                 best: _Best) -> Stream:
     """Rings around the place, nearest first; each ring sorted in SQL by the whole key."""
-    top_m, top_w = best
+    query, words = ask.query, ask.words
+    top_m, top_w, top_p = best.needs, best.words, best.prefer
     limit_km = query.radius_km
     # A small area is read in one go: one ring is cheaper than several.
     small = limit_km is not None and limit_km <= _SMALL_AREA_KM
@@ -441,10 +547,11 @@ def _near_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
     inner = -1.0
     for radius in radii:
         outer = None if radius is None else (radius / _KM_PER_DEGREE) ** 2
-        plan = _ranked_sql(query, words, place, today, _Ring(inner, outer))
-        ring_floor = (-top_m, -top_w, _FAR if outer is None else outer)
-        for service_id, matched, word_hits, dist2, bound in db.execute(plan.text, plan.params):
-            key = (-matched, -word_hits, _FAR if dist2 is None else dist2,
+        plan = _ranked_sql(ask, words, place, today, _Ring(inner, outer))
+        ring_floor = (-top_m, -top_w, -top_p, _FAR if outer is None else outer)
+        for service_id, matched, word_hits, prefer, dist2, bound in db.execute(plan.text,
+                                                                               plan.params):
+            key = (-matched, -word_hits, -prefer, _FAR if dist2 is None else dist2,
                    _NO_SESSION if bound is None else bound, service_id)
             yield min(key, ring_floor), key, service_id, matched, word_hits
         yield ring_floor, None, "", 0, 0
@@ -453,8 +560,8 @@ def _near_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
         inner = outer
 
 
-def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str], today: date,
-                 best: tuple[int, int], now_minute: int = 0) -> Stream:
+def _time_stream(db: sqlite_utils.Database, ask: _Ask, today: date, best: _Best,
+                 now_minute: int = 0) -> Stream:
     """Timed sessions in start order over the week ahead, then everything else ranked in SQL.
 
     The walk in start order only yields services that match *every* need and word asked for
@@ -466,13 +573,14 @@ def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
     lower bound was too low, so by evening every session of the day was worked out in Python
     before the page could be filled (half a second at 100,000 services).
     """
-    top_m, top_w = best
-    if words and not top_w and not query.terms:
+    query, words = ask.query, ask.words
+    top_m, top_w, top_p = best.needs, best.words, best.prefer
+    if words and not top_w and not ask.needs:
         return  # words nobody uses, and no needs: nothing matches
     every_word: set[int] | None = None
     all_words = " AND ".join(_fts_phrase(w) for w in words) if top_w else None
     count_words: list[str] = []
-    if top_w and top_w < len(words):
+    if top_w and not best.words_together:
         # No service holds every word: count each row's words instead (dearer per row).
         all_words, count_words = None, words
     if all_words:
@@ -488,12 +596,14 @@ def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
     def day_pass(code: str | None, ahead: int,
                  starts: tuple[int, int] | None = None) -> Iterator[tuple]:
         nonlocal read
-        plan = _day_pass_sql(query, code, all_words, count_words, starts)
-        for service_id, start, rowid, matched, counted in db.execute(plan.text, plan.params):
+        plan = _day_pass_sql(ask, code, all_words, count_words, starts)
+        for service_id, start, rowid, matched, counted, prefer in db.execute(plan.text,
+                                                                             plan.params):
             read += 1
             if read > budget:
                 return
-            if (matched == top_m and (every_word is None or rowid in every_word)
+            if (matched == top_m and prefer == top_p
+                    and (every_word is None or rowid in every_word)
                     and (not count_words or counted == top_w)):
                 yield (ahead * _MINUTES_PER_DAY + (start or 0), service_id)
 
@@ -520,43 +630,67 @@ def _time_stream(db: sqlite_utils.Database, query: SearchQuery, words: list[str]
             yield from heapq.merge(*(day_pass(code, ahead, starts) for code, starts in passes))
 
     for bound, service_id in walk():
-        key = (-top_m, -top_w, _FAR, bound, service_id)
+        key = (-top_m, -top_w, -top_p, _FAR, bound, service_id)
         yield key, key, service_id, top_m, top_w
     if read <= budget:
         # Left: services matching fewer needs or words, and those with no timed session.
-        yield (-top_m, -top_w, _FAR, _NO_SESSION), None, "", 0, 0
+        yield (-top_m, -top_w, -top_p, _FAR, _NO_SESSION), None, "", 0, 0
     # else: the best services are rare (needs and words that seldom meet), so reading on in
     # time order would read everything: the ranked SQL below orders all that is left.
-    plan = _ranked_sql(query, words, None, today)
-    for service_id, matched, word_hits, _dist2, bound in db.execute(plan.text, plan.params):
-        key = (-matched, -word_hits, _FAR, _NO_SESSION if bound is None else bound, service_id)
+    plan = _ranked_sql(ask, words, None, today)
+    for service_id, matched, word_hits, prefer, _dist2, bound in db.execute(plan.text,
+                                                                            plan.params):
+        key = (-matched, -word_hits, -prefer, _FAR, _NO_SESSION if bound is None else bound,
+               service_id)
         yield key, key, service_id, matched, word_hits
 
 
-def _ceiling(db: sqlite_utils.Database, query: SearchQuery, words: list[str]) -> tuple[int, int]:
-    """The most needs and words any one service could match: the floor rings and passes use.
+@dataclass(frozen=True)
+class _Best:
+    """The highest scores any one service could reach: the floor rings and passes use."""
+    needs: int
+    words: int
+    prefer: int
+    words_together: bool
+
+
+def _together(db: sqlite_utils.Database, table: str, service: str, term: str,
+              needs: list[str]) -> bool:
+    """Some one service in ``table`` carries every need (stops at the first)."""
+    joins = " ".join(f"JOIN {table} a{n} ON a{n}.{service} = a0.{service} "
+                     f"AND a{n}.{term} = ?" for n in range(1, len(needs)))
+    return db.execute(f"SELECT 1 FROM {table} a0 {joins} WHERE a0.{term} = ? LIMIT 1",
+                      needs[1:] + needs[:1]).fetchone() is not None
+
+
+def _ceiling(db: sqlite_utils.Database, ask: _Ask) -> _Best:
+    """The most any one service could score for needs, words and preferences.
 
     When no service carries every need asked for (or holds every word), the ceiling drops by
-    one, so a search for two needs that never meet stops at the first ring instead of reading
-    the whole country. Both checks stop at the first service that has it all.
+    the smallest need's (word's) weight, so a search for two needs that never meet stops at the
+    first ring instead of reading the whole country. Each check stops at the first service that
+    has it all. A service's needs are either its tags or, with no Signpost tag, the needs read
+    from its words, never both, so the two tables are checked one after the other.
     """
-    top_m, top_w = len(query.terms) + int(query.pregnant), len(words)
-    needs = list(dict.fromkeys(query.terms + (["antenatal"] if query.pregnant else [])))
+    query = ask.query
+    top_m = sum(milli for _, milli in ask.needs)
+    top_w = sum(ask.word_weight.values())
+    needs = ask.need_ids
     small_area = query.near and query.radius_km is not None and query.radius_km <= _SMALL_AREA_KM
     if len(needs) >= 2 and not small_area:  # a small area is read whole anyway
-        joins = " ".join(f"JOIN attribute a{n} ON a{n}.link_id = a0.link_id "
-                         f"AND a{n}.taxonomy_term_id = ?" for n in range(1, len(needs)))
-        together = db.execute(f"SELECT 1 FROM attribute a0 {joins} "
-                              "WHERE a0.taxonomy_term_id = ? LIMIT 1",
-                              needs[1:] + needs[:1]).fetchone()
-        if together is None:
-            top_m -= 1
-    if words:
+        if not (_together(db, "attribute", "link_id", "taxonomy_term_id", needs) or (
+                ask.inferred and _together(db, "inferred_need", "service_id",
+                                           "taxonomy_term_id", needs))):
+            top_m -= min(milli for _, milli in ask.needs)
+    together = True
+    if ask.words:
         together = db.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? LIMIT 1",
-                              [" AND ".join(_fts_phrase(w) for w in words)]).fetchone()
-        if together is None:
-            top_w -= 1
-    return top_m, top_w
+                              [" AND ".join(_fts_phrase(w) for w in ask.words)]
+                              ).fetchone() is not None
+        if not together:
+            top_w -= min(ask.word_weight.values())
+    top_p = (2 if ask.prefer_language else 0) + (1 if ask.universal else 0)
+    return _Best(top_m, top_w, top_p, together)
 
 
 # --- Python: exact sessions for the rows that can still make the page -------------------------
@@ -681,20 +815,6 @@ def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> 
 
 # --- the public function ----------------------------------------------------------------------
 
-def searchable_words(db: sqlite_utils.Database, text: str | None) -> list[str]:
-    """The words of a parent's message that some service's text holds ("sensory room" from
-    "anything with a sensory room"), so the chatbot can tell words worth searching from "hi"
-    or a place name. Stemmed as the index is: "nappies" finds "nappy"."""
-    found = []
-    for word in _words(text):
-        if word.isdigit():
-            continue
-        if db.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? LIMIT 1",
-                      [_fts_phrase(word)]).fetchone():
-            found.append(word)
-    return found
-
-
 def search(db: sqlite_utils.Database, query: SearchQuery, *, geo: Geo | None = None,
            geo_path: Any = None, taxonomy: Taxonomy | None = None,
            now: datetime | None = None) -> list[dict[str, Any]]:
@@ -711,13 +831,16 @@ def search(db: sqlite_utils.Database, query: SearchQuery, *, geo: Geo | None = N
     today = now.astimezone(sched.LONDON).date()
     place = (resolve_place(db, query.near, geo, geo_path=geo_path)
              if query.near and query.near.strip() else None)
-    words = _words(query.text)
-    best = _ceiling(db, query, words)
+    taxonomy = taxonomy or load_taxonomy()
+    ask = _ask(db, query, geo, taxonomy)
+    if ask is None:
+        return []
+    best = _ceiling(db, ask)
     if place is not None:
-        stream = _near_stream(db, query, words, place, today, best)
+        stream = _near_stream(db, ask, place, today, best)
     else:
         local = now.astimezone(sched.LONDON)
-        stream = _time_stream(db, query, words, today, best, local.hour * 60 + local.minute)
+        stream = _time_stream(db, ask, today, best, local.hour * 60 + local.minute)
 
     wanted = query.offset + query.limit
     page: list[dict[str, Any]] = []
@@ -742,9 +865,9 @@ def search(db: sqlite_utils.Database, query: SearchQuery, *, geo: Geo | None = N
         if fit is None:
             continue
         soonest = _wall_minutes(fit.sessions[0], today) if fit.sessions else _NO_SESSION
-        heapq.heappush(queue, (key[:3] + (soonest, service_id), True, service_id, fit))
-    labels = _term_labels(db, query.terms, taxonomy or load_taxonomy())
-    return [_result(db, item["id"], item["fit"], query, words, place, labels)
+        heapq.heappush(queue, (key[:4] + (soonest, service_id), True, service_id, fit))
+    labels = _term_labels(db, query.terms, taxonomy)
+    return [_result(db, item["id"], item["fit"], query, ask.words, place, labels, ask.inferred)
             for item in page[query.offset:wanted]]
 
 
@@ -870,7 +993,8 @@ def _one_line(address: Mapping[str, Any] | None) -> str | None:
 
 
 def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: SearchQuery,
-            words: list[str], place: Any, labels: Mapping[str, str]) -> dict[str, Any]:
+            words: list[str], place: Any, labels: Mapping[str, str],
+            inferred: bool = False) -> dict[str, Any]:
     service = _rows(db, "SELECT rowid, * FROM service WHERE id = ?", [service_id])[0]
     terms = [r["taxonomy_term_id"] for r in _rows(
         db, "SELECT DISTINCT taxonomy_term_id FROM attribute WHERE link_id = ? "
@@ -917,8 +1041,11 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
     by_appointment = bool(patterns) and all(p is not None and p.by_appointment
                                             for p in patterns)
 
-    why = [_capital(labels[t]) for t in query.terms if t in terms]
-    if query.pregnant and "antenatal" in terms:
+    met = terms + ([row[0] for row in db.execute(
+        "SELECT taxonomy_term_id FROM inferred_need WHERE service_id = ?", [service_id])]
+        if inferred else [])
+    why = [_capital(labels[t]) for t in query.terms if t in met]
+    if query.pregnant and "antenatal" in met:
         why.append("For parents-to-be")
     for word in words:
         hit = db.execute("SELECT 1 FROM service_fts WHERE service_fts MATCH ? AND rowid = ?",
@@ -942,8 +1069,8 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
         why.append("Free")
     if query.accessible:
         why.append("Wheelchair and step-free access")
-    if query.language:
-        lang = query.language.strip().casefold()
+    for asked in dict.fromkeys(x for x in (query.language, query.prefer_language) if x):
+        lang = asked.strip().casefold()
         row = db.execute("SELECT name, code FROM language WHERE (service_id = ? OR location_id "
                          "IN (SELECT location_id FROM service_at_location WHERE service_id = ?)) "
                          "AND (lower(code) = ? OR lower(code) LIKE ? OR lower(name) = ?) LIMIT 1",

@@ -26,6 +26,8 @@ Rules the tree follows:
   ``schedule.service_id`` so a search can find every session of a service with one index.
 - ``service_fts.rowid`` equals ``service.rowid``; ``terms`` holds each linked term's name and
   every phrase parents use for it (``taxonomy_term_phrase``), so "dads group" finds the service.
+- A service with no Signpost need term gets its needs read from its own words
+  (``inferred_need``, see ``directory/needs.py``) whenever its search text is rebuilt.
 
 Every write runs in one SQLite transaction (``BEGIN IMMEDIATE``): a crash or a bad row leaves
 the directory exactly as it was.
@@ -47,6 +49,7 @@ import sqlite_utils
 
 from directory.shape import (CONTENT_TABLES, LOCATION, ORGANIZATION, SERVICE, SERVICE_META_KEYS,
                              TABLE_COLUMNS, TAXONOMY_TERM, Link, Node, _chunks, existing_ids)
+from directory.needs import write_inferred_needs
 from directory.taxonomy import load_taxonomy, normalise_phrase
 from directory.validation import check_references, validate_services
 
@@ -320,6 +323,7 @@ def _write_fts(conn: sqlite3.Connection, batch: _Batch) -> None:
         [(rowids[sid], sid, name, desc,
           " ; ".join(terms.get(t, "") for t in batch.service_terms[sid] if t))
          for sid, (name, desc) in batch.fts.items()])
+    write_inferred_needs(conn, list(batch.fts))
 
 
 def reindex_services(db: sqlite_utils.Database, service_ids: Iterable[str] | None = None) -> int:
@@ -348,6 +352,7 @@ def reindex_services(db: sqlite_utils.Database, service_ids: Iterable[str] | Non
             [(rowid, sid, name or "", desc or "",
               " ; ".join(terms.get(t, "") for t in links.get(sid, ()) if t))
              for rowid, sid, name, desc in rows])
+        write_inferred_needs(conn, None if service_ids is None else [r[1] for r in rows])
     return len(rows)
 
 
@@ -391,6 +396,7 @@ def delete_service(db: sqlite_utils.Database, service_id: str) -> bool:
         if row is None:
             return False
         conn.execute("DELETE FROM service_fts WHERE rowid = ?", [row[0]])
+        conn.execute("DELETE FROM inferred_need WHERE service_id = ?", [service_id])
         for statement in _DELETE_SQL["service"]:
             conn.execute(statement, [service_id])
         conn.execute("DELETE FROM service WHERE id = ?", [service_id])
@@ -400,6 +406,7 @@ def delete_service(db: sqlite_utils.Database, service_id: str) -> bool:
 def clear_directory(conn: sqlite3.Connection) -> None:
     """Delete every service, centre and organization (inside the caller's transaction)."""
     conn.execute("DELETE FROM service_fts")
+    conn.execute("DELETE FROM inferred_need")
     for table in CONTENT_TABLES:
         if table == "attribute":
             conn.execute("DELETE FROM attribute WHERE link_entity IS NOT NULL")

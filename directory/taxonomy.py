@@ -50,6 +50,10 @@ class Term:
     def words_in(self, code: str) -> tuple[str, ...]:
         """This need's words in the language ``code`` (none when the file has none)."""
         return dict(self.other_languages).get(code, ())
+    #: Offered to every family, asked for or not (health visiting, stay and play...). When a
+    #: parent has not said what they need, a search lists these first: the universal offer is
+    #: the least stigmatising place to start, and the one most families use.
+    universal: bool = False
 
     def as_oruk(self, taxonomy_id: str = TAXONOMY_ID, taxonomy_name: str = "") -> dict[str, Any]:
         """The ORUK 3.0 ``taxonomy_term`` record (also used inside a service's ``attributes``)."""
@@ -127,6 +131,10 @@ class Taxonomy:
             if c.id == circumstance_id:
                 return c
         raise KeyError(f"No circumstance called {circumstance_id!r} in the taxonomy")
+    @property
+    def universal_ids(self) -> list[str]:
+        """The needs marked ``universal: true``, in file order."""
+        return [t.id for t in self.terms if t.universal]
 
     def need_of_faq(self, faq_key: str) -> str | None:
         """The need an FAQ answer explains ("what_is_portage" -> disability_send), if any."""
@@ -290,6 +298,10 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
             faq = []
         other_languages = _other_languages(entry.get("other_languages"), where, term_id,
                                            word_owner, errors)
+        universal = entry.get("universal", False)
+        if not isinstance(universal, bool):
+            errors.append(f"{where}: 'universal' must be true or false, not {universal!r}")
+            universal = False
         terms.append(Term(
             id=term_id,
             name=str(entry["name"]).strip(),
@@ -299,6 +311,7 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
             phrases=tuple(phrases),
             faq=tuple(faq),
             other_languages=other_languages,
+            universal=universal,
         ))
 
     for t in terms:

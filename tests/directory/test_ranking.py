@@ -137,13 +137,17 @@ def obvious_ranking(db, query: SearchQuery, now=NOW) -> list[str]:
     """Every candidate's exact key, sorted: what search() must return, computed the slow way."""
     from directory import search as s
     from directory.geo import resolve_place
+    from directory.taxonomy import load_taxonomy
 
     today = now.astimezone(s.sched.LONDON).date()
     place = resolve_place(db, query.near) if query.near else None
-    words = s._words(query.text)
-    plan = s._ranked_sql(query, words, place, today)
+    ask = s._ask(db, query, None, load_taxonomy())
+    if ask is None:  # only words the directory never uses
+        return []
+    plan = s._ranked_sql(ask, ask.words, place, today)
     keyed = []
-    for service_id, matched, word_hits, dist2, _bound in db.execute(plan.text, plan.params):
+    for service_id, matched, word_hits, prefer, dist2, _bound in db.execute(plan.text,
+                                                                            plan.params):
         if query.radius_km is not None and (
                 dist2 is None or dist2 > (query.radius_km / s._KM_PER_DEGREE) ** 2):
             continue
@@ -151,8 +155,8 @@ def obvious_ranking(db, query: SearchQuery, now=NOW) -> list[str]:
         if fit is None:
             continue
         soonest = s._wall_minutes(fit.sessions[0], today) if fit.sessions else s._NO_SESSION
-        keyed.append(((-matched, -word_hits, s._FAR if dist2 is None else dist2, soonest,
-                       service_id), service_id))
+        keyed.append(((-matched, -word_hits, -prefer, s._FAR if dist2 is None else dist2,
+                       soonest, service_id), service_id))
     return [service_id for _, service_id in sorted(keyed)]
 
 
@@ -184,6 +188,10 @@ def random_queries(count: int):
         elif rng.random() < 0.1:
             fields["pregnant"] = True
         fields["free"] = rng.random() < 0.2
+        if fields.get("terms") and rng.random() < 0.3:  # the bot is less sure of some needs
+            fields["weights"] = {t: rng.choice([0.2, 0.5, 0.9]) for t in fields["terms"][1:]}
+        if rng.random() < 0.15:
+            fields["prefer_language"] = rng.choice(["pl", "Urdu", "ro"])
         yield SearchQuery(**fields)
 
 

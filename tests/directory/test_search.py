@@ -376,9 +376,12 @@ def bigger_db(tmp_path_factory):
 def test_the_walk_through_sessions_uses_the_day_indexes(bigger_db, code, index):
     # The day indexes are built on an expression; SQLite only uses them if search.py spells it
     # exactly as the m004 migration does. Without them a 100k directory is read end to end.
-    from directory.search import _day_pass_sql
+    from directory.search import _ask, _day_pass_sql
+    from directory.taxonomy import load_taxonomy
 
-    plan = _day_pass_sql(SearchQuery(terms=["stay_and_play"], time_of_day="morning"), code)
+    ask = _ask(bigger_db, SearchQuery(terms=["stay_and_play"], time_of_day="morning"), None,
+               load_taxonomy())
+    plan = _day_pass_sql(ask, code)
     steps = " ".join(row[3] for row in bigger_db.execute("EXPLAIN QUERY PLAN " + plan.text,
                                                          plan.params))
     assert f"USING INDEX {index}" in steps
