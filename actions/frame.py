@@ -40,6 +40,14 @@ from directory.words import searchable_words
 
 logger = logging.getLogger(__name__)
 
+#: Words that ask for something to go to without saying what ("any groups for my grandson?"):
+#: too general to rank by (they would put a far "Saturday Group" before a near "Breakfast
+#: Club"), but the parent has asked, so the bot shows what is on rather than asking again.
+_ASKS_GENERALLY = frozenset("""
+group groups class classes club clubs activity activities session sessions playgroup
+playgroups something anything somewhere things stuff
+""".split())
+
 #: What the bot asked last turn (the ``asked`` slot): so a bare "BB1" or "2" answers it, and a
 #: question is never asked twice in a row.
 ASKED_PLACE, ASKED_NEED, ASKED_AGE, NOT_UNDERSTOOD = "place", "need", "age", "not_understood"
@@ -51,9 +59,9 @@ _NOT_WORDS = frozenset({"place", "child_age", "pregnant", "day", "time_of_day", 
 #: Words that say a parent wants something without saying what ("anything for us?"). The
 #: directory's own stop words are dropped too (``directory.words.searchable_words``).
 _FILLER = frozenset("""
-a about after again also am an and any anybody anyone anything anywhere are around as ask at
-available be been being best but by can cant could day days did do does doing dont else even
-find for free from get go going good got had has have having hello help helpful hey hi how i
+a about activities activity after again also am an and any anybody anyone anything anywhere are around as ask at
+available be been being best but by can cant class classes club clubs could day days did do does doing dont else even
+find for free from get go going good got group groups had has have having hello help helpful hey hi how i
 id if ill im in info information is isnt it its ive just kind kids know like little local look
 looking lot lots make maybe me mine more much my near nearby need needs new nice no not now of
 off ok okay on one only or other our out over place places please recommend round see service
@@ -211,7 +219,8 @@ class Frame:
             # "What are you looking for?" was asked; it is not asked again in a row.
             return self._search(fields, words, circumstances)
         has_terms = bool(fields["terms"])
-        gave_something = has_terms or bool(words) or bool(circumstances) or self._gave_details()
+        gave_something = (has_terms or bool(words) or bool(circumstances) or self._gave_details()
+                          or self._asks_generally())
         if not gave_something and self.intent in ("nlu_fallback", "out_of_scope"):
             return self._not_understood()
         if not (gave_something or fields["near"]) and self.intent == "affirm":
@@ -219,8 +228,8 @@ class Frame:
             return self.events
         if not fields["near"]:
             return self._ask_place(fields)
-        if not (has_terms or words or circumstances or self._narrows(fields)) \
-                and self.asked != ASKED_NEED:
+        if not (has_terms or words or circumstances or self._narrows(fields)
+                or self._asks_generally()) and self.asked != ASKED_NEED:
             self.dispatcher.utter_message(response="utter_ask_need")
             self.set("asked", ASKED_NEED)
             return self.events
@@ -266,6 +275,9 @@ class Frame:
         """A place, age, day or time this turn: never "didn't get that"."""
         return _has(self.message, "place", "child_age", "pregnant", "day", "time_of_day", "cost",
                     "access", "audience", "need", "language") or getattr(self, "_bare_place", False)
+
+    def _asks_generally(self) -> bool:
+        return any(w.casefold() in _ASKS_GENERALLY for w in _WORD.findall(self.text))
 
     def _narrows(self, fields: dict[str, Any]) -> bool:
         """A child's age, pregnancy, days, a time, free only, access or a language: enough to

@@ -116,6 +116,15 @@ def record(context: ActionContext, query: SearchQuery, result_count: int) -> Non
         logger.warning("Could not record the search for the demand report", exc_info=True)
 
 
+def meet_a_need(results: Sequence[dict[str, Any]], fields: dict[str, Any]) -> bool:
+    """Does any result carry a need asked for (or carry no Signpost need at all, as in a
+    council feed without them)? A service found only by a word ("dads" in the Family Nurse
+    Partnership's description) is not an answer to "dads' groups on Sunday"."""
+    terms = set(fields.get("terms") or [])
+    return any(not terms or not r.get("taxonomy_terms") or terms & set(r["taxonomy_terms"])
+               for r in results)
+
+
 def find_widening(context: ActionContext, fields: dict[str, Any]
                   ) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
     """Search, and when nothing matches, widen one step at a time: other days and times, further
@@ -124,8 +133,11 @@ def find_widening(context: ActionContext, fields: dict[str, Any]
     Returns the results, the fields that found them and a sentence saying what was widened.
     """
     results = find(context, fields)
-    if results:
+    if meet_a_need(results, fields):
         return results, fields, None
+    # Only services that merely mention the parent's words: widen first, and show these only
+    # if widening finds no service for the need either.
+    only_words = results
     taxonomy = context.directory.taxonomy
     steps: list[tuple[dict[str, Any], str]] = []
     if fields.get("days") or fields.get("time_of_day"):
@@ -148,9 +160,9 @@ def find_widening(context: ActionContext, fields: dict[str, Any]
         widened.update(change)
         notes = [note] if change.get("terms") else notes + [note]
         results = find(context, widened)
-        if results:
+        if meet_a_need(results, widened):
             return results, widened, " ".join(notes)
-    return [], fields, None
+    return only_words, fields, None
 
 
 def answer(context: ActionContext, dispatcher: CollectingDispatcher, fields: dict[str, Any], *,
