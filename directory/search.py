@@ -162,10 +162,6 @@ class _Ask:
     prefer_language: str | None
 
     @property
-    def terms(self) -> list[str]:
-        return self.query.terms
-
-    @property
     def need_ids(self) -> list[str]:
         return list(dict.fromkeys(term for term, _ in self.needs))
 
