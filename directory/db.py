@@ -16,6 +16,7 @@ from directory.geo import Geo, Place, open_geo, resolve_place
 from directory.schema import migrate
 from directory.search import SearchQuery, search
 from directory.taxonomy import Taxonomy, load_taxonomy
+from directory.words import searchable_words
 
 
 def open_db(path: str | Path, *, create: bool = True,
@@ -69,6 +70,11 @@ class Directory:
     def search(self, query: SearchQuery, *, now: datetime | None = None) -> list[dict[str, Any]]:
         """``directory.search.search`` with this directory's postcode index."""
         return search(self.db, query, geo=self.geo, geo_path=self.geo_path, now=now)
+
+    def searchable_words(self, text: str | None) -> list[str]:
+        """``directory.words.searchable_words`` with this directory's postcode index: the words
+        of a message a search would score ([] for "hello", "BB1", "what's on sunday")."""
+        return searchable_words(self.db, text, self.geo)
 
     def resolve_place(self, text: str, *, towns: bool = True) -> Place:
         """A postcode, outward code or place, or ``UnknownPlace`` with close matches.

@@ -162,10 +162,6 @@ class _Ask:
     prefer_language: str | None
 
     @property
-    def terms(self) -> list[str]:
-        return self.query.terms
-
-    @property
     def need_ids(self) -> list[str]:
         return list(dict.fromkeys(term for term, _ in self.needs))
 
@@ -295,10 +291,29 @@ class _Sql:
 
 
 def _matched_sql(ask: _Ask) -> _Sql:
-    """SQL over ``s``: the weighted needs met (thousandths)."""
-    parts = [_has_need(ask, "s.id", [term]) for term, _ in ask.needs]
-    return _Sql(" + ".join(f"{milli} * {part.text}" for (_, milli), part in zip(ask.needs, parts))
-                or "0", [x for part in parts for x in part.params])
+    """SQL over ``s``: the weighted needs met (thousandths).
+
+    One look at the covering ``attribute`` index for all the needs asked (the weights summed
+    over the distinct needs found), not one per need; the same in ``inferred_need`` when the
+    directory has any. Pregnancy's antenatal is counted on its own, as a need asked for as well
+    counts twice.
+    """
+    query = ask.query
+    parts: list[_Sql] = []
+    if query.terms:
+        marks = ", ".join("?" * len(query.terms))
+        weights = " ".join(f"WHEN ? THEN {round(1000 * query.weight(t))}" for t in query.terms)
+        sources = [("attribute", "link_id")] + ([("inferred_need", "service_id")]
+                                                if ask.inferred else [])
+        for table, service in sources:
+            parts.append(_Sql(
+                f"(SELECT coalesce(sum(CASE n.taxonomy_term_id {weights} END), 0) FROM "
+                f"(SELECT DISTINCT taxonomy_term_id FROM {table} WHERE {service} = s.id AND "
+                f"taxonomy_term_id IN ({marks})) n)", list(query.terms) + list(query.terms)))
+    if query.pregnant:
+        antenatal = _has_need(ask, "s.id", ["antenatal"])
+        parts.append(_Sql(f"1000 * {antenatal.text}", antenatal.params))
+    return _join(parts, " + ") if parts else _Sql("0", [])
 
 
 def _prefer_sql(ask: _Ask) -> _Sql:

@@ -217,6 +217,11 @@ def test_nothing_to_search_for(sample, text):
     assert searchable_words(sample.db, text, sample.geo) == []
 
 
+def test_the_directory_object_asks_with_its_own_postcode_index(sample):
+    assert sample.searchable_words("Blackburn with Darwen") == []
+    assert sample.searchable_words("messy play in Blackburn with Darwen") == ["messy", "play"]
+
+
 def test_words_worth_searching_for(sample):
     assert searchable_words(sample.db, "is there a sensory room near BB2?") == ["sensory", "room"]
     assert searchable_words(sample.db, "help with my CV") == ["cv"]

@@ -175,6 +175,23 @@ def test_an_unknown_related_need_is_refused(tmp_path: Path) -> None:
         _load(tmp_path, raw)
 
 
+def test_universal_must_be_true_or_false(tmp_path: Path) -> None:
+    raw = _raw()
+    raw["terms"][1]["universal"] = "yes please"
+    with pytest.raises(TaxonomyError, match="'antenatal': 'universal' must be true or false"):
+        _load(tmp_path, raw)
+
+
+def test_universal_needs_are_read_and_default_to_false(tmp_path: Path) -> None:
+    raw = _raw()
+    for term in raw["terms"]:
+        term.pop("universal", None)
+    raw["terms"][2]["universal"] = True
+    loaded = _load(tmp_path, raw)
+    assert loaded.universal_ids == ["infant_feeding"]
+    assert not loaded.term("health_visiting").universal
+
+
 def test_a_missing_field_is_refused(tmp_path: Path) -> None:
     raw = _raw()
     del raw["terms"][4]["label"]
