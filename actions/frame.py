@@ -36,7 +36,6 @@ from actions.languages import interpreter_sentence, message_language
 from actions.search import answer, find, nearest_contact, say, slot_fields
 from directory.search import UnknownPlace
 from directory.taxonomy import Circumstance
-from directory.words import searchable_words
 
 logger = logging.getLogger(__name__)
 
@@ -293,8 +292,7 @@ class Frame:
         # (entities) stand for them.
         skip = getattr(self, "_bare_place", False) or self.language
         mine = "" if skip else own_words(self.message)
-        directory = self.context.directory
-        usable = " ".join(searchable_words(directory.db, mine, directory.geo)) if mine else ""
+        usable = " ".join(self.context.directory.searchable_words(mine)) if mine else ""
         if usable or _has(self.message, "need"):
             if usable != (self.tracker.get_slot("words") or ""):
                 self.set("words", usable or None)
