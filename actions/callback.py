@@ -8,10 +8,9 @@ Then ``directory.callbacks.create_callback`` stores it for staff. "Stop", "cance
 end it at any step with nothing kept.
 
 Privacy: the first name and contact never live in the tracker. Their slots hold only "given";
-the real values wait in this process (``PENDING``, keyed by conversation, for at most
-``PENDING_TTL``) until the request is saved or dropped. ``PENDING`` is still a module global:
-the safety action (``actions/safety.py``) drops held details through ``forget_callback`` and
-is built without arguments; it moves into the ``ActionContext`` when that action does. The tracker store also redacts whatever
+the real values wait in the action server's memory (``ActionContext.pending``, keyed by
+conversation, for at most ``PENDING_TTL``) until the request is saved or dropped; the safety
+action drops them too (``forget_callback``). The tracker store also redacts whatever
 was typed in answer to those two questions (``common.redaction.SENSITIVE_SLOTS``).
 """
 
@@ -19,8 +18,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -29,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import parsing
-from actions.context import ActionContext
+from actions.context import ActionContext, PendingContacts
 from actions.replies import Reply
 from actions.search import nearest_contact
 from actions.summary import build_summary
@@ -41,7 +38,6 @@ logger = logging.getLogger(__name__)
 CALLBACK_SLOTS = ("callback_consent", "callback_first_name", "callback_contact",
                   "callback_good_time", "callback_share_summary")
 GIVEN = "given"
-PENDING_TTL = 30 * 60.0
 CALL_BACK = {"title": "Ask for a call back", "payload": "/request_callback"}
 
 _NAME_PREFIX = re.compile(r"^\s*(?:(?:hi|hello|hiya)[,!.]?\s+)?(?:my name is|my name's|i'?m called|"
@@ -52,36 +48,6 @@ NOT_NAMES = frozenset({"stop", "cancel", "no", "nope", "quit", "exit", "bye", "g
 _NAME = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*$")
 
 
-class PendingContacts:
-    """Contact details waiting to be saved, in memory only, forgotten after ``ttl`` seconds."""
-
-    def __init__(self, ttl: float = PENDING_TTL) -> None:
-        self.ttl = ttl
-        self._items: dict[str, tuple[float, dict[str, str]]] = {}
-        self._lock = threading.Lock()
-
-    def _expire(self, now: float) -> None:
-        for key in [k for k, (when, _) in self._items.items() if now - when > self.ttl]:
-            del self._items[key]
-
-    def put(self, conversation: str, **values: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._expire(now)
-            kept = self._items.get(conversation, (now, {}))[1]
-            self._items[conversation] = (now, {**kept, **values})
-
-    def get(self, conversation: str) -> dict[str, str]:
-        with self._lock:
-            self._expire(time.monotonic())
-            return dict(self._items.get(conversation, (0, {}))[1])
-
-    def forget(self, conversation: str) -> None:
-        with self._lock:
-            self._items.pop(conversation, None)
-
-
-PENDING = PendingContacts()
 
 
 def with_callback_offer(reply: Reply, *, email: str | None = None) -> Reply:
@@ -101,9 +67,9 @@ def with_callback_offer(reply: Reply, *, email: str | None = None) -> Reply:
     return Reply(text=text, buttons=buttons, custom=custom)
 
 
-def forget_callback(tracker: Tracker) -> list[EventType]:
+def forget_callback(pending: PendingContacts, tracker: Tracker) -> list[EventType]:
     """Drop a call-back in progress: the held details and the form's slots."""
-    PENDING.forget(tracker.sender_id)
+    pending.forget(tracker.sender_id)
     return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
 
 
@@ -186,7 +152,7 @@ class ValidateCallbackForm(FormValidationAction):
 
     def validate_callback_first_name(self, value: Any, dispatcher: CollectingDispatcher,
                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value == GIVEN and PENDING.get(tracker.sender_id).get("first_name"):
+        if value == GIVEN and self.context.pending.get(tracker.sender_id).get("first_name"):
             return {"callback_first_name": GIVEN}
         name = first_name(str(value or ""))
         if not name:
@@ -197,12 +163,12 @@ class ValidateCallbackForm(FormValidationAction):
             else:
                 dispatcher.utter_message(text="Sorry, I need just your first name, like Sam.")
             return {**undo_this_turn(tracker), "callback_first_name": None}
-        PENDING.put(tracker.sender_id, first_name=name)
+        self.context.pending.put(tracker.sender_id, first_name=name)
         return {**undo_this_turn(tracker), "callback_first_name": GIVEN}
 
     def validate_callback_contact(self, value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        held = PENDING.get(tracker.sender_id)
+        held = self.context.pending.get(tracker.sender_id)
         if value == GIVEN and (held.get("phone") or held.get("email")):
             return {"callback_contact": GIVEN}
         found = contact(str(value or ""))
@@ -210,7 +176,7 @@ class ValidateCallbackForm(FormValidationAction):
             dispatcher.utter_message(text="Sorry, that doesn't look like a phone number or an "
                                           "email. Try one like 07700 900123 or name@example.com.")
             return {**undo_this_turn(tracker), "callback_contact": None}
-        PENDING.put(tracker.sender_id, **found)
+        self.context.pending.put(tracker.sender_id, **found)
         return {**undo_this_turn(tracker), "callback_contact": GIVEN}
 
     def validate_callback_good_time(self, value: Any, dispatcher: CollectingDispatcher,
@@ -244,14 +210,14 @@ class ActionAskCallbackShareSummary(Action):
 def save_callback(context: ActionContext, dispatcher: CollectingDispatcher, tracker: Tracker, *,
                   share_summary: bool) -> list[EventType]:
     """Store the request with the held details, tell the parent, and forget the details here."""
-    held = PENDING.get(tracker.sender_id)
+    held = context.pending.get(tracker.sender_id)
     phone, hours = context.settings.family_hubs_phone, context.settings.family_hubs_hours
     if not held.get("first_name") or not (held.get("phone") or held.get("email")):
         dispatcher.utter_message(
             text=(f"Sorry, I lost the details you gave me, so nothing was saved. You can ask "
                   f"again, or call the family hubs team on {phone}, {hours}."),
             buttons=[CALL_BACK])
-        return forget_callback(tracker)
+        return forget_callback(context.pending, tracker)
     summary = build_summary(tracker, context.directory.taxonomy) if share_summary else None
     centre_id = None
     place = parsing.clean_place(tracker.get_slot("place"))
@@ -272,7 +238,7 @@ def save_callback(context: ActionContext, dispatcher: CollectingDispatcher, trac
         dispatcher.utter_message(
             text=(f"Sorry, something went wrong and I could not save that. Please call the "
                   f"family hubs team on {phone}, {hours}."))
-        return forget_callback(tracker)
+        return forget_callback(context.pending, tracker)
     how = "call you" if held.get("phone") else "email you"
     dispatcher.utter_message(
         text=(f"Thank you. Someone from the family hubs team will {how}, at the time you said "
@@ -280,7 +246,7 @@ def save_callback(context: ActionContext, dispatcher: CollectingDispatcher, trac
         json_message={"type": "callback", "status": "saved",
                       "summary_shared": bool(summary and not summary.is_empty())})
     logger.info("Call-back request saved")
-    return forget_callback(tracker)
+    return forget_callback(context.pending, tracker)
 
 
 class ActionSubmitCallback(Action):
@@ -317,4 +283,4 @@ class ActionStopCallback(Action):
         dispatcher.utter_message(
             text="OK, I have stopped. Nothing has been kept. What else can I help you with?",
             buttons=[{"title": "Talk to someone", "payload": "/request_human"}])
-        return forget_callback(tracker)
+        return forget_callback(self.context.pending, tracker)

@@ -17,6 +17,39 @@ from common.settings import Settings
 from directory.db import Directory
 
 
+#: How long a call-back's contact details wait in memory for the parent to finish the form.
+PENDING_TTL = 30 * 60.0
+
+
+class PendingContacts:
+    """Contact details waiting to be saved, in memory only, forgotten after ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = PENDING_TTL) -> None:
+        self.ttl = ttl
+        self._items: dict[str, tuple[float, dict[str, str]]] = {}
+        self._lock = threading.Lock()
+
+    def _expire(self, now: float) -> None:
+        for key in [k for k, (when, _) in self._items.items() if now - when > self.ttl]:
+            del self._items[key]
+
+    def put(self, conversation: str, **values: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._expire(now)
+            kept = self._items.get(conversation, (now, {}))[1]
+            self._items[conversation] = (now, {**kept, **values})
+
+    def get(self, conversation: str) -> dict[str, str]:
+        with self._lock:
+            self._expire(time.monotonic())
+            return dict(self._items.get(conversation, (0, {}))[1])
+
+    def forget(self, conversation: str) -> None:
+        with self._lock:
+            self._items.pop(conversation, None)
+
+
 class RecentSearches:
     """Search results kept for a few seconds, while the directory has not changed.
 
@@ -59,3 +92,5 @@ class ActionContext:
     directory: Directory
     settings: Settings
     searches: RecentSearches = field(default_factory=RecentSearches)
+    #: Call-back contact details, never in the tracker (``actions/callback.py``).
+    pending: PendingContacts = field(default_factory=PendingContacts)

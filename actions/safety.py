@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.callback import forget_callback
-from actions.context import ActionContext
+from actions.context import ActionContext, PendingContacts
 from bot.safety.categories import ALWAYS_EMERGENCY, CATEGORIES
 from bot.safety.replies import LocalLines, check_reply, safety_reply
 
@@ -55,6 +55,8 @@ class _WithLocalLines(Action):
     def __init__(self, context: ActionContext | None = None) -> None:
         self.local = (LocalLines.from_settings(context.settings) if context is not None
                       else LocalLines.from_env())
+        # A call-back in progress is dropped when a safety answer takes over.
+        self.pending = context.pending if context is not None else PendingContacts()
 
 
 class ActionSafetyReply(_WithLocalLines):
@@ -68,7 +70,7 @@ class ActionSafetyReply(_WithLocalLines):
         reply = safety_reply(category, level, also=also, local=self.local)
         logger.info("Safety reply: %s/%s", reply.custom["category"], reply.custom["level"])
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
-        return forget_callback(tracker)
+        return forget_callback(self.pending, tracker)
 
 
 class ActionSafetyCheck(_WithLocalLines):

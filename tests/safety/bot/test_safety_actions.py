@@ -14,7 +14,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.callback import (PENDING, ActionAskCallbackShareSummary, ActionStopCallback,
+from actions.callback import (ActionAskCallbackShareSummary, ActionStopCallback,
                               ActionSubmitCallback, ValidateCallbackForm, contact, first_name)
 from actions.handoff import ActionHandoff
 from actions.safety import ActionSafetyCheck, ActionSafetyReply
@@ -123,10 +123,10 @@ def test_the_calm_check_asks_if_they_are_safe_with_999_and_a_helpline_a_tap_away
     assert events == []  # the conversation carries on
 
 
-def test_a_safety_reply_drops_a_call_back_in_progress():
-    PENDING.put("parent-9", first_name="Sam", phone="07700 900123")
-    run(ActionSafetyReply(), tracker("i want to die", "safety_self_harm", sender="parent-9"))
-    assert PENDING.get("parent-9") == {}
+def test_a_safety_reply_drops_a_call_back_in_progress(context):
+    context.pending.put("parent-9", first_name="Sam", phone="07700 900123")
+    run(ActionSafetyReply(context), tracker("i want to die", "safety_self_harm", sender="parent-9"))
+    assert context.pending.get("parent-9") == {}
 
 
 @pytest.mark.parametrize("text", every_reply_text())
@@ -176,7 +176,6 @@ def _validate(context, slot: str, value: str, sender: str = "parent-2") -> tuple
 
 
 def test_a_call_back_is_saved_for_staff_with_the_summary_only_when_agreed(context, directory_db):
-    PENDING.forget("parent-2")
     slots, _ = _validate(context, "callback_first_name", "I'm called Sam")
     assert slots == {"callback_first_name": "given"}  # the name itself never goes in a slot
     slots, _ = _validate(context, "callback_contact", "07700 900123")
@@ -194,12 +193,12 @@ def test_a_call_back_is_saved_for_staff_with_the_summary_only_when_agreed(contex
     assert "stay and play" in row["summary"] and "Darwen Family Hub" in row["summary"]
     assert message["custom"] == {"type": "callback", "status": "saved", "summary_shared": True}
     assert "Sam" not in message["text"] and "07700" not in message["text"]  # nothing to store
-    assert PENDING.get("parent-2") == {}
+    assert context.pending.get("parent-2") == {}
     assert all(e["value"] is None for e in events if e["event"] == "slot")
 
 
 def test_no_to_the_summary_question_saves_without_it(context, directory_db):
-    PENDING.put("parent-3", first_name="Jo", email="jo@example.com")
+    context.pending.put("parent-3", first_name="Jo", email="jo@example.com")
     events, [message] = run(ActionStopCallback(context), tracker(
         "no", "deny", sender="parent-3", slots={**STAY_AND_PLAY, "callback_consent": True,
                                                  "callback_good_time": "any time"},
@@ -212,18 +211,17 @@ def test_no_to_the_summary_question_saves_without_it(context, directory_db):
 
 @pytest.mark.parametrize("asked", ["callback_consent", "callback_first_name", "callback_contact"])
 def test_stop_at_any_step_keeps_nothing(context, directory_db, asked):
-    PENDING.put("parent-4", first_name="Al")
+    context.pending.put("parent-4", first_name="Al")
     before = len(saved(directory_db))
     events, [message] = run(ActionStopCallback(context), tracker(
         "stop", "cancel", sender="parent-4",
         events=[{"event": "slot", "name": "requested_slot", "value": asked}]))
     assert len(saved(directory_db)) == before
     assert "Nothing has been kept" in message["text"]
-    assert PENDING.get("parent-4") == {}
+    assert context.pending.get("parent-4") == {}
 
 
 def test_details_lost_by_a_restart_are_not_saved_half_done(context, directory_db):
-    PENDING.forget("parent-5")
     before = len(saved(directory_db))
     _, [message] = run(ActionSubmitCallback(context), tracker(
         "yes", "affirm", sender="parent-5", slots={"callback_consent": True,
@@ -294,7 +292,6 @@ def test_an_answer_to_a_call_back_question_does_not_change_the_search(context):
                 slots={"age_months": 900123, "callback_contact": "07700 900123"})
     slots = ValidateCallbackForm(context).validate_callback_contact("07700 900123", dispatcher, t, {})
     assert slots == {"age_months": 24, "callback_contact": "given"}
-    PENDING.forget("parent-7")
 
 
 def test_a_name_is_one_word_or_introduced():
