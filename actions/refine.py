@@ -114,8 +114,8 @@ class ActionMoreResults(Action):
         last = tracker.get_slot("last_query")
         taxonomy = self.context.directory.taxonomy
         if not isinstance(last, dict):
-            say(dispatcher, replies.no_search_yet())
-            return []
+            # "More" before any search, or a message NLU took for "more": the frame reads it.
+            return Frame(self.context, dispatcher, tracker).respond()
         offset = int(tracker.get_slot("results_offset") or 0)
         try:
             results = find(self.context, last, limit=max(MAX_RESULTS, offset + 2 * PAGE_SIZE))

@@ -208,10 +208,6 @@ def no_more_results(taxonomy: Taxonomy, query: dict[str, Any]) -> Reply:
     return Reply(text=text, buttons=[DIFFERENT_DAY, TALK])
 
 
-def no_search_yet() -> Reply:
-    return Reply(text="What would you like me to look for? You can say it in your own words.")
-
-
 def nothing_closer() -> Reply:
     return Reply(text="Those are the closest ones I know about. Would you like to talk to someone "
                       "about getting there?", buttons=[TALK])

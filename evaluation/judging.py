@@ -12,8 +12,7 @@ A reply is what Rasa's REST channel returns for one message: a list of messages,
   hand-off payload. A service card's phone does not count: that is not a person for the parent.
 - **Generic prompt**: a reply that uses nothing the parent said and asks them to start again —
   "What are you looking for?", "Sorry, I didn't quite get that", "What can I help you find?",
-  "Sorry, I can't help with that", the chit-chat deflection, "What would you like me to look
-  for?" and "What would you like to change?". The texts are read from ``domain/*.yml`` and
+  "Sorry, I can't help with that", the chit-chat deflection and "What would you like to change?". The texts are read from ``domain/*.yml`` and
   ``actions/replies.py``, so rewording them does not hide them from the evaluation.
 - **Dead end**: two generic prompts in a row within one conversation.
 """
@@ -40,12 +39,11 @@ GENERIC_RESPONSES = frozenset({"utter_default", "utter_ask_need",
                                "utter_ask_what_help", "utter_chitchat", "utter_out_of_scope"})
 #: Replies the actions build. Two are generic; the others only name a failure in the report.
 _ACTION_REPLIES = {
-    "no_search_yet": action_replies.no_search_yet().text,
     "ask_day": action_replies.ask_day().text,
     "nothing_closer": action_replies.nothing_closer().text,
     "search_failed": action_replies.search_failed().text,
 }
-_GENERIC_ACTION_REPLIES = frozenset({"no_search_yet", "refine_what_to_change"})
+_GENERIC_ACTION_REPLIES = frozenset({"refine_what_to_change"})
 #: Replies with a parameter in the middle, known by how they start (actions/replies.py and
 #: actions/search.py; the latter imports rasa_sdk, which the web environment does not have).
 _ACTION_PREFIXES = (

@@ -303,3 +303,12 @@ def test_a_place_and_an_age_show_what_is_on_for_that_age(context, domain):
                                                      entity("place", "Darwen", "Darwen", said)],
                               place="Darwen", age_months=12), domain)
     assert services(messages) and "utter_ask_need" not in responses(messages)
+
+
+def test_more_before_any_search_is_read_by_the_frame_not_met_with_a_blank(context, domain):
+    from actions.refine import ActionMoreResults
+    kept, messages = run(ActionMoreResults(context),
+                         turn("any more stay and play", "more_results",
+                              [entity("need", "stay_and_play", "stay and play", "any more stay and play")],
+                              need=["stay_and_play"]), domain)
+    assert texts(messages).startswith("Where should I look for stay and play")

@@ -81,7 +81,6 @@ def action_texts(sample_results: dict[str, list[dict]]) -> list[tuple[str, str]]
                                               hours=MAIN_LINE_HOURS).text),
         ("search failed", replies.search_failed().text),
         ("nothing closer", replies.nothing_closer().text),
-        ("no search yet", replies.no_search_yet().text),
         ("ask place, no need", replies.ask_place(taxonomy, []).text),
         ("what is on nearby", replies.results(taxonomy, {"terms": [], "near": "Darwen"},
                                               next(iter(sample_results.values())), total=9,
