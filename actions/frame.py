@@ -317,8 +317,10 @@ class Frame:
                 email=contact and contact.get("email")))
             self.set("asked", None)
             return self.events
-        response = "utter_out_of_scope" if self.intent == "out_of_scope" else "utter_default"
-        self.dispatcher.utter_message(response=response)
+        if self.intent == "out_of_scope":
+            self.dispatcher.utter_message(response="utter_out_of_scope")
+        else:
+            self.dispatcher.utter_message(response="utter_default")
         self.set("asked", NOT_UNDERSTOOD)
         return self.events
 
