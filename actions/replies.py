@@ -61,7 +61,7 @@ def need_label(taxonomy: Taxonomy, terms: Sequence[str]) -> str:
 
 def _what(label: str, free: bool) -> str:
     """ "free stay and play sessions" / "places for free family support". """
-    plural_nouns = ("sessions", "classes", "courses", "groups", "checks", "clinics")
+    plural_nouns = ("sessions", "classes", "courses", "groups", "checks", "clinics", "services")
     if label.split()[-1] in plural_nouns or label.split()[0] in plural_nouns:
         return f"free {label}" if free else label
     return f"places for free {label}" if free else f"places for {label}"

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.callback import forget_callback
 from actions.context import ActionContext, PendingContacts
+from actions.frame import own_words
 from bot.safety.categories import ALWAYS_EMERGENCY, CATEGORIES
 from bot.safety.replies import LocalLines, check_reply, safety_reply
 
@@ -57,6 +58,7 @@ class _WithLocalLines(Action):
                       else LocalLines.from_env())
         # A call-back in progress is dropped when a safety answer takes over.
         self.pending = context.pending if context is not None else PendingContacts()
+        self.directory = context.directory if context is not None else None
 
 
 class ActionSafetyReply(_WithLocalLines):
@@ -70,7 +72,15 @@ class ActionSafetyReply(_WithLocalLines):
         reply = safety_reply(category, level, also=also, local=self.local)
         logger.info("Safety reply: %s/%s", reply.custom["category"], reply.custom["level"])
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
-        return forget_callback(self.pending, tracker)
+        events = forget_callback(self.pending, tracker)
+        if self.directory is not None and level != "emergency":
+            # What the parent needs is in what they wrote ("can't afford the gas bill"): kept,
+            # so that "BB1" next finds it, instead of "what are you looking for?".
+            text = str((tracker.latest_message or {}).get("text") or "")
+            words = self.directory.searchable_words(own_words({"text": text, "entities": []}))
+            if words:
+                events.append(SlotSet("words", " ".join(words)))
+        return events
 
 
 class ActionSafetyCheck(_WithLocalLines):

@@ -312,3 +312,12 @@ def test_more_before_any_search_is_read_by_the_frame_not_met_with_a_blank(contex
                               [entity("need", "stay_and_play", "stay and play", "any more stay and play")],
                               need=["stay_and_play"]), domain)
     assert texts(messages).startswith("Where should I look for stay and play")
+
+
+def test_what_is_on_is_called_services_not_places_for_services(context, domain):
+    said = "what can we do on saturday near Darwen"
+    _, messages = run(ActionSearchServices(context),
+                      turn(said, "find_service", [entity("day", "SA", "saturday", said),
+                                                  entity("place", "Darwen", "Darwen", said)],
+                           place="Darwen", days=["SA"]), domain)
+    assert texts(messages).startswith("Here are 3 services near Darwen.")

@@ -123,6 +123,21 @@ def test_the_calm_check_asks_if_they_are_safe_with_999_and_a_helpline_a_tap_away
     assert events == []  # the conversation carries on
 
 
+def test_after_a_safety_answer_the_parents_words_are_kept_for_the_search(context):
+    """ "can't afford the gas bill, help", then "BB1": the bills advice, not "what are you
+    looking for?" (the safety answer comes first; the frame then searches the kept words)."""
+    events, _ = run(ActionSafetyReply(context), tracker("can't afford the gas bill, help",
+                                                        "safety_urgent_need"))
+    words = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}.get("words") or ""
+    assert "bill" in words.split()
+
+
+def test_an_emergency_keeps_no_words(context):
+    events, _ = run(ActionSafetyReply(context), tracker("she's gone floppy and blue",
+                                                        "safety_medical"))
+    assert not [e for e in events if e.get("name") == "words"]
+
+
 def test_a_safety_reply_drops_a_call_back_in_progress(context):
     context.pending.put("parent-9", first_name="Sam", phone="07700 900123")
     run(ActionSafetyReply(context), tracker("i want to die", "safety_self_harm", sender="parent-9"))
