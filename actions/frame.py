@@ -61,7 +61,8 @@ _FILLER = frozenset("""
 a about activities activity after again also am an and any anybody anyone anything anywhere are around as ask at
 available be been being best but by can cant class classes club clubs could day days did do does doing dont else even
 find for free from get go going good got group groups had has have having hello help helpful hey hi how i
-id if ill im in info information is isnt it its ive just kind kids know like little local look
+id if ill im in info information is isnt it its ive just kind kids know like little live lives
+living local look
 looking lot lots make maybe me mine more much my near nearby need needs new nice no not now of
 off ok okay on one only or other our out over place places please recommend round see service
 services session sessions should show so some someone something somewhere sort stuff suggest
@@ -292,6 +293,11 @@ class Frame:
         # (entities) stand for them.
         skip = getattr(self, "_bare_place", False) or self.language
         mine = "" if skip else own_words(self.message)
+        # "we don't drive" is a circumstance, with words of its own: not a search for "drive".
+        circumstances = self.context.directory.taxonomy.circumstances
+        said = {w.casefold().replace("'", "") for c in circumstances
+                for m in c.pattern.finditer(self.text) for w in _WORD.findall(m.group(0))}
+        mine = " ".join(w for w in mine.split() if w not in said)
         usable = " ".join(self.context.directory.searchable_words(mine)) if mine else ""
         if usable or _has(self.message, "need"):
             if usable != (self.tracker.get_slot("words") or ""):

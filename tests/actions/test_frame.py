@@ -321,3 +321,12 @@ def test_what_is_on_is_called_services_not_places_for_services(context, domain):
                                                   entity("place", "Darwen", "Darwen", said)],
                            place="Darwen", days=["SA"]), domain)
     assert texts(messages).startswith("Here are 3 services near Darwen.")
+
+
+def test_a_circumstance_is_not_searched_as_words(context, domain):
+    said = "we don't drive, anything near Darwen"
+    kept, _ = run(ActionSearchServices(context),
+                  turn(said, "find_service", [entity("place", "Darwen", "Darwen", said)],
+                       place="Darwen"), domain)
+    assert "drive" not in (kept.get("words") or "")
+    assert kept["circumstances"] == ["cant_travel"]
