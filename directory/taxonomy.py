@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from common.days import DAY_CODES, TIMES_OF_DAY
+
 TAXONOMY_ID = "signpost-core-offer"
 DEFAULT_PATH = Path(__file__).with_name("taxonomy.yml")
 MIN_PHRASES = 15
@@ -336,7 +338,6 @@ def parse_taxonomy(raw: Any, source: str = "taxonomy.yml") -> Taxonomy:
     )
 
 
-_DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _CIRCUMSTANCE_FIELDS = {"id", "phrases", "words", "closer", "prefer_days", "prefer_time", "says"}
 
 
@@ -370,10 +371,10 @@ def _parse_circumstances(raw: Any, errors: list[str]) -> tuple[Circumstance, ...
         if words is None or days is None:
             errors.append(f"{where}: 'words' and 'prefer_days' must be lists of text")
             continue
-        if any(d not in _DAY_CODES for d in days):
-            errors.append(f"{where}: 'prefer_days' uses day codes {', '.join(_DAY_CODES)}")
+        if any(d not in DAY_CODES for d in days):
+            errors.append(f"{where}: 'prefer_days' uses day codes {', '.join(DAY_CODES)}")
         time = entry.get("prefer_time")
-        if time not in (None, "morning", "afternoon", "evening"):
+        if time is not None and time not in TIMES_OF_DAY:
             errors.append(f"{where}: 'prefer_time' must be morning, afternoon or evening")
         out.append(Circumstance(id=entry["id"], phrases=phrases, words=words,
                                 closer=bool(entry.get("closer")), prefer_days=days,

@@ -36,9 +36,12 @@ ASKS_FOR_A_PERSON = re.compile(
     re.IGNORECASE)
 
 
-#: "Are you a real person?" asks what the bot is (``bot_challenge``, whose answer offers a person).
-_ASKS_WHAT_THE_BOT_IS = re.compile(r"\bare\s+you\s+(?:a\s+|an\s+)?(?:real\s+|actual\s+)?"
-                                   r"(?:person|human|bot|robot)\b", re.IGNORECASE)
+#: "Are you a real person?", "r u human", "is this a bot", "am I talking to a real person" ask
+#: what the bot is (``bot_challenge``, whose answer offers a person).
+_ASKS_WHAT_THE_BOT_IS = re.compile(
+    r"(?:\b(?:are|r)\s+(?:you|u|ya)|\bis\s+(?:this|it|that)|\bam\s+i\s+(?:talking|speaking|chatting)"
+    r"\s+(?:to|with))\s+(?:a\s+|an\s+)?(?:real\s+|actual\s+|live\s+)?"
+    r"(?:person|human(?:\s+being)?|bot|robot|chatbot|computer|machine)\b", re.IGNORECASE)
 
 
 def asks_for_a_person(text: str) -> bool:

@@ -26,7 +26,10 @@ def test_asking_for_a_person_inside_any_sentence_is_heard(text):
 
 @pytest.mark.parametrize("text", [
     "can I speak to a health visitor",  # a search for health visiting
-    "are you a real person?",           # a question about the bot
+    "are you a real person?",           # questions about the bot (its answer offers a person)
+    "r u a real person",
+    "is this a real person or a bot",
+    "am i talking to a real human",
     "I need someone to look after my kids",
     "stay and play near BB1",
     "people skills course",
