@@ -100,10 +100,17 @@ def _field(problem: str) -> str:
     return "location_id" if "centre" in problem else "valid_from"
 
 
-_WORDS = {
-    "valid_from": "Enter the first day, like 2026-12-24",
-    "valid_to": "Enter the last day, like 2027-01-01",
-}
+def _words(problem: str) -> str:
+    """The library's problem in the words of the form."""
+    if problem.startswith("valid_from") and ("needed" in problem or "must be" in problem):
+        return "Enter the first day, like 2026-12-24."
+    if problem.startswith("valid_to") and "is before" in problem:
+        return "The last day must be on or after the first day."
+    if problem.startswith("valid_to"):
+        return "Enter the last day, like 2027-01-01."
+    if "more than" in problem and "days" in problem:
+        return "That is more than a year. Enter each term or closure on its own."
+    return problem[:1].upper() + problem[1:] + "."
 
 
 @routes.post("/dates")
@@ -129,10 +136,7 @@ async def add_period(request: web.Request) -> web.Response:
             await run(request, edits.save_period, data, actor=user.username)
         except edits.PeriodInvalid as invalid:
             for problem in invalid.problems:
-                name = _field(problem)
-                errors.setdefault(name, _WORDS.get(name, problem[:1].upper() + problem[1:])
-                                  if "needed" in problem or "must be a date" in problem
-                                  else problem[:1].upper() + problem[1:])
+                errors.setdefault(_field(problem), _words(problem))
     if errors:
         return await _page(request, values, errors, status=400)
     raise web.HTTPFound("/staff/dates?saved=added")
