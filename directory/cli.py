@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from common.days import TIMES_OF_DAY, day_code
 from common.settings import Settings
-from directory import calendar_io, csv_io, oruk, store
+from directory import calendar_csv, csv_io, oruk, store
 from directory.db import Directory, open_db
 from directory.schedules import LONDON
 from directory.search import SearchQuery, UnknownPlace
@@ -131,7 +131,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
 def cmd_import_dates(args: argparse.Namespace) -> int:
     db = open_db(args.db)
     try:
-        count = calendar_io.import_dates_csv(db, Path(args.file), replace=args.replace)
+        count = calendar_csv.import_dates_csv(db, Path(args.file), replace=args.replace)
     except oruk.ImportFileError as exc:
         _err(str(exc))
         return 1
@@ -147,9 +147,9 @@ def cmd_import_dates(args: argparse.Namespace) -> int:
 def cmd_export_dates(args: argparse.Namespace) -> int:
     db = open_db(args.db, create=False)
     if args.file == "-":
-        calendar_io.export_dates_csv(db, sys.stdout)
+        calendar_csv.export_dates_csv(db, sys.stdout)
         return 0
-    count = calendar_io.write_dates_csv(db, args.file)
+    count = calendar_csv.write_dates_csv(db, args.file)
     _err(f"Exported {count} {'period' if count == 1 else 'periods'} (terms and closures) "
          f"to {args.file}.")
     return 0

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import calendar_io, store
+from directory import calendar_oruk, store
 from directory.geo import Place, haversine_km
 
 SERVICE_LIST_COLUMNS = ("id", "organization_id", "name", "description", "url", "email", "status",
@@ -139,7 +139,7 @@ def full_service(db: sqlite_utils.Database, service_id: str) -> dict | None:
     found = store.get_service(db, service_id)
     if found is not None:
         found.pop("version", None)
-        calendar_io.add_to_services(db, [found])
+        calendar_oruk.add_to_services(db, [found])
     return found
 
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from directory import calendar_io, csv_io, edits, oruk, store
+from directory import calendar_csv, csv_io, edits, oruk, store
 from directory.cli import main
 from directory.db import open_db
 from directory.oruk_pages import full_service
@@ -77,15 +77,15 @@ def test_an_oruk_export_imported_elsewhere_gives_the_same_answers(dated, tmp_pat
     assert answers(other) == answers(dated)
     # A second import of the same file changes nothing.
     oruk.import_oruk(other, json.loads(json.dumps(exported)))
-    assert calendar_io.export_dates_csv(other) == calendar_io.export_dates_csv(dated)
+    assert calendar_csv.export_dates_csv(other) == calendar_csv.export_dates_csv(dated)
 
 
 def test_an_oruk_import_without_the_keys_leaves_the_dates_alone(dated):
-    before = calendar_io.export_dates_csv(dated)
+    before = calendar_csv.export_dates_csv(dated)
     service = store.get_service(dated, service_named(dated, MILL_HILL_CLINIC)["id"])
     service.pop("version")
     oruk.import_oruk(dated, [service])
-    assert calendar_io.export_dates_csv(dated) == before
+    assert calendar_csv.export_dates_csv(dated) == before
 
 
 def test_a_bad_closure_in_an_oruk_file_is_refused_and_nothing_changes(dated):
@@ -105,9 +105,9 @@ def test_the_staff_spreadsheet_keeps_the_session_flags(dated, tmp_path):
     assert rows and all(",yes," in row or row.endswith(",yes,") for row in rows)
     other = empty_db(tmp_path, "other.db")
     csv_io.import_csv(other, sheet)
-    calendar_io.import_dates_csv(other, calendar_io.export_dates_csv(dated))
+    calendar_csv.import_dates_csv(other, calendar_csv.export_dates_csv(dated))
     assert csv_io.export_csv(other) == sheet
-    assert calendar_io.export_dates_csv(other) == calendar_io.export_dates_csv(dated)
+    assert calendar_csv.export_dates_csv(other) == calendar_csv.export_dates_csv(dated)
     assert answers(other) == answers(dated)
 
 
@@ -126,7 +126,7 @@ def test_a_sheet_without_the_flag_columns_keeps_the_flags(dated):
 
 
 def test_a_malformed_dates_sheet_is_refused_whole_with_every_line_named(dated):
-    before = calendar_io.export_dates_csv(dated)
+    before = calendar_csv.export_dates_csv(dated)
     bad = ("kind,valid_from,valid_to,centre_id,service_id,description\r\n"
            "closure,2027-02-15,2027-02-19,,,Half term\r\n"
            "holiday,2027-04-01,2027-04-02,,,\r\n"
@@ -134,14 +134,14 @@ def test_a_malformed_dates_sheet_is_refused_whole_with_every_line_named(dated):
            "closure,2027-05-01,2027-05-01,no-such-centre,,\r\n"
            "term,2027-02-22,someday,,,\r\n")
     with pytest.raises(oruk.ImportRejected) as rejected:
-        calendar_io.import_dates_csv(dated, bad)
+        calendar_csv.import_dates_csv(dated, bad)
     assert [str(e) for e in rejected.value.errors] == [
         "Line 3, column kind: kind must be term or closure, not 'holiday'",
         "Line 4, column valid_to: valid_to 2026-12-24 is before valid_from 2026-12-31",
         "Line 5, column centre_id: there is no centre with id 'no-such-centre'",
         "Line 6, column valid_to: must be a date like 2026-12-25 or 25/12/2026, not 'someday'",
     ]
-    assert calendar_io.export_dates_csv(dated) == before
+    assert calendar_csv.export_dates_csv(dated) == before
 
 
 # --- the command line: what's on in Christmas week ---------------------------------------------
