@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import audit, callbacks, closed_days, csv_io, oruk, store
+from directory import audit, calendar_csv, callbacks, closed_days, csv_io, oruk, store
 from directory.store import new_id, strip_shared
 
 
@@ -208,6 +208,19 @@ def delete_period(db: sqlite_utils.Database, period_id: str, *, actor: str) -> b
         audit.record(db, actor=actor, action="delete", table="calendar_period",
                      record_id=period_id, before=before.as_dict())
     return True
+
+
+def import_dates(db: sqlite_utils.Database, raw: bytes | str, *, actor: str,
+                 filename: str) -> int:
+    """Import the dates sheet (all or nothing, ``oruk.ImportRejected``) with its audit row."""
+    with store.write_transaction(db):
+        before = len(closed_days.list_periods(db))
+        count = calendar_csv.import_dates_csv(db, raw)
+        audit.record(db, actor=actor, action="import", table="calendar_period", record_id="*",
+                     before={"periods": before},
+                     after={"file": filename, "rows": count,
+                            "periods": len(closed_days.list_periods(db))})
+    return count
 
 
 # --- call-backs ------------------------------------------------------------------------------

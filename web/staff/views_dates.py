@@ -11,7 +11,7 @@ import json
 
 from aiohttp import web
 
-from directory import closed_days, edits, store
+from directory import calendar_csv, closed_days, edits, oruk, store
 from directory.centres import centre_rows
 from web.staff import auth
 from web.staff.base import render
@@ -45,7 +45,7 @@ def _lists(db) -> dict:
 
 
 async def _page(request: web.Request, values: dict, errors: dict[str, str],
-                status: int = 200) -> web.Response:
+                status: int = 200, problems: list | None = None) -> web.Response:
     user = auth.current_user(request)
     data = await run(request, _lists)
     centres = {c["id"]: c["name"] for c in data["centres"]}
@@ -68,7 +68,7 @@ async def _page(request: web.Request, values: dict, errors: dict[str, str],
         "services": [(s["id"], s["name"]) for s in services.values()
                      if user.is_admin or any(c in user.centre_ids for c in s["location_ids"])],
         "values": values, "errors": errors, "saved": request.query.get("saved"),
-        "is_admin": user.is_admin,
+        "is_admin": user.is_admin, "problems": problems or [],
     }
     return render("dates.html", request, context, status=status)
 
@@ -140,6 +140,35 @@ async def add_period(request: web.Request) -> web.Response:
     if errors:
         return await _page(request, values, errors, status=400)
     raise web.HTTPFound("/staff/dates?saved=added")
+
+
+@routes.get("/dates.csv")
+@auth.requires(auth.ADMIN)
+async def dates_csv(request: web.Request) -> web.Response:
+    body = "\ufeff" + await run(request, calendar_csv.export_dates_csv)  # Excel reads accents
+    return web.Response(text=body, content_type="text/csv", charset="utf-8", headers={
+        "Content-Disposition": 'attachment; filename="signpost-term-dates-and-closures.csv"'})
+
+
+@routes.post("/dates/import")
+@auth.requires(auth.ADMIN)
+async def import_dates(request: web.Request) -> web.Response:
+    form = await request.post()
+    upload = form.get("file")
+    if not isinstance(upload, web.FileField):
+        return await _page(request, {"kind": "closure", "applies_to": "authority"},
+                           {"file": "Choose the spreadsheet (CSV) to load."}, status=400)
+    try:
+        await run(request, edits.import_dates, upload.file.read(),
+                  actor=auth.current_user(request).username, filename=upload.filename)
+    except oruk.ImportFileError as error:
+        return await _page(request, {"kind": "closure", "applies_to": "authority"},
+                           {"file": str(error)}, status=400)
+    except oruk.ImportRejected as rejected:
+        return await _page(request, {"kind": "closure", "applies_to": "authority"},
+                           {"file": "Nothing was loaded: fix the lines below and try again."},
+                           status=400, problems=rejected.errors)
+    raise web.HTTPFound("/staff/dates?saved=imported")
 
 
 @routes.post("/dates/{id}/delete")

@@ -127,3 +127,32 @@ async def test_an_admin_removes_a_closure_and_sessions_come_back(client, db, cen
                                  data={"csrf_token": token}, allow_redirects=False)
     assert response.status == 302
     assert first_session(db, service["id"]) < closed
+
+
+async def test_an_admin_loads_a_dates_spreadsheet_all_or_nothing(client, db, centres):
+    import aiohttp
+
+    await sign_in(client, "ada")
+    token = await page_token(client, "/staff/dates")
+
+    async def upload(text: str):
+        form = aiohttp.FormData()
+        form.add_field("csrf_token", token)
+        form.add_field("file", text.encode(), filename="dates.csv", content_type="text/csv")
+        return await client.post("/staff/dates/import", data=form, allow_redirects=False)
+
+    bad = await upload("kind,valid_from,valid_to,centre_id\r\n"
+                       "term,2027-01-05,2027-02-12,\r\n"
+                       "closure,2026-12-24,2027-01-01,no-such-centre\r\n")
+    assert bad.status == 400
+    assert "there is no centre with id &#39;no-such-centre&#39;" in await bad.text()
+    assert closed_days.list_periods(db) == []
+    good = await upload("kind,valid_from,valid_to,centre_id,description\r\n"
+                        "term,2027-01-05,2027-02-12,,Spring 1\r\n"
+                        f"closure,24/12/2026,01/01/2027,{centres[0]},Christmas\r\n")
+    assert good.status == 302, await good.text()
+    assert [p.description for p in closed_days.list_periods(db)] == ["Christmas", "Spring 1"]
+    sheet = await (await client.get("/staff/dates.csv")).text()
+    assert "Spring 1" in sheet and centres[0] in sheet
+    assert list(db.query("SELECT actor, action FROM audit_log WHERE table_name = "
+                         "'calendar_period'")) == [{"actor": "ada", "action": "import"}]
