@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     utils.configure_colored_logging(args.loglevel)
     utils.update_sanic_log_level()
     # One worker: the directory connection belongs to the server's one thread.
-    directory = Directory.open(settings.directory_db, settings.geo_db)
+    directory = Directory.open(settings.directory_db, settings.geo_db, nation=settings.nation)
     app = create_app(ActionContext(directory, settings))
     logger.info(f"Action server listening on http://{args.host}:{args.port}")
     try:

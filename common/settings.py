@@ -16,6 +16,9 @@ from typing import Mapping
 DEFAULT_MAIN_LINE = "01254 666444"
 DEFAULT_MAIN_LINE_HOURS = "Monday to Friday, 9am to 5pm"
 DEFAULT_SOCIAL_CARE_PHONE = "01254 666400"
+#: The nations whose bank holidays differ (GOV.UK's names); ``directory.closed_days`` reads them.
+NATIONS = ("england-and-wales", "scotland", "northern-ireland")
+DEFAULT_NATION = "england-and-wales"
 
 
 def _list(value: str) -> list[str]:
@@ -59,6 +62,8 @@ class Settings:
     #: Chat rate limits (``limits`` notation, moving window): per chat session and per client address.
     rate_limit_session: str = "30/minute"
     rate_limit_client: str = "120/minute"
+    #: Whose bank holidays have no sessions: england-and-wales, scotland or northern-ireland.
+    nation: str = DEFAULT_NATION
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -75,6 +80,10 @@ class Settings:
         retention_days = number("SIGNPOST_RETENTION_DAYS", "30")
         if retention_days < 1:
             raise SettingsError("SIGNPOST_RETENTION_DAYS must be 1 or more.")
+        nation = env.get("SIGNPOST_NATION", "").strip().lower() or DEFAULT_NATION
+        if nation not in NATIONS:
+            raise SettingsError(f"SIGNPOST_NATION must be one of {', '.join(NATIONS)}, "
+                                f"not {nation!r}.")
         return cls(
             directory_db=Path(env.get("SIGNPOST_DIRECTORY_DB", "var/directory.db")),
             geo_db=Path(env.get("SIGNPOST_GEO_DB", "var/geo.db")),
@@ -99,4 +108,5 @@ class Settings:
             secure_cookies=env.get("SIGNPOST_SECURE_COOKIES", "") in ("1", "true", "yes"),
             rate_limit_session=env.get("SIGNPOST_RATE_LIMIT_SESSION", "30/minute"),
             rate_limit_client=env.get("SIGNPOST_RATE_LIMIT_CLIENT", "120/minute"),
+            nation=nation,
         )

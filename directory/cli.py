@@ -11,13 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Sequence
 
 from common.days import TIMES_OF_DAY, day_code
 from common.settings import Settings
-from directory import csv_io, oruk, store
+from directory import calendar_csv, csv_io, oruk, store
 from directory.db import Directory, open_db
+from directory.schedules import LONDON
 from directory.search import SearchQuery, UnknownPlace
 
 SAMPLE_PATH = Path(__file__).with_name("sample") / "sample_directory.json"
@@ -126,8 +128,50 @@ def cmd_terms(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_dates(args: argparse.Namespace) -> int:
+    db = open_db(args.db)
+    try:
+        count = calendar_csv.import_dates_csv(db, Path(args.file), replace=args.replace)
+    except oruk.ImportFileError as exc:
+        _err(str(exc))
+        return 1
+    except oruk.ImportRejected as exc:
+        _err(f"Nothing was imported: {len(exc.errors)} problem(s) in {args.file}.",
+             *(f"  {e}" for e in exc.errors[:args.max_errors]))
+        return 1
+    print(f"Imported {count} {'period' if count == 1 else 'periods'} (terms and closures)"
+          + (", replacing all others." if args.replace else "."))
+    return 0
+
+
+def cmd_export_dates(args: argparse.Namespace) -> int:
+    db = open_db(args.db, create=False)
+    if args.file == "-":
+        calendar_csv.export_dates_csv(db, sys.stdout)
+        return 0
+    count = calendar_csv.write_dates_csv(db, args.file)
+    _err(f"Exported {count} {'period' if count == 1 else 'periods'} (terms and closures) "
+         f"to {args.file}.")
+    return 0
+
+
+def _moment(value: str) -> datetime:
+    """An ISO 8601 date or date and time; without a zone it is London time."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
+        else:
+            moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date and time; use ISO 8601, like 2026-12-21 or "
+            f"2026-12-21T09:00") from None
+    return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment
+
+
 def cmd_search(args: argparse.Namespace) -> int:
-    directory = Directory.open(args.db, args.geo_db)
+    directory = Directory.open(args.db, args.geo_db, nation=args.nation)
     db = directory.db
     if args.term:
         known = {r[0] for r in db.execute("SELECT id FROM taxonomy_term")}
@@ -142,7 +186,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             age_months=args.age_months, pregnant=args.pregnant, days=args.day or [],
             time_of_day=args.time, free=args.free, accessible=args.accessible,
             language=args.language, limit=args.limit, offset=args.offset)
-        results = directory.search(query)
+        results = directory.search(query, now=args.after)
     except UnknownPlace as exc:
         _err(str(exc))
         return 2
@@ -217,6 +261,19 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="write the staff CSV layout")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("import-dates", help="import term dates and closures (CSV, all or "
+                                            "nothing)")
+    p.add_argument("file", help="a .csv file in the dates layout (docs/csv.md)")
+    p.add_argument("--replace", action="store_true",
+                   help="drop every term and closure not in the file")
+    p.add_argument("--max-errors", type=int, default=50, metavar="N",
+                   help="how many problems to list (default 50)")
+    p.set_defaults(func=cmd_import_dates)
+
+    p = sub.add_parser("export-dates", help="export term dates and closures as CSV")
+    p.add_argument("file", help="where to write; - for stdout")
+    p.set_defaults(func=cmd_export_dates)
+
     p = sub.add_parser("seed", help="load the needs taxonomy, and the sample directory if empty")
     p.add_argument("--sample", default=str(SAMPLE_PATH), help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_seed)
@@ -242,8 +299,11 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     p.add_argument("--language", metavar="CODE", help="a language code or name, e.g. pl")
     p.add_argument("--limit", type=int, default=10, metavar="N")
     p.add_argument("--offset", type=int, default=0, metavar="N", help=argparse.SUPPRESS)
+    p.add_argument("--after", type=_moment, metavar="DATETIME",
+                   help="search from this moment instead of now (ISO 8601: 2026-12-21 or "
+                        "2026-12-21T09:00; London time unless a zone is given)")
     p.add_argument("--json", action="store_true", help="print a JSON array of results")
-    p.set_defaults(func=cmd_search)
+    p.set_defaults(func=cmd_search, nation=settings.nation)
     return parser
 
 

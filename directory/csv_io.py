@@ -33,7 +33,7 @@ COLUMNS: tuple[str, ...] = (
     "centre_id", "centre_name", "address", "town", "county", "postcode", "latitude", "longitude",
     "session_id", "days", "frequency", "week_of_month", "day_of_month", "interval",
     "opens_at", "closes_at", "first_date", "valid_from", "valid_to", "by_appointment",
-    "session_description",
+    "session_description", "term_time_only", "bank_holidays",
 )
 REQUIRED = ("service_id", "service_name")
 ALIASES = {"day": "days", "name": "service_name", "centre": "centre_name", "post_code": "postcode",
@@ -43,7 +43,7 @@ SERVICE_COLUMNS = ("service_name", "description", "needs", "min_age", "max_age",
 CENTRE_COLUMNS = ("centre_name", "address", "town", "county", "postcode", "latitude", "longitude")
 SESSION_COLUMNS = ("session_id", "days", "frequency", "week_of_month", "day_of_month",
                    "interval", "opens_at", "closes_at", "first_date", "valid_from", "valid_to",
-                   "by_appointment", "session_description")
+                   "by_appointment", "session_description", "term_time_only", "bank_holidays")
 NUMBER_COLUMNS = frozenset({"min_age", "max_age", "latitude", "longitude", "interval"})
 
 _ORDINAL_DAY = re.compile(r"^([+-]?[1-5])(MO|TU|WE|TH|FR|SA|SU)$")
@@ -420,6 +420,11 @@ def _schedule(row: dict[str, str], line: int, sid: str, existing: dict | None,
     """The session cells as an ORUK schedule (None when the row has no session)."""
     cells = {c: row.get(c, "").strip() for c in SESSION_COLUMNS}
     appointment = _yes(cells["by_appointment"], "by_appointment", line, errors, sid)
+    # Signpost's own schedule keys (docs/csv.md): a column left out keeps what is stored.
+    given_flags = {key: _yes(cells[column], column, line, errors, sid)
+                   for column, key in (("term_time_only", "term_time_only"),
+                                       ("bank_holidays", "runs_on_bank_holidays"))
+                   if column in row}
     has_pattern = any(cells[c] for c in ("days", "frequency", "week_of_month", "day_of_month",
                                          "opens_at", "closes_at", "first_date"))
     if not appointment and not has_pattern and not cells["session_description"]:
@@ -432,6 +437,11 @@ def _schedule(row: dict[str, str], line: int, sid: str, existing: dict | None,
                 and k != "service_at_location_id")})
     if cells["session_description"]:
         schedule["description"] = cells["session_description"]
+    for key, value in given_flags.items():
+        if value:
+            schedule[key] = True
+        else:
+            schedule.pop(key, None)
     if appointment:
         if has_pattern:
             errors.append(CsvError(line, "by_appointment", sid,
@@ -669,6 +679,8 @@ def _session_cells(schedule: dict) -> dict[str, str]:
         "valid_to": schedule.get("valid_to", ""),
         "by_appointment": "" if freq else "yes",
         "session_description": schedule.get("description", ""),
+        "term_time_only": "yes" if schedule.get("term_time_only") is True else "",
+        "bank_holidays": "yes" if schedule.get("runs_on_bank_holidays") is True else "",
     }
 
 

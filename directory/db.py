@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
+from directory.closed_days import DEFAULT_NATION, check_nation
 from directory.geo import Geo, Place, open_geo, resolve_place
 from directory.schema import migrate
 from directory.search import SearchQuery, search
@@ -56,20 +57,24 @@ class Directory:
     geo: Geo | None
     taxonomy: Taxonomy
     geo_path: Path | None = None
+    #: Whose bank holidays have no sessions (``directory.closed_days.NATIONS``).
+    nation: str = DEFAULT_NATION
 
     @classmethod
     def open(cls, path: str | Path, geo_path: str | Path | None, *, geo: Geo | None = None,
              taxonomy: Taxonomy | None = None, create: bool = True,
-             check_same_thread: bool = True) -> "Directory":
+             check_same_thread: bool = True, nation: str = DEFAULT_NATION) -> "Directory":
         """Open the database at ``path``; use ``geo`` (or open the index at ``geo_path``)."""
+        check_nation(nation)
         db = open_db(path, create=create, check_same_thread=check_same_thread)
         geo_path = Path(geo_path) if geo_path is not None else None
         return cls(db=db, geo=geo if geo is not None else open_geo(geo_path),
-                   taxonomy=taxonomy or load_taxonomy(), geo_path=geo_path)
+                   taxonomy=taxonomy or load_taxonomy(), geo_path=geo_path, nation=nation)
 
     def search(self, query: SearchQuery, *, now: datetime | None = None) -> list[dict[str, Any]]:
-        """``directory.search.search`` with this directory's postcode index."""
-        return search(self.db, query, geo=self.geo, geo_path=self.geo_path, now=now)
+        """``directory.search.search`` with this directory's postcode index and nation."""
+        return search(self.db, query, geo=self.geo, geo_path=self.geo_path, now=now,
+                      nation=self.nation)
 
     def searchable_words(self, text: str | None) -> list[str]:
         """``directory.words.searchable_words`` with this directory's postcode index: the words

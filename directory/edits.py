@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import audit, callbacks, csv_io, oruk, store
+from directory import audit, calendar_csv, callbacks, closed_days, csv_io, oruk, store
 from directory.store import new_id, strip_shared
 
 
@@ -166,6 +166,61 @@ def remove_phrase(db: sqlite_utils.Database, phrase_id: int, *, actor: str) -> d
             [rows[0]["taxonomy_term_id"]])]
         store.reindex_services(db, ids)
     return rows[0]
+
+
+# --- term dates and closures (calendar_period, directory.closed_days) ----------------------
+
+class PeriodInvalid(ValueError):
+    """A term or closure that cannot be saved; ``problems`` says why, in plain words."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def save_period(db: sqlite_utils.Database, data: dict[str, Any], *, actor: str) -> str:
+    """Add a term or closure (or change one, when ``data`` has the ``id`` of one); audited.
+    Returns its id; raises ``PeriodInvalid``."""
+    period, problems = closed_days.read_period({**data, "id": data.get("id") or new_id()})
+    if period is not None:
+        problems = closed_days.missing_links(db, period)
+    if problems or period is None:
+        raise PeriodInvalid(problems)
+    row = period.as_dict()
+    with store.write_transaction(db) as conn:
+        before = closed_days.get_period(db, period.id)
+        columns = closed_days.PERIOD_COLUMNS
+        conn.execute(f"INSERT OR REPLACE INTO calendar_period ({', '.join(columns)}) "
+                     f"VALUES ({', '.join('?' * len(columns))})", [row[c] for c in columns])
+        audit.record(db, actor=actor, action="create" if before is None else "update",
+                     table="calendar_period", record_id=period.id,
+                     before=before.as_dict() if before else None, after=row)
+    return period.id
+
+
+def delete_period(db: sqlite_utils.Database, period_id: str, *, actor: str) -> bool:
+    """Remove a term or closure; audited. False when there was none."""
+    with store.write_transaction(db) as conn:
+        before = closed_days.get_period(db, period_id)
+        if before is None:
+            return False
+        conn.execute("DELETE FROM calendar_period WHERE id = ?", [period_id])
+        audit.record(db, actor=actor, action="delete", table="calendar_period",
+                     record_id=period_id, before=before.as_dict())
+    return True
+
+
+def import_dates(db: sqlite_utils.Database, raw: bytes | str, *, actor: str,
+                 filename: str) -> int:
+    """Import the dates sheet (all or nothing, ``oruk.ImportRejected``) with its audit row."""
+    with store.write_transaction(db):
+        before = len(closed_days.list_periods(db))
+        count = calendar_csv.import_dates_csv(db, raw)
+        audit.record(db, actor=actor, action="import", table="calendar_period", record_id="*",
+                     before={"periods": before},
+                     after={"file": filename, "rows": count,
+                            "periods": len(closed_days.list_periods(db))})
+    return count
 
 
 # --- call-backs ------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ Checks beyond the ORUK schema:
   newline and carriage return) or a string over 20,000 characters is rejected, never cut.
 - references to records not in the file (``organization_id``, ``location_id``,
   ``taxonomy_term_id``) must already be in the directory.
+- the ``closures`` and ``term_dates`` extension keys (term dates and closures,
+  ``directory.calendar_oruk``) are checked and written in the same transaction.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import store
+from directory import calendar_oruk, store
 from directory.shape import existing_ids
 from directory.store import ServiceInvalid, write_transaction
 # The checks live in directory.validation (store.save_service uses them too); the names an
@@ -119,14 +121,16 @@ def import_oruk(db: sqlite_utils.Database, data: Any, *, replace: bool = False,
     centres, organizations; the taxonomy and staff phrases stay).
     """
     started = time.perf_counter()
-    services = services_from(data)
+    # Copies: the extension keys are taken off before the store sees the services.
+    services = [dict(s) if isinstance(s, dict) else s for s in services_from(data)]
+    own_closures, shared_periods, period_errors = calendar_oruk.take_from_services(services)
     if replace and not services:
         raise ImportRejected([RowError(None, 0, "", "The file has no services, so replacing "
                                                    "would empty the whole directory. Nothing "
                                                    "was changed.")])
     bar = _bar(len(services), "Checking", progress)
     try:
-        errors = validate_services(services, progress=bar)
+        errors = validate_services(services, progress=bar) + period_errors
     finally:
         if bar is not None:
             bar.close()
@@ -143,6 +147,10 @@ def import_oruk(db: sqlite_utils.Database, data: Any, *, replace: bool = False,
             versions = existing_ids(conn, "service", [s["id"] for s in services],
                                           value="version")
             store.write_services(conn, services, versions=versions, progress=bar)
+            errors = calendar_oruk.link_problems(conn, own_closures, shared_periods)
+            if errors:
+                raise ImportRejected(errors)
+            calendar_oruk.write_from_services(conn, own_closures, shared_periods)
     except sqlite3.IntegrityError as exc:
         errors = id_collisions(db.conn, services) or [
             RowError(None, 0, "", f"The directory refused the data ({exc}). Nothing was changed.")]
@@ -162,10 +170,12 @@ def import_oruk(db: sqlite_utils.Database, data: Any, *, replace: bool = False,
 
 
 def export_oruk(db: sqlite_utils.Database) -> list[dict]:
-    """Every service as full ORUK 3.0 objects, in the order they were added."""
+    """Every service as full ORUK 3.0 objects, in the order they were added, with the
+    ``closures`` and ``term_dates`` that apply to each (``directory.calendar_oruk``)."""
     services = store.get_services(db)
     for s in services:
         s.pop("version", None)
+    calendar_oruk.add_to_services(db, services)
     return services
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import store
+from directory import calendar_oruk, store
 from directory.geo import Place, haversine_km
 
 SERVICE_LIST_COLUMNS = ("id", "organization_id", "name", "description", "url", "email", "status",
@@ -134,10 +134,12 @@ def services_page(db: sqlite_utils.Database, filters: Filters, page: int, per_pa
 
 
 def full_service(db: sqlite_utils.Database, service_id: str) -> dict | None:
-    """One full service in the ORUK shape (without our edit ``version``), or None."""
+    """One full service in the ORUK shape (without our edit ``version``), with the
+    ``closures`` and ``term_dates`` that apply to it, or None."""
     found = store.get_service(db, service_id)
     if found is not None:
         found.pop("version", None)
+        calendar_oruk.add_to_services(db, [found])
     return found
 
 

@@ -11,6 +11,13 @@ the zone is attached afterwards, so a 10:00 session stays at 10:00 on both sides
 October clock changes. A time with a zone suffix (``10:00:00Z``, ``10:00+01:00``) is read as the
 local time written: centres write the time on their door, not a UTC instant.
 
+Two keys are Signpost's own (ORUK has none for them; ``docs/csv.md`` and ``docs/staff.md``
+describe them): ``term_time_only`` (true: sessions only on days inside the authority's term
+dates) and ``runs_on_bank_holidays`` (true: sessions go ahead on bank holidays, which are
+otherwise skipped). They travel in an ORUK schedule object as extension keys and are stored in
+the row's ``extra`` JSON (``directory.store``); ``flags()`` reads either. Which days those are
+is ``directory.closed_days``: ``next_occurrences`` only takes a ``skip`` test for a day.
+
 A row with no ``freq`` is "by appointment": it has no occurrences and is described by its own
 ``description``. A row with a ``freq`` but no ``opens_at`` has a pattern of days but no times, so
 it is described ("Every Monday") but has no occurrences either.
@@ -18,10 +25,11 @@ it is described ("Every Monday") but has no occurrences either.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -67,6 +75,8 @@ class _Rule:
     closes_at: time | None
     wkst: str
     description: str
+    term_time_only: bool = False
+    runs_on_bank_holidays: bool = False
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -103,6 +113,33 @@ def parse_time(value: Any, field: str = "time") -> time | None:
     if hour > 23 or minute > 59 or second > 59:
         raise ScheduleError([f"{field} must be a time like 10:00 or 13:30:00, not {value!r}"])
     return time(hour, minute, second)
+
+
+FLAG_KEYS = ("term_time_only", "runs_on_bank_holidays")
+
+
+def _flag(value: Any, key: str, problems: list[str]) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    problems.append(f"{key} must be true or false, not {value!r}")
+    return False
+
+
+def flags(schedule: Mapping[str, Any]) -> dict[str, Any]:
+    """The row's ``term_time_only`` and ``runs_on_bank_holidays``, as given: the object's own
+    keys, or (for a stored row) the ones kept in its ``extra`` JSON."""
+    found = {key: schedule[key] for key in FLAG_KEYS if key in schedule}
+    extra = schedule.get("extra")
+    if isinstance(extra, str) and extra.strip():
+        try:
+            kept = json.loads(extra)
+        except ValueError:
+            kept = {}
+        if isinstance(kept, dict):
+            for key in FLAG_KEYS:
+                if key in kept and key not in found:
+                    found[key] = kept[key]
+    return found
 
 
 def _parse(schedule: Mapping[str, Any]) -> tuple[_Rule, list[str]]:
@@ -190,8 +227,13 @@ def _parse(schedule: Mapping[str, Any]) -> tuple[_Rule, list[str]]:
                             "session) to say which weeks or months it is on")
 
     description = "" if _blank(schedule.get("description")) else str(schedule["description"]).strip()
+    given = flags(schedule)
+    term_time_only = _flag(given.get("term_time_only"), "term_time_only", problems)
+    on_bank_holidays = _flag(given.get("runs_on_bank_holidays"), "runs_on_bank_holidays",
+                             problems)
     rule = _Rule(freq if freq in _FREQS else None, interval, tuple(byday), tuple(bymonthday),
-                 dtstart, until, valid_from, valid_to, opens_at, closes_at, wkst, description)
+                 dtstart, until, valid_from, valid_to, opens_at, closes_at, wkst, description,
+                 term_time_only, on_bank_holidays)
     if not problems and rule.freq == "MONTHLY" and not _can_happen(rule):
         problems.append("this pattern never happens: no month it repeats in has a day that "
                         "matches both byday and bymonthday")
@@ -238,6 +280,16 @@ def _rule(schedule: Mapping[str, Any]) -> _Rule:
     if problems:
         raise ScheduleError(problems)
     return rule
+
+
+def is_term_time_only(schedule: Mapping[str, Any]) -> bool:
+    """True when sessions happen only in the authority's term dates."""
+    return _rule(schedule).term_time_only
+
+
+def runs_on_bank_holidays(schedule: Mapping[str, Any]) -> bool:
+    """True when sessions go ahead on bank holidays (the default is that they do not)."""
+    return _rule(schedule).runs_on_bank_holidays
 
 
 def is_by_appointment(schedule: Mapping[str, Any]) -> bool:
@@ -310,13 +362,14 @@ def _rrule(rule: _Rule, start: date, last_day: date | None) -> rrule.rrule:
     return rrule.rrule(**kwargs)
 
 
-def next_occurrences(schedule: Mapping[str, Any], after: datetime,
-                     count: int = 3) -> list[datetime]:
+def next_occurrences(schedule: Mapping[str, Any], after: datetime, count: int = 3, *,
+                     skip: Callable[[date], bool] | None = None) -> list[datetime]:
     """Session starts strictly after ``after``, soonest first, as aware London datetimes.
 
     Honours ``dtstart``, ``until``, ``valid_from`` and ``valid_to`` (all inclusive dates), and
     looks no more than three years ahead. By-appointment rows and rows without an ``opens_at``
-    have no occurrences.
+    have no occurrences. ``skip(day)`` is true for a day with no session (a bank holiday, a
+    closure, a day out of term: ``directory.closed_days.DaysOff.skips``).
     Raises ``ScheduleError`` for a row that ``validate_schedule`` would reject.
     """
     rule = _rule(schedule)
@@ -342,7 +395,7 @@ def next_occurrences(schedule: Mapping[str, Any], after: datetime,
         if first_day is not None and naive.date() < first_day:
             continue
         aware = _attach_zone(naive)
-        if aware <= after_local:
+        if aware <= after_local or (skip is not None and skip(naive.date())):
             continue
         found.append(aware)
         if len(found) >= count:
@@ -477,7 +530,8 @@ def describe(schedule: Mapping[str, Any]) -> str:
         return rule.description or "By appointment"
     times = _times(rule)
     pattern = _pattern(rule)
-    return f"{pattern}, {times}" if times else pattern
+    text = f"{pattern}, {times}" if times else pattern
+    return f"{text}, in term time only" if rule.term_time_only else text
 
 
 def describe_occurrence(start: datetime, end: datetime | None = None) -> str:

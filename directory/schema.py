@@ -244,8 +244,26 @@ def m005_parents_words(db: sqlite_utils.Database) -> None:
     write_inferred_needs(db.conn, None)
 
 
+def m006_calendar(db: sqlite_utils.Database) -> None:
+    """Term dates and closures (``directory/closed_days.py``).
+
+    ``calendar_period``: a ``term`` of the authority, or a ``closure`` of the whole authority
+    (no ``location_id`` or ``service_id``), one centre (``location_id``) or one service
+    (``service_id``). ``valid_from`` and ``valid_to`` are ISO dates, both days included (the
+    ORUK schedule field names). Not ORUK: exported as the ``closures`` and ``term_dates``
+    extension keys of a service (docs/csv.md).
+    """
+    _create(db, "calendar_period", {
+        "id": TEXT, "kind": TEXT, "valid_from": TEXT, "valid_to": TEXT, "description": TEXT,
+        "location_id": TEXT, "service_id": TEXT,
+    })
+    db["calendar_period"].create_index(["valid_from"], if_not_exists=True)
+    db["calendar_period"].create_index(["service_id"], if_not_exists=True)
+    db["calendar_period"].create_index(["location_id"], if_not_exists=True)
+
+
 MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless,
-                               m004_search_indexes, m005_parents_words]
+                               m004_search_indexes, m005_parents_words, m006_calendar]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

@@ -49,6 +49,9 @@ Definitions the rest of Signpost relies on:
   (``pl`` or ``Polish``). English matches services that list no language (the default) too.
 - **Days**: a schedule fits a day when its pattern can fall on it (``schedules.weekdays``) and it
   still has a session on that day; by-appointment schedules fit every day and time.
+- **Days off**: no session is offered on a bank holiday of the authority's nation (unless the
+  row runs on bank holidays), out of term for a term-time-only row, or on a day the authority,
+  the centre or the service is closed: ``directory.closed_days`` decides, for every caller.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ import sqlite_utils
 
 from common.days import DAY_CODES, DAY_NAMES, TIME_OF_DAY_MINUTES, TIMES_OF_DAY
 from directory import schedules as sched
+from directory.closed_days import DEFAULT_NATION, Calendar, DaysOff
 from directory.geo import Geo, UnknownPlace, haversine_km, resolve_place
 from directory.taxonomy import Taxonomy, load_taxonomy
 from directory.words import meaningful_words, word_weights
@@ -716,6 +720,18 @@ def _schedules(db: sqlite_utils.Database, service_id: str) -> list[dict[str, Any
     return [dict(zip(names, row)) for row in rows.fetchall()]
 
 
+def _days_off(db: sqlite_utils.Database, calendar: Calendar, service_id: str,
+              schedules: list[dict[str, Any]]) -> list[DaysOff]:
+    """Each row's days off; a row at one service-at-location is at that centre, a row held on
+    the service itself at every centre of the service."""
+    centres = dict(db.execute("SELECT id, location_id FROM service_at_location "
+                              "WHERE service_id = ?", [service_id]).fetchall())
+    return [calendar.days_off(row, [centres[row["service_at_location_id"]]]
+                              if row.get("service_at_location_id") in centres
+                              else list(centres.values()))
+            for row in schedules]
+
+
 def _wall_minutes(moment: datetime, today: date) -> float:
     local = moment.astimezone(sched.LONDON)
     return (local.date() - today).days * 1440 + local.hour * 60 + local.minute
@@ -764,34 +780,37 @@ _OCCURRENCES_MAX = 16_384
 
 
 def _occurrences(key: tuple, schedule: Mapping[str, Any], now: datetime,
-                 count: int) -> list[datetime]:
+                 count: int, days_off: DaysOff | None = None) -> list[datetime]:
     """``next_occurrences``, remembered by row content. A full answer worked out at ``then``
     still holds at ``now`` while no session has started in between. A short one (the pattern
     ends, or lies beyond how far ``schedules`` looks ahead) is only trusted for an hour."""
     with _OCCURRENCES_LOCK:
-        hit = _OCCURRENCES.get((key, count))
+        hit = _OCCURRENCES.get((key, days_off, count))
         if hit is not None:
             then, found = hit
             fresh = then <= now and (not found or now < found[0])
             if fresh and (len(found) >= count or now - then < timedelta(hours=1)):
-                _OCCURRENCES.move_to_end((key, count))
+                _OCCURRENCES.move_to_end((key, days_off, count))
                 return found
-    found = sched.next_occurrences(schedule, now, count)
+    found = sched.next_occurrences(schedule, now, count,
+                                   skip=days_off.skips if days_off is not None else None)
     with _OCCURRENCES_LOCK:
-        _OCCURRENCES[(key, count)] = (now, found)
+        _OCCURRENCES[(key, days_off, count)] = (now, found)
         while len(_OCCURRENCES) > _OCCURRENCES_MAX:
             _OCCURRENCES.popitem(last=False)
     return found
 
 
-def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> _Fit | None:
-    """The sessions that fit the query, or None when the service doesn't fit it at all."""
+def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime,
+         days_off: list[DaysOff] | None = None) -> _Fit | None:
+    """The sessions that fit the query, or None when the service doesn't fit it at all.
+    ``days_off`` (one per row) says which days each row has no session."""
     sessions: list[datetime] = []
     days: set[str] = set()
     times: set[str] = set()
     by_appointment = False
     filtered = bool(query.days or query.time_of_day)
-    for schedule in schedules:
+    for index, schedule in enumerate(schedules):
         key = _row_key(schedule)
         pattern = _pattern(key)
         if pattern is None:
@@ -807,7 +826,8 @@ def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> 
         spread = 1 if not query.days else (7 if schedule.get("bymonthday") else
                                            max(1, len(pattern.weekdays)))
         try:
-            found = _occurrences(key, schedule, now, SESSIONS_SHOWN * min(spread, 10))
+            found = _occurrences(key, schedule, now, SESSIONS_SHOWN * min(spread, 10),
+                                 days_off[index] if days_off else None)
         except sched.ScheduleError:
             continue
         if query.days:
@@ -832,12 +852,13 @@ def _fit(schedules: list[dict[str, Any]], query: SearchQuery, now: datetime) -> 
 
 def search(db: sqlite_utils.Database, query: SearchQuery, *, geo: Geo | None = None,
            geo_path: Any = None, taxonomy: Taxonomy | None = None,
-           now: datetime | None = None) -> list[dict[str, Any]]:
+           now: datetime | None = None, nation: str = DEFAULT_NATION) -> list[dict[str, Any]]:
     """The services that fit ``query``, best first, as plain dicts (see docs/architecture.md).
 
     ``geo`` is the postcode index (town names work without it; a postcode without it raises
     ``GeoIndexMissing`` naming ``geo_path``). ``taxonomy`` names the needs in ``why``
-    (default: ``directory/taxonomy.yml``). Raises ``UnknownPlace`` (with close matches) when
+    (default: ``directory/taxonomy.yml``). ``nation`` (``closed_days.NATIONS``) says whose
+    bank holidays have no sessions. Raises ``UnknownPlace`` (with close matches) when
     ``query.near`` cannot be found.
     """
     now = now or datetime.now(timezone.utc)
@@ -851,6 +872,7 @@ def search(db: sqlite_utils.Database, query: SearchQuery, *, geo: Geo | None = N
     if ask is None:
         return []
     best = _ceiling(db, ask)
+    calendar = Calendar.load(db, nation)
     if place is not None:
         stream = _near_stream(db, ask, place, today, best)
     else:
@@ -876,7 +898,8 @@ def search(db: sqlite_utils.Database, query: SearchQuery, *, geo: Geo | None = N
         if exact:
             page.append({"id": service_id, "fit": fit})
             continue
-        fit = _fit(_schedules(db, service_id), query, now)
+        rows = _schedules(db, service_id)
+        fit = _fit(rows, query, now, _days_off(db, calendar, service_id, rows))
         if fit is None:
             continue
         soonest = _wall_minutes(fit.sessions[0], today) if fit.sessions else _NO_SESSION

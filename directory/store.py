@@ -397,6 +397,8 @@ def delete_service(db: sqlite_utils.Database, service_id: str) -> bool:
             return False
         conn.execute("DELETE FROM service_fts WHERE rowid = ?", [row[0]])
         conn.execute("DELETE FROM inferred_need WHERE service_id = ?", [service_id])
+        # Its own closures (directory.closed_days) go with it.
+        conn.execute("DELETE FROM calendar_period WHERE service_id = ?", [service_id])
         for statement in _DELETE_SQL["service"]:
             conn.execute(statement, [service_id])
         conn.execute("DELETE FROM service WHERE id = ?", [service_id])
@@ -407,6 +409,9 @@ def clear_directory(conn: sqlite3.Connection) -> None:
     """Delete every service, centre and organization (inside the caller's transaction)."""
     conn.execute("DELETE FROM service_fts")
     conn.execute("DELETE FROM inferred_need")
+    # Closures of a service or centre go with them; the authority's terms and closures stay.
+    conn.execute("DELETE FROM calendar_period WHERE service_id IS NOT NULL "
+                 "OR location_id IS NOT NULL")
     for table in CONTENT_TABLES:
         if table == "attribute":
             conn.execute("DELETE FROM attribute WHERE link_entity IS NOT NULL")

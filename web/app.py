@@ -37,7 +37,7 @@ def _resources(settings: Settings):
     async def resources(app: web.Application) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=100, limit_per_host=100, keepalive_timeout=30)
         http = aiohttp.ClientSession(connector=connector)
-        directory = DirectoryPool(settings.directory_db, settings.geo_db)
+        directory = DirectoryPool(settings.directory_db, settings.geo_db, nation=settings.nation)
         await directory.open()
         limits = ChatLimits(settings.rate_limit_session, settings.rate_limit_client)
         sessions = app[keys.SESSIONS]

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from directory.closed_days import DEFAULT_NATION
 from directory.db import Directory
 from directory.geo import Geo, open_geo
 from directory.taxonomy import Taxonomy, load_taxonomy
@@ -29,8 +30,10 @@ THREADS = 4
 class DirectoryPool:
     """Run ``fn(directory, ...)`` on a worker thread, with that thread's ``Directory``."""
 
-    def __init__(self, path: Path, geo_path: Path | None, *, threads: int = THREADS) -> None:
+    def __init__(self, path: Path, geo_path: Path | None, *, threads: int = THREADS,
+                 nation: str = DEFAULT_NATION) -> None:
         self.path = Path(path)
+        self.nation = nation
         self.geo_path = geo_path
         self._threads = threads
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -54,7 +57,8 @@ class DirectoryPool:
             # check_same_thread=False only so close() can close it from another thread; each
             # connection is used by its own worker thread alone.
             directory = Directory.open(self.path, self.geo_path, geo=self.geo,
-                                       taxonomy=self.taxonomy, check_same_thread=False)
+                                       taxonomy=self.taxonomy, check_same_thread=False,
+                                       nation=self.nation)
             self._local.directory = directory
             with self._lock:
                 self._opened.append(directory)

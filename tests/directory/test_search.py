@@ -171,11 +171,12 @@ def test_by_appointment_services_fit_any_day_and_say_so(db):
     assert "By appointment, so you can pick a day and time" in found[0]["why"]
 
 
-def test_last_friday_of_the_month_is_found_on_fridays(db):
+def test_last_friday_of_the_month_is_found_on_fridays_but_not_on_christmas_day(db):
     found = find(db, terms=["jobcentre_plus"], days=["FR"])
     by_name = {r["name"]: r for r in found}
+    # The last Friday of December 2026 is Christmas Day, a bank holiday: no session.
     assert by_name["Last Friday Job Club"]["next_sessions"][:2] == [
-        "2026-11-27T10:00:00+00:00", "2026-12-25T10:00:00+00:00"]
+        "2026-11-27T10:00:00+00:00", "2027-01-29T10:00:00+00:00"]
 
 
 def test_evening_finds_sessions_that_start_after_five(db):
@@ -201,9 +202,10 @@ def test_next_sessions_are_london_times_soonest_first(db):
 
 
 def test_sessions_after_the_clocks_change_keep_their_wall_clock_time(db):
-    spring = datetime(2027, 3, 20, 12, 0, tzinfo=timezone.utc)  # clocks go forward on the 28th
+    spring = datetime(2027, 3, 13, 12, 0, tzinfo=timezone.utc)  # clocks go forward on the 28th
     found = search(db, SearchQuery(terms=["infant_feeding"]), now=spring)
-    assert found[0]["next_sessions"][:2] == ["2027-03-26T10:00:00+00:00",
+    # Friday 26 March 2027 is Good Friday, a bank holiday: no session that day.
+    assert found[0]["next_sessions"][:2] == ["2027-03-19T10:00:00+00:00",
                                              "2027-04-02T10:00:00+01:00"]
 
 

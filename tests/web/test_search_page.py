@@ -115,3 +115,24 @@ async def test_the_page_shows_the_same_card_words_as_the_chat(client, directory_
     assert len(shown) >= 7
     for key in shown:
         assert words[key] in html, key
+
+
+async def test_a_closure_of_every_centre_is_kept_by_the_search_page(client, directory_db):
+    """Staff close everything until the end of next month: /search offers no day before."""
+    from datetime import date, timedelta
+
+    from directory import edits
+    from directory.db import open_db
+
+    today = date.today()
+    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last_day = (next_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    db = open_db(directory_db)
+    edits.save_period(db, {"kind": "closure", "valid_from": today.isoformat(),
+                           "valid_to": last_day.isoformat()}, actor="test")
+    db.close()
+    html = unescape(await (await client.get("/search", params={"near": "Darwen"})).text())
+    nexts = [part.split("<")[0] for part in html.split("Next: ")[1:]]
+    assert nexts, "the page shows no next sessions at all"
+    for closed_month in (f"{today:%B}", f"{next_month:%B}"):
+        assert not any(closed_month in text for text in nexts), nexts

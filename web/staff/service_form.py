@@ -253,6 +253,8 @@ def schedule_values(schedule: Mapping[str, Any], location_id: str | None) -> dic
         "closes_at": (schedule.get("closes_at") or "")[:5],
         "valid_from": schedule.get("valid_from") or "", "valid_to": schedule.get("valid_to") or "",
         "description": schedule.get("description") or "", "location": location_id or "",
+        # Signpost's own schedule keys (directory/schedules.py): the "which days" checkboxes.
+        "when": [key for key in sched.FLAG_KEYS if schedule.get(key) is True],
     }
 
 
@@ -273,10 +275,13 @@ def read_schedule_form(form: Any, *, locations: list[str]) -> tuple[dict[str, An
               ("kind", "week", "interval", "opens_at", "closes_at", "valid_from", "valid_to", "location")}
     values["description"] = _long_text(form, "description")
     values["days"] = [str(d) for d in (getall("days", []) if getall else form.get("days", []))]
+    values["when"] = [str(w) for w in (getall("when", []) if getall else form.get("when", []))
+                      if str(w) in sched.FLAG_KEYS]
     errors: dict[str, str] = {}
     fields: dict[str, Any] = {"description": values["description"] or None,
                               "valid_from": values["valid_from"] or None,
                               "valid_to": values["valid_to"] or None}
+    fields.update({key: True if key in values["when"] else None for key in sched.FLAG_KEYS})
     for name in ("valid_from", "valid_to"):
         if values[name]:
             try:
@@ -339,7 +344,7 @@ def put_schedule(service: dict, schedule_id: str | None, fields: Mapping[str, An
     remove_schedule(service, schedule_id) if existing else None
     schedule = dict(existing or {"id": new_id()})
     for key in ("freq", "byday", "interval", "opens_at", "closes_at", "valid_from", "valid_to",
-                "description", "dtstart", "bymonthday", "until"):
+                "description", "dtstart", "bymonthday", "until", *sched.FLAG_KEYS):
         if key in fields:
             _set(schedule, key, fields[key])
         elif key in ("dtstart", "bymonthday", "until"):

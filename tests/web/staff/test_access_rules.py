@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from web.staff import auth, create_staff_app
-from directory import callbacks
+from directory import callbacks, edits
 from directory.db import open_db
 from tests.web.staff.helpers import page_token, sign_in
 
@@ -23,6 +23,9 @@ OPEN_TO_EVERY_ROLE = {
     ("POST", "/needs/{term_id}/phrases/{phrase_id}/delete"), ("GET", "/callbacks"),
     ("GET", "/demand"), ("GET", "/demand.csv"), ("GET", "/password"), ("POST", "/password"),
     ("POST", "/sign-out"), ("POST", "/session/extend"),
+    # Term dates and closures: the page lists them all; what one may add or remove is checked
+    # per period (removing Olive's centre's closure is refused below).
+    ("GET", "/dates"), ("POST", "/dates"),
 }
 
 
@@ -54,10 +57,13 @@ def ids(directory_db, centres, sample_services) -> dict[str, str]:
     db["taxonomy_term_phrase"].insert({"taxonomy_term_id": "stay_and_play", "phrase": "messy fun",
                                        "source": "staff"})
     phrase_id = db.execute("SELECT id FROM taxonomy_term_phrase WHERE phrase = 'messy fun'").fetchone()[0]
+    period_id = edits.save_period(db, {"kind": "closure", "location_id": olive_centre,
+                                       "valid_from": "2026-12-24", "valid_to": "2027-01-01"},
+                                  actor="test")
     db.close()
     return {"id": service["id"], "schedule_id": schedules[0]["id"], "username": "olive",
             "term_id": "stay_and_play", "phrase_id": str(phrase_id), "callback_id": str(callback_id),
-            "centre_id": olive_centre}
+            "centre_id": olive_centre, "period_id": period_id}
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
@@ -65,6 +71,8 @@ def fill(path: str, ids: dict[str, str]) -> str:
         path = path.replace("{id}", ids["callback_id"])
     if path.startswith("/centres/{id}"):
         path = path.replace("{id}", ids["centre_id"])
+    if path.startswith("/dates/{id}"):
+        path = path.replace("{id}", ids["period_id"])
     return "/staff" + re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
 
 
