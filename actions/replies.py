@@ -133,6 +133,9 @@ def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, 
     label = need_label(taxonomy, query.get("terms") or [])
     where = _where(query.get("near"))
     sentences: list[str] = []
+    if query.get("when") and offset == 0:
+        # The date the parent named: "Here is what is on in the week of 21 December."
+        sentences.append(f"Here is what is on {query['when']}.")
     if widened:
         sentences.append(widened)
     if offset:
@@ -190,8 +193,8 @@ def widened_related(taxonomy: Taxonomy, query: dict[str, Any]) -> str:
 def no_results(taxonomy: Taxonomy, query: dict[str, Any]) -> Reply:
     """Nothing found even after widening: say so kindly and offer a person and home visits."""
     label = need_label(taxonomy, query.get("terms") or [])
-    text = (_join("Sorry, I found no", label, _where(query.get("near"))) + ". "
-            "Some family workers can visit you at home. "
+    text = (_join("Sorry, I found no", label, _where(query.get("near")), query.get("when") or "")
+            + ". Some family workers can visit you at home. "
             "A person from the family hubs team can help you. "
             "Would you like to talk to someone?")
     return Reply(text=text, buttons=[TALK])
