@@ -7,13 +7,12 @@ about 9 means a Flesch-Kincaid grade of 6 or less, per message.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import textstat
 import yaml
-
-from datetime import datetime, timedelta, timezone
 
 from actions import replies
 from directory.opening_hours import CentreHours

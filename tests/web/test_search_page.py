@@ -115,3 +115,10 @@ async def test_the_page_shows_the_same_card_words_as_the_chat(client, directory_
     assert len(shown) >= 7
     for key in shown:
         assert words[key] in html, key
+
+
+async def test_results_show_when_the_centre_is_open(client):
+    response = await client.get("/search", params={"need": "stay_and_play", "near": "Darwen"})
+    html = unescape(await response.text())
+    assert "<dt>Centre open</dt><dd>Monday to Friday, 9am to 5pm and Saturday, 10am to 1pm</dd>" in html \
+        or "<dt>Centre open</dt><dd>Monday to Friday, 9am to 4:30pm</dd>" in html
