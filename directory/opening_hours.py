@@ -11,13 +11,14 @@ days into as few weekly rows as it can ("Monday to Friday, 9am to 5pm" is one ro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Iterable, Mapping
 
 import sqlite_utils
 
-from common.days import DAY_CODES, DAY_NAMES
+from common.days import DAY_CODES, DAY_NAMES, day_code
 from directory import schedules as sched
 
 # How far ahead to look for the next opening: a centre shut for longer says "call the main line".
@@ -108,6 +109,15 @@ def hours_from_days(days: Mapping[str, tuple[time, time]]) -> list[dict[str, Any
             for (opens, closes), codes in by_times.items()]
 
 
+def same_row(rows: Iterable[Mapping[str, Any]], wanted: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The stored row that already says ``wanted`` (same days and times), so an unchanged
+    import keeps its ids and words."""
+    def key(row: Mapping[str, Any]) -> tuple:
+        return (frozenset(sched.weekdays(row)), sched.parse_time(row.get("opens_at")),
+                sched.parse_time(row.get("closes_at")))
+    return next((row for row in rows if key(row) == key(wanted)), None)
+
+
 def describe_hours(schedules: Iterable[Mapping[str, Any]]) -> str | None:
     """"Monday to Friday, 9am to 5pm, and Saturday, 10am to 12pm" (None when unknown)."""
     groups: dict[tuple[time, time | None], set[str]] = {}
@@ -173,3 +183,74 @@ def when_words(moment: datetime, now: datetime) -> str:
     if days < 7:
         return f"on {name} at {at}"
     return f"on {name} {moment.day} {moment:%B} at {at}"
+
+
+# --- the staff CSV's ``centre_opening_hours`` cell: "Mon-Fri 09:00-17:00; Sat 10:00-13:00" ---
+
+_CELL_PART = re.compile(r"^(?P<days>.+?)\s+(?P<opens>\d{1,2}(?:[:.]\d{2})?)\s*(?:-|–|to)\s*"
+                        r"(?P<closes>\d{1,2}(?:[:.]\d{2})?)$", re.IGNORECASE)
+_DAY_RANGE = re.compile(r"^(?P<first>[a-z]+)\s*(?:-|–|to)\s*(?P<last>[a-z]+)$", re.IGNORECASE)
+
+
+def hours_cell(schedules: Iterable[Mapping[str, Any]]) -> str:
+    """The weekly opening hours as one CSV cell: "Mon-Fri 09:00-17:00; Sat 10:00-13:00"."""
+    by_times: dict[tuple[time, time | None], list[str]] = {}
+    for code, times in weekly_days(schedules).items():
+        by_times.setdefault(times, []).append(code)
+    parts = []
+    for (opens, closes), codes in sorted(by_times.items(),
+                                         key=lambda item: min(map(DAY_CODES.index, item[1]))):
+        codes = sorted(codes, key=DAY_CODES.index)
+        indexes = [DAY_CODES.index(c) for c in codes]
+        if len(codes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+            days = f"{DAY_NAMES[codes[0]][:3]}-{DAY_NAMES[codes[-1]][:3]}"
+        else:
+            days = ",".join(DAY_NAMES[c][:3] for c in codes)
+        if closes is not None:
+            parts.append(f"{days} {opens:%H:%M}-{closes:%H:%M}")
+    return "; ".join(parts)
+
+
+def _cell_time(text: str) -> time | None:
+    try:
+        return sched.parse_time(text.replace(".", ":") if ":" in text or "." in text
+                                else f"{text}:00")
+    except sched.ScheduleError:
+        return None
+
+
+def read_hours_cell(text: str) -> tuple[dict[str, tuple[time, time]], list[str]]:
+    """The days and times in a ``centre_opening_hours`` cell, and every problem with it."""
+    days: dict[str, tuple[time, time]] = {}
+    problems: list[str] = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        match = _CELL_PART.match(part)
+        if not match:
+            problems.append(f"{part!r} should be days then times, like 'Mon-Fri 09:00-17:00'")
+            continue
+        opens, closes = _cell_time(match["opens"]), _cell_time(match["closes"])
+        if opens is None or closes is None:
+            problems.append(f"{part!r} has a time that is not a 24-hour time like 09:00")
+            continue
+        if closes <= opens:
+            problems.append(f"in {part!r} the closing time is not after the opening time")
+            continue
+        codes: list[str] = []
+        for piece in re.split(r"\s*(?:,|&|\band\b)\s*", match["days"].strip()):
+            ranged = _DAY_RANGE.match(piece)
+            ends = [ranged["first"], ranged["last"]] if ranged else [piece]
+            found = [day_code(end) for end in ends]
+            if None in found:
+                problems.append(f"{piece!r} is not a day like Mon, Saturday or Mon-Fri")
+                continue
+            first, last = DAY_CODES.index(found[0]), DAY_CODES.index(found[-1])
+            codes += list(DAY_CODES[first:last + 1]) if first <= last else []
+            if first > last:
+                problems.append(f"{piece!r} runs backwards; write it like Mon-Fri")
+        for code in codes:
+            if code in days:
+                problems.append(f"{DAY_NAMES[code]} is given twice")
+            days[code] = (opens, closes)
+    return days, problems
