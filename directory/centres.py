@@ -1,8 +1,8 @@
 """Centres (ORUK locations) as the web tier and staff lists show them.
 
 ``centres_to_call`` is what a parent sees when the bot can't answer: every centre hosting an
-active service, with its phone number and its opening hours (or, when staff have not entered
-them, the days and hours it runs sessions). The staff area's
+active service, with its phone number, its opening hours and the days and hours it runs
+sessions. The staff area's
 lists (``centre_names``, ``centre_rows``) read from here too, so SQL stays in the library.
 """
 
@@ -44,10 +44,8 @@ def centre_hours(schedules: list[dict[str, Any]]) -> str | None:
 
 
 def centres_to_call(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
-    """Every centre hosting an active service: name, phone, hours, postcode (by name).
-
-    ``hours`` are the centre's opening hours when staff entered them, else the days and span
-    of hours it runs sessions."""
+    """Every centre hosting an active service: name, phone, postcode, ``hours`` (the days and
+    span of hours it runs sessions) and ``opening_hours`` (when staff entered them), by name."""
     rows = db.execute(
         "SELECT l.id, l.name, (SELECT postal_code FROM address a WHERE a.location_id = l.id "
         "  ORDER BY a.rowid LIMIT 1) AS postcode "
@@ -74,9 +72,9 @@ def centres_to_call(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any
             [location_id])
         names = [d[0] for d in cursor.description]
         schedules = [dict(zip(names, row)) for row in cursor.fetchall()]
-        hours = describe_hours(location_schedules(db, location_id)) or centre_hours(schedules)
         found.append({"name": name, "postcode": postcode, "phone": phone[0] if phone else None,
-                      "hours": hours})
+                      "hours": centre_hours(schedules),
+                      "opening_hours": describe_hours(location_schedules(db, location_id))})
     return found
 
 
