@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, Hashable
 
 from common.settings import Settings
@@ -85,6 +86,10 @@ class RecentSearches:
         return answer
 
 
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 @dataclass
 class ActionContext:
     """The resources the actions share, made once per action server."""
@@ -94,3 +99,6 @@ class ActionContext:
     searches: RecentSearches = field(default_factory=RecentSearches)
     #: Call-back contact details, never in the tracker (``actions/callback.py``).
     pending: PendingContacts = field(default_factory=PendingContacts)
+    #: What time it is: dates the parent names ("next week") and "is the centre open now" are
+    #: read against it. Tests set a fixed moment.
+    clock: Callable[[], datetime] = field(default_factory=lambda: _utc_now)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from rasa_sdk import Action, Tracker
@@ -33,7 +34,8 @@ from actions import parsing, replies
 from actions.callback import with_callback_offer
 from actions.context import ActionContext
 from actions.languages import interpreter_sentence, message_language
-from actions.search import answer, find, nearest_contact, say, slot_fields
+from actions.search import answer, find, nearest_contact, say, slot_fields, starts_from
+from common.dates import When, when_in
 from directory.search import UnknownPlace
 from directory.taxonomy import Circumstance
 
@@ -208,6 +210,7 @@ class Frame:
     def _respond(self) -> list[EventType]:
         fields = slot_fields(self.context, self.tracker)
         fields["prefer_language"] = self.tracker.get_slot("language") or None
+        self._read_when(fields)
         if not self._take_bare_answer(fields):
             return self.events
         words = self._words()
@@ -268,21 +271,62 @@ class Frame:
                 self.set("age_months", fields["age_months"])
         return True
 
+    def _read_when(self, fields: dict[str, Any]) -> None:
+        """A date the parent named ("Christmas week", "next week", "on the 28th"): the search
+        starts from it (``fields["after"]``) and the reply names it (``fields["when"]``).
+
+        Said this turn, or in a turn since the last search ("what's on in Christmas week?",
+        "Where should I look?", "BB3"), or kept from the last search ("free ones only").
+        """
+        now = self.context.clock()
+        when = None if self.text.startswith("/") else when_in(self.text, now)
+        if when is not None:
+            self._date_span = when.span
+        else:
+            when = self._earlier_when(now)
+        if when is not None:
+            fields["after"], fields["when"] = when.start.isoformat(), when.words
+            if when.days and not fields["days"]:
+                fields["days"] = list(when.days)
+            return
+        last = self.tracker.get_slot("last_query")
+        if isinstance(last, dict) and starts_from(last, now) is not None:
+            fields["after"], fields["when"] = last["after"], last.get("when")
+
+    def _earlier_when(self, now: datetime) -> When | None:
+        """A date phrase in the parent's earlier turns since the last search was answered."""
+        this_turn = True
+        for event in reversed(self.tracker.events):
+            if event.get("event") == "slot" and event.get("name") == "last_query":
+                return None
+            if event.get("event") != "user":
+                continue
+            text = str(event.get("text") or "")
+            if this_turn and text == self.text:
+                this_turn = False
+                continue  # this turn's own message, already read
+            this_turn = False
+            when = None if text.startswith("/") else when_in(text, now)
+            if when is not None:
+                return when
+        return None
+
     def _gave_any_entity(self) -> bool:
         return bool(self.message.get("entities"))
 
     def _gave_details(self) -> bool:
         """A place, age, day or time this turn: never "didn't get that"."""
         return _has(self.message, "place", "child_age", "pregnant", "day", "time_of_day", "cost",
-                    "access", "audience", "need", "language") or getattr(self, "_bare_place", False)
+                    "access", "audience", "need", "language") or getattr(self, "_bare_place", False) \
+            or getattr(self, "_date_span", None) is not None
 
     def _asks_generally(self) -> bool:
         return any(w.casefold() in _ASKS_GENERALLY for w in _WORD.findall(self.text))
 
     def _narrows(self, fields: dict[str, Any]) -> bool:
-        """A child's age, pregnancy, days, a time, free only, access or a language: enough to
-        show what is on ("anything for my 2 year old in Darwen" is a question, not a blank)."""
-        return bool(fields["days"] or fields["time_of_day"] or fields["free"]
+        """A child's age, pregnancy, days, a date, a time, free only, access or a language: enough
+        to show what is on ("anything for my 2 year old in Darwen" is a question, not a blank)."""
+        return bool(fields["days"] or fields.get("after") or fields["time_of_day"] or fields["free"]
                     or fields["accessible"] or fields.get("prefer_language")
                     or fields["age_months"] is not None or fields["pregnant"])
 
@@ -292,7 +336,12 @@ class Frame:
         # Words in another language would be searched as English: the detector's need words
         # (entities) stand for them.
         skip = getattr(self, "_bare_place", False) or self.language
-        mine = "" if skip else own_words(self.message)
+        message = self.message
+        if getattr(self, "_date_span", None):
+            # "Christmas week" says when, not what: it is not searched as words.
+            start, end = self._date_span
+            message = {**message, "text": self.text[:start] + " " * (end - start) + self.text[end:]}
+        mine = "" if skip else own_words(message)
         # "we don't drive" is a circumstance, with words of its own: not a search for "drive".
         circumstances = self.context.directory.taxonomy.circumstances
         said = {w.casefold().replace("'", "") for c in circumstances

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Sequence
 
 from common.days import DAY_NAMES, TIME_OF_DAY_WORDS, WEEKEND, days_words
 from directory.cards import card as card_words
+from directory.opening_hours import CentreHours, when_words
 from directory.taxonomy import Taxonomy
 
 PAGE_SIZE = 3
@@ -133,6 +134,9 @@ def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, 
     label = need_label(taxonomy, query.get("terms") or [])
     where = _where(query.get("near"))
     sentences: list[str] = []
+    if query.get("when") and offset == 0:
+        # The date the parent named: "Here is what is on in the week of 21 December."
+        sentences.append(f"Here is what is on {query['when']}.")
     if widened:
         sentences.append(widened)
     if offset:
@@ -190,8 +194,8 @@ def widened_related(taxonomy: Taxonomy, query: dict[str, Any]) -> str:
 def no_results(taxonomy: Taxonomy, query: dict[str, Any]) -> Reply:
     """Nothing found even after widening: say so kindly and offer a person and home visits."""
     label = need_label(taxonomy, query.get("terms") or [])
-    text = (_join("Sorry, I found no", label, _where(query.get("near"))) + ". "
-            "Some family workers can visit you at home. "
+    text = (_join("Sorry, I found no", label, _where(query.get("near")), query.get("when") or "")
+            + ". Some family workers can visit you at home. "
             "A person from the family hubs team can help you. "
             "Would you like to talk to someone?")
     return Reply(text=text, buttons=[TALK])
@@ -275,17 +279,42 @@ def not_understood_twice(*, centre: str | None, phone: str | None, main_line: st
                  buttons=person.buttons, custom=person.custom)
 
 
-def handoff(*, centre: str | None, phone: str | None, main_line: str, hours: str) -> Reply:
+def handoff(*, centre: str | None, phone: str | None, main_line: str, hours: str,
+            centre_hours: CentreHours | None = None, now: datetime | None = None) -> Reply:
     """A person to talk to: the nearest centre if we know the area, else the family hubs'
-    main line (``Settings.family_hubs_phone`` and ``family_hubs_hours``)."""
+    main line (``Settings.family_hubs_phone`` and ``family_hubs_hours``).
+
+    With the centre's opening hours (``directory.opening_hours``): when it is open, and when it
+    is closed, when it opens next and what to do now (the main line, or a call back, which
+    ``actions.callback.with_callback_offer`` adds).
+    """
+    payload: dict[str, Any] = {"type": "handoff", "centre": centre if phone else None,
+                               "phone": phone or main_line, "main_line": main_line,
+                               "hours": hours}
+    if centre and phone and centre_hours is not None:
+        now = now or datetime.now(timezone.utc)
+        sentences = [f"{centre} is open {centre_hours.text}."]
+        if centre_hours.open_now:
+            sentences.append(f"It is open now. Call them on {phone}.")
+            sentences.append(f"Or call the family hubs team on {main_line}, {hours}.")
+        elif centre_hours.opens_next is not None:
+            sentences.append(f"It is closed now. It opens {when_words(centre_hours.opens_next, now)}.")
+            sentences.append(f"Then you can call them on {phone}.")
+            sentences.append(f"To talk to someone before then, call the family hubs team on "
+                             f"{main_line}, {hours}.")
+        else:
+            sentences.append(f"It is closed for now. Call the family hubs team on {main_line}, "
+                             f"{hours}.")
+        payload.update(centre_hours=centre_hours.text, open_now=centre_hours.open_now,
+                       opens_next=centre_hours.opens_next.isoformat()
+                       if centre_hours.opens_next else None)
+        return Reply(text=" ".join(sentences), custom=payload)
     if centre and phone:
         text = (f"You can talk to a person at {centre}. Call them on {phone}. "
                 f"Or call the family hubs team on {main_line}, {hours}.")
     else:
         text = (f"You can talk to a person from the family hubs team. "
                 f"Call {main_line}, {hours}.")
-    payload = {"type": "handoff", "centre": centre if phone else None,
-               "phone": phone or main_line, "main_line": main_line, "hours": hours}
     return Reply(text=text, custom=payload)
 
 

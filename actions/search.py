@@ -49,6 +49,16 @@ def to_query(fields: dict[str, Any], *, limit: int = MAX_RESULTS) -> SearchQuery
     return SearchQuery(**kwargs)
 
 
+def starts_from(fields: dict[str, Any], now: datetime) -> datetime | None:
+    """When the search starts: the date the parent named (``fields["after"]``, kept in
+    ``last_query``), or None for now. A named date that has passed is dropped."""
+    try:
+        after = datetime.fromisoformat(str(fields.get("after") or ""))
+    except ValueError:
+        return None
+    return after if after.tzinfo is not None and after > now else None
+
+
 def find(context: ActionContext, fields: dict[str, Any], *,
          limit: int = MAX_RESULTS) -> list[dict[str, Any]]:
     """All matches for ``fields`` in the order a parent should see them.
@@ -58,8 +68,10 @@ def find(context: ActionContext, fields: dict[str, Any], *,
     (``RecentSearches``).
     """
     query = to_query(fields, limit=limit)
-    results = list(context.searches.get_or_run(context.directory, repr(query),
-                                               lambda: context.directory.search(query)))
+    after = starts_from(fields, context.clock())
+    results = list(context.searches.get_or_run(
+        context.directory, (repr(query), after),
+        lambda: context.directory.search(query, now=after)))
     if fields.get("prefer_days") or fields.get("prefer_time"):
         results = prefer_times(results, fields.get("prefer_days") or [], fields.get("prefer_time"))
     if fields.get("father"):

@@ -96,6 +96,7 @@ def card(result: dict[str, Any]) -> dict[str, Any]:
         "where": where_words(result),
         "distance": distance_words(result.get("distance_km")),
         "map": map_link(result),
+        "hours": result.get("centre_hours"),
         "cost": result.get("cost_text") or ("Free" if result.get("free") else None),
         "who": result.get("age_text"),
         "phone": phone,

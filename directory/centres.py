@@ -1,7 +1,8 @@
 """Centres (ORUK locations) as the web tier and staff lists show them.
 
 ``centres_to_call`` is what a parent sees when the bot can't answer: every centre hosting an
-active service, with its phone number and the days and hours it runs sessions. The staff area's
+active service, with its phone number, its opening hours and the days and hours it runs
+sessions. The staff area's
 lists (``centre_names``, ``centre_rows``) read from here too, so SQL stays in the library.
 """
 
@@ -12,21 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
-from common.days import DAY_CODES, DAY_NAMES
 from directory import schedules as sched
-
-
-def _day_range(codes: set[str]) -> str:
-    ordered = [c for c in DAY_CODES if c in codes]
-    if not ordered:
-        return ""
-    if len(ordered) == 7:
-        return "every day"
-    indexes = [DAY_CODES.index(c) for c in ordered]
-    if len(ordered) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
-        return f"{DAY_NAMES[ordered[0]]} to {DAY_NAMES[ordered[-1]]}"
-    names = [DAY_NAMES[c] for c in ordered]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+from directory.opening_hours import day_range, describe_hours, location_schedules
 
 
 def centre_hours(schedules: list[dict[str, Any]]) -> str | None:
@@ -49,14 +37,15 @@ def centre_hours(schedules: list[dict[str, Any]]) -> str | None:
             closes.append(end)
     if not days:
         return None
-    text = _day_range(days)
+    text = day_range(days)
     if opens and closes:
         text += f", {sched.format_time(min(opens))} to {sched.format_time(max(closes))}"
     return text
 
 
 def centres_to_call(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
-    """Every centre hosting an active service: name, phone, hours, postcode (by name)."""
+    """Every centre hosting an active service: name, phone, postcode, ``hours`` (the days and
+    span of hours it runs sessions) and ``opening_hours`` (when staff entered them), by name."""
     rows = db.execute(
         "SELECT l.id, l.name, (SELECT postal_code FROM address a WHERE a.location_id = l.id "
         "  ORDER BY a.rowid LIMIT 1) AS postcode "
@@ -84,7 +73,8 @@ def centres_to_call(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any
         names = [d[0] for d in cursor.description]
         schedules = [dict(zip(names, row)) for row in cursor.fetchall()]
         found.append({"name": name, "postcode": postcode, "phone": phone[0] if phone else None,
-                      "hours": centre_hours(schedules)})
+                      "hours": centre_hours(schedules),
+                      "opening_hours": describe_hours(location_schedules(db, location_id))})
     return found
 
 

@@ -24,13 +24,14 @@ from typing import IO, Any, Iterable
 import sqlite_utils
 
 from common.days import DAY_NAMES, day_code
-from directory import oruk, shape, store
+from directory import opening_hours, oruk, shape, store
 from directory.oruk import ImportRejected, ImportReport
 
 COLUMNS: tuple[str, ...] = (
     "service_id", "service_name", "description", "needs", "min_age", "max_age", "cost",
     "phone", "email", "website", "status",
     "centre_id", "centre_name", "address", "town", "county", "postcode", "latitude", "longitude",
+    "centre_opening_hours",
     "session_id", "days", "frequency", "week_of_month", "day_of_month", "interval",
     "opens_at", "closes_at", "first_date", "valid_from", "valid_to", "by_appointment",
     "session_description", "term_time_only", "bank_holidays",
@@ -40,7 +41,8 @@ ALIASES = {"day": "days", "name": "service_name", "centre": "centre_name", "post
            "town_or_village": "town", "needs_term_ids": "needs"}
 SERVICE_COLUMNS = ("service_name", "description", "needs", "min_age", "max_age", "cost", "phone",
                    "email", "website", "status")
-CENTRE_COLUMNS = ("centre_name", "address", "town", "county", "postcode", "latitude", "longitude")
+CENTRE_COLUMNS = ("centre_name", "address", "town", "county", "postcode", "latitude", "longitude",
+                  "centre_opening_hours")
 SESSION_COLUMNS = ("session_id", "days", "frequency", "week_of_month", "day_of_month",
                    "interval", "opens_at", "closes_at", "first_date", "valid_from", "valid_to",
                    "by_appointment", "session_description", "term_time_only", "bank_holidays")
@@ -412,6 +414,15 @@ def _location(cid: str, row: dict[str, str], line: int, stored: dict | None,
             "id": f"{cid}-address", "country": "GB", "address_type": "physical"}
         first.update(address_cells)
         location["addresses"] = [first] + addresses[1:]
+    if "centre_opening_hours" in row:
+        days, problems = opening_hours.read_hours_cell(row["centre_opening_hours"])
+        errors.extend(CsvError(line, "centre_opening_hours", sid, problem) for problem in problems)
+        # The cell holds the weekly hours; other patterns (from an ORUK import) are kept.
+        kept = opening_hours.editable(location.get("schedules") or [])
+        others = [s for s in location.get("schedules") or [] if not any(s is k for k in kept)]
+        location["schedules"] = others + [
+            opening_hours.same_row(kept, hours) or {"id": f"{cid}-hours-{n}", **hours}
+            for n, hours in enumerate(opening_hours.hours_from_days(days), 1)]
     return location
 
 
@@ -648,6 +659,7 @@ def _rows_for(service: dict) -> Iterable[dict[str, str]]:
             "postcode": address.get("postal_code", ""),
             "latitude": _fmt(location.get("latitude")),
             "longitude": _fmt(location.get("longitude")),
+            "centre_opening_hours": opening_hours.hours_cell(location.get("schedules") or []),
         }
         sessions = list(sal.get("schedules", []))
         if index == 0:

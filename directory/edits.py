@@ -15,7 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import audit, calendar_csv, callbacks, closed_days, csv_io, oruk, store
+from directory import audit, calendar_csv, callbacks, closed_days, csv_io, opening_hours, oruk, store
+from directory.opening_hours import location_schedules
 from directory.store import new_id, strip_shared
 
 
@@ -72,6 +73,8 @@ def get_location(db: sqlite_utils.Database, location_id: str) -> dict | None:
         "SELECT * FROM accessibility WHERE location_id = ? ORDER BY rowid", [location_id])]
     location["phones"] = [{k: v for k, v in r.items() if k != "extra"} for r in db.query(
         "SELECT * FROM phone WHERE location_id = ? ORDER BY rowid", [location_id])]
+    location["schedules"] = [{k: v for k, v in r.items() if k != "extra" and v is not None}
+                             for r in location_schedules(db, location_id)]
     return location
 
 
@@ -93,7 +96,10 @@ def save_location(db: sqlite_utils.Database, location_id: str, changes: dict[str
     """Create or update a centre, its first address, accessibility note and phone; audited.
 
     ``changes`` holds ``location``, ``address``, ``accessibility`` and ``phone`` dicts of
-    columns. ``new_ids`` gives ids for rows that do not exist yet.
+    columns, and optionally ``hours``: the opening hours as weekly schedule rows
+    (``opening_hours.hours_from_days``), which replace the rows the form shows; rows it cannot
+    show (a seasonal or monthly pattern from an import) are kept. ``new_ids`` gives ids for
+    rows that do not exist yet.
     """
     with store.write_transaction(db) as conn:
         before = get_location(db, location_id)
@@ -133,6 +139,14 @@ def save_location(db: sqlite_utils.Database, location_id: str, changes: dict[str
             if description not in have:
                 conn.execute("INSERT INTO accessibility (id, location_id, description) VALUES (?, ?, ?)",
                              [new_id(), location_id, description])
+        if "hours" in changes:
+            for row in opening_hours.editable((before or {}).get("schedules") or []):
+                conn.execute("DELETE FROM schedule WHERE id = ?", [row["id"]])
+            for row in changes["hours"]:
+                cols = ("id", "location_id", *row)
+                conn.execute(f"INSERT INTO schedule ({', '.join(cols)}) "
+                             f"VALUES ({', '.join('?' * len(cols))})",
+                             [new_id(), location_id, *row.values()])
         after = get_location(db, location_id)
         audit.record(db, actor=actor, action="create" if before is None else "update",
                      table="location", record_id=location_id, before=before, after=after)

@@ -262,8 +262,21 @@ def m006_calendar(db: sqlite_utils.Database) -> None:
     db["calendar_period"].create_index(["location_id"], if_not_exists=True)
 
 
+def m007_opening_hours(db: sqlite_utils.Database) -> None:
+    """A centre's opening hours: ``schedule`` rows that belong to a location.
+
+    ``schedule.location_id`` is the Open Referral (HSDS 3.0) column; the ORUK 3.0 UK profile has
+    no place for a centre's hours, so ours follows HSDS. A location's schedules are not sessions:
+    their ``service_id`` is NULL, so no search reads them as a service's times.
+    """
+    if "location_id" not in db["schedule"].columns_dict:
+        db["schedule"].add_column("location_id", str)
+    db["schedule"].create_index(["location_id"], if_not_exists=True)
+
+
 MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless,
-                               m004_search_indexes, m005_parents_words, m006_calendar]
+                               m004_search_indexes, m005_parents_words, m006_calendar,
+                               m007_opening_hours]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

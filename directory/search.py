@@ -71,6 +71,7 @@ from common.days import DAY_CODES, DAY_NAMES, TIME_OF_DAY_MINUTES, TIMES_OF_DAY
 from directory import schedules as sched
 from directory.closed_days import DEFAULT_NATION, Calendar, DaysOff
 from directory.geo import Geo, UnknownPlace, haversine_km, resolve_place
+from directory.opening_hours import describe_hours, location_schedules
 from directory.taxonomy import Taxonomy, load_taxonomy
 from directory.words import meaningful_words, word_weights
 
@@ -1123,6 +1124,7 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
         "taxonomy_terms": terms,
         "centre": location["name"] if location else None,
         "location_id": location["id"] if location else None,
+        "centre_hours": describe_hours(location_schedules(db, location["id"])) if location else None,
         "address": _one_line(address),
         "postcode": address.get("postal_code") if address else None,
         "latitude": location["latitude"] if location else None,

@@ -101,6 +101,8 @@ LOCATION = Node("location", ("id", "location_type", "name", "description", "lati
     Link("phones", PHONE, fk="location_id"),
     Link("languages", LANGUAGE, fk="location_id"),
     Link("contacts", CONTACT, fk="location_id"),
+    # The centre's opening hours (HSDS 3.0 ``location.schedules``; not in the ORUK UK profile).
+    Link("schedules", SCHEDULE, fk="location_id"),
     _attributes("location"),
 ), shared=True)
 SERVICE_AT_LOCATION = Node("service_at_location", ("id", "location_id"), (

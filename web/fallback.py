@@ -1,8 +1,8 @@
 """What a parent sees when the bot can't answer (Rasa or the action server down or too slow).
 
 Never an error page: a short apology, then people they can ring — the family hubs team and
-every centre in the directory with its phone number and the days and hours it runs sessions
-(``directory.centres.centres_to_call``). Read straight from the directory, so it works with the
+every centre in the directory with its phone number and its opening hours (or, without them,
+the days and hours it runs sessions) (``directory.centres.centres_to_call``). Read straight from the directory, so it works with the
 whole Rasa tier down.
 """
 
@@ -31,7 +31,9 @@ def fallback_text(settings_phone: str, settings_hours: str, found: list[dict[str
         if not centre["phone"]:
             continue
         line = f"{centre['name']}: {centre['phone']}"
-        if centre["hours"]:
+        if centre.get("opening_hours"):
+            line += f". Open {centre['opening_hours']}"
+        elif centre["hours"]:
             line += f". Sessions {centre['hours']}"
         lines.append(line + ".")
     lines += ["", "If you or a child are in danger now, call 999."]

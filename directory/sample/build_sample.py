@@ -630,6 +630,33 @@ def postcode_coordinates(postcodes: list[str]) -> dict[str, tuple[float, float]]
     return found
 
 
+# ---------------------------------------------------------------------------------------------
+# Opening hours of each centre (HSDS 3.0 location schedules): (days, opens, closes) per row.
+# Family hubs open on weekdays and some Saturday mornings; the village hall only when booked.
+# ---------------------------------------------------------------------------------------------
+OPEN_WEEKDAYS = "MO,TU,WE,TH,FR"
+OPENING_HOURS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "central": ((OPEN_WEEKDAYS, "08:30", "17:30"), ("SA", "09:30", "12:30")),
+    "harwood": ((OPEN_WEEKDAYS, "09:00", "16:30"),),
+    "shadsworth": ((OPEN_WEEKDAYS, "09:00", "17:00"), ("SA", "10:00", "13:00")),
+    "millhill": ((OPEN_WEEKDAYS, "09:00", "16:30"),),
+    "wensley": (("MO,TU,WE,TH", "09:00", "16:30"), ("FR", "09:00", "13:00")),
+    "roelee": ((OPEN_WEEKDAYS, "09:00", "17:00"),),
+    "audley": ((OPEN_WEEKDAYS, "08:30", "17:00"), ("SA", "09:30", "12:30")),
+    "ewood": ((OPEN_WEEKDAYS, "09:00", "16:30"),),
+    "darwen": ((OPEN_WEEKDAYS, "09:00", "17:00"), ("SA", "10:00", "13:00")),
+    "sudell": ((OPEN_WEEKDAYS, "09:00", "16:30"),),
+    "hoddlesden": (),
+}
+
+
+def opening_hours(key: str, loc_id: str) -> list[dict[str, Any]]:
+    return [{"id": uid("opening_hours", key, byday), "location_id": loc_id, "freq": "WEEKLY",
+             "interval": 1, "byday": byday, "opens_at": opens, "closes_at": closes,
+             "description": "Opening hours"}
+            for byday, opens, closes in OPENING_HOURS[key]]
+
+
 def build_locations(coords: dict[str, tuple[float, float]]) -> dict[str, dict[str, Any]]:
     locations = {}
     for key, (name, street, town, postcode, _phone, _email, features, about) in CENTRES.items():
@@ -657,6 +684,7 @@ def build_locations(coords: dict[str, tuple[float, float]]) -> dict[str, dict[st
                  "description": label, "details": details}
                 for label, details in features
             ],
+            "schedules": opening_hours(key, loc_id),
         }
     return locations
 

@@ -182,6 +182,41 @@ def test_asking_for_a_person_near_darwen_gives_a_centre_phone(context, domain):
     assert payload["phone"] in texts(messages)
 
 
+def _handoff_at(context, domain, moment):
+    from datetime import datetime, timezone
+    context.clock = lambda: datetime(*moment, tzinfo=timezone.utc)
+    context.settings = Settings(family_hubs_phone="01254 000111")
+    _, messages = run(ActionHandoff(context), "handoff_with_place", domain)
+    return messages[0]["custom"], texts(messages)
+
+
+def test_a_person_inside_opening_hours_says_the_centre_is_open(context, domain):
+    payload, text = _handoff_at(context, domain, (2026, 12, 2, 10, 0))  # a Wednesday, 10am
+    assert text.startswith(f"{payload['centre']} is open Monday to Friday, 9")
+    assert "It is open now. Call them on " + payload["phone"] in text
+    assert payload["open_now"] is True
+    assert "I can ask someone to call you back" in text
+
+
+def test_a_person_outside_opening_hours_says_when_it_opens_and_what_to_do_now(context, domain):
+    payload, text = _handoff_at(context, domain, (2026, 12, 6, 14, 0))  # a Sunday afternoon
+    assert payload["open_now"] is False
+    assert "It is closed now. It opens tomorrow at 9" in text
+    assert f"Then you can call them on {payload['phone']}." in text
+    assert "before then, call the family hubs team on 01254 000111" in text
+    assert "I can ask someone to call you back" in text
+    assert "999" not in text and "111." not in text
+
+
+def test_opening_hours_in_the_handoff_follow_the_clock_change(context, domain):
+    # Monday 30 March 2026, the day after the clocks go forward: 08:15 UTC is 9:15am.
+    payload, text = _handoff_at(context, domain, (2026, 3, 30, 8, 15))
+    assert payload["open_now"] is True, text
+    # 07:45 UTC is 8:45am: closed, opening today.
+    payload, text = _handoff_at(context, domain, (2026, 3, 30, 7, 45))
+    assert "It is closed now. It opens today at 9" in text
+
+
 def test_asking_for_a_person_with_no_place_gives_the_main_line(context, domain):
     context.settings = Settings(family_hubs_phone="01254 000111")
     _, messages = run(ActionHandoff(context), "handoff_no_place", domain)

@@ -330,3 +330,68 @@ def test_a_circumstance_is_not_searched_as_words(context, domain):
                        place="Darwen"), domain)
     assert "drive" not in (kept.get("words") or "")
     assert kept["circumstances"] == ["cant_travel"]
+
+
+# --- dates the parent names ("Christmas week", "next week") ---------------------------------
+
+def _spy_on_search(context) -> list:
+    """Every ``now`` the frame's searches start from."""
+    starts = []
+    search = context.directory.search
+
+    def spy(query, *, now=None):
+        starts.append(now)
+        return search(query, now=now)
+
+    context.directory.search = spy
+    return starts
+
+
+def test_christmas_week_searches_from_monday_21_december(context, domain):
+    from datetime import datetime, timezone
+    context.clock = lambda: datetime(2026, 12, 5, 11, tzinfo=timezone.utc)
+    starts = _spy_on_search(context)
+    said = "what's on in Christmas week near Darwen"
+    slots, messages = run(ActionSearchServices(context),
+                          turn(said, "find_service", [entity("place", "Darwen", "Darwen", said)],
+                               place="Darwen"), domain)
+    assert starts and all(s.isoformat() == "2026-12-21T00:00:00+00:00" for s in starts)
+    assert texts(messages).startswith("Here is what is on in the week of 21 December.")
+    for service in services(messages):
+        assert all(s >= "2026-12-21" for s in service["next_sessions"])
+    # The week is kept with the search, and "christmas" is not searched as a word.
+    assert slots["last_query"]["when"] == "in the week of 21 December"
+    assert "christmas" not in (slots.get("words") or "")
+
+
+def test_a_date_said_before_the_place_is_used_when_the_place_comes(context, domain):
+    from datetime import datetime, timezone
+    context.clock = lambda: datetime(2026, 12, 2, 9, tzinfo=timezone.utc)
+    starts = _spy_on_search(context)
+    events = [{"event": "user", "text": "anything on next week?"},
+              {"event": "bot", "text": "Where should I look?"},
+              {"event": "user", "text": "Darwen"}]
+    _, messages = run(ActionSearchServices(context),
+                      turn("Darwen", "give_location", [entity("place", "Darwen", "Darwen", "Darwen")],
+                           events=events, place="Darwen", asked="place"), domain)
+    assert starts[-1].isoformat() == "2026-12-07T00:00:00+00:00"
+    assert "Here is what is on in the week of 7 December." in texts(messages)
+
+
+def test_the_week_is_kept_for_a_refinement_and_dropped_once_past(context, domain):
+    from datetime import datetime, timezone
+    from actions.search import starts_from
+    last = {"after": "2026-12-21T00:00:00+00:00", "when": "in the week of 21 December"}
+    assert starts_from(last, datetime(2026, 12, 5, tzinfo=timezone.utc)).day == 21
+    assert starts_from(last, datetime(2026, 12, 22, tzinfo=timezone.utc)) is None
+
+
+def test_without_a_date_the_search_starts_now(context, domain):
+    starts = _spy_on_search(context)
+    said = "stay and play in Darwen"
+    _, messages = run(ActionSearchServices(context),
+                      turn(said, "find_service", [entity("need", "stay_and_play", "stay and play", said),
+                                                  entity("place", "Darwen", "Darwen", said)],
+                           need=["stay_and_play"], place="Darwen"), domain)
+    assert starts and all(s is None for s in starts)
+    assert "Here is what is on" not in texts(messages)

@@ -7,6 +7,7 @@ about 9 means a Flesch-Kincaid grade of 6 or less, per message.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import textstat
 import yaml
 
 from actions import replies
+from directory.opening_hours import CentreHours
 from common.settings import DEFAULT_MAIN_LINE as MAIN_LINE
 from common.settings import DEFAULT_MAIN_LINE_HOURS as MAIN_LINE_HOURS
 from directory.db import open_db
@@ -21,6 +23,8 @@ from directory.language import stigma_phrases_in
 from directory.oruk import import_oruk, load_json_file
 from directory.search import SearchQuery, search
 from directory.taxonomy import load_taxonomy
+
+_WEDNESDAY = datetime(2026, 12, 2, 18, tzinfo=timezone.utc)
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_GRADE = 6.0
@@ -77,6 +81,18 @@ def action_texts(sample_results: dict[str, list[dict]]) -> list[tuple[str, str]]
         ("ask day", replies.ask_day().text),
         ("handoff centre", replies.handoff(centre="Darwen Family Hub", phone="01254 222333",
                                            main_line=MAIN_LINE, hours=MAIN_LINE_HOURS).text),
+        ("handoff centre open", replies.handoff(
+            centre="Darwen Family Hub", phone="01254 222333", main_line=MAIN_LINE,
+            hours=MAIN_LINE_HOURS, now=_WEDNESDAY,
+            centre_hours=CentreHours("Monday to Friday, 9am to 5pm", True, None, None)).text),
+        ("handoff centre closed", replies.handoff(
+            centre="Darwen Family Hub", phone="01254 222333", main_line=MAIN_LINE,
+            hours=MAIN_LINE_HOURS, now=_WEDNESDAY,
+            centre_hours=CentreHours("Monday to Friday, 9am to 5pm", False, None,
+                                     _WEDNESDAY + timedelta(hours=15))).text),
+        ("results in a named week", replies.results(
+            taxonomy, {"terms": [], "near": "BB3", "when": "in the week of 21 December"},
+            next(iter(sample_results.values())), total=3).text),
         ("handoff main line", replies.handoff(centre=None, phone=None, main_line=MAIN_LINE,
                                               hours=MAIN_LINE_HOURS).text),
         ("search failed", replies.search_failed().text),

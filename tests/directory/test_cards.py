@@ -55,3 +55,10 @@ def test_the_chat_page_script_lays_out_words_and_works_out_none_itself():
     for rendering in ("Intl.DateTimeFormat", "1.609344", "toFixed(", "MONTHS"):
         assert rendering not in script, f"chat.js builds card words itself ({rendering})"
     assert "service.card" in script
+
+
+def test_a_card_says_when_the_centre_is_open():
+    from directory.cards import card
+    assert card({"name": "Rhyme time", "centre_hours": "Monday to Friday, 9am to 5pm"})["hours"] \
+        == "Monday to Friday, 9am to 5pm"
+    assert card({"name": "Rhyme time"})["hours"] is None

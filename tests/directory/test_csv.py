@@ -212,3 +212,46 @@ def test_centre_and_session_problems_point_at_their_cells(db):
     errors = _rejected(db, HEADER + far + fortnightly)
     assert [(e.line, e.column) for e in errors] == [(2, "latitude"), (3, "interval")]
     assert "first_date" in errors[1].message and "dtstart" not in errors[1].message
+
+
+# --- centres' opening hours -------------------------------------------------------------------
+
+def _set_hours(text: str, centre_id: str, cell: str) -> str:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for row in rows:
+        if row["centre_id"] == centre_id:
+            row["centre_opening_hours"] = cell
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=csv_io.COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def test_opening_hours_go_out_and_come_back_in_the_spreadsheet(db, sample_services):
+    from directory.opening_hours import describe_hours, location_schedules
+    oruk.import_oruk(db, sample_services)
+    text = csv_io.export_csv(db)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    darwen = next(r for r in rows if r["centre_name"] == "Darwen Family Hub")
+    assert darwen["centre_opening_hours"] == "Mon-Fri 09:00-17:00; Sat 10:00-13:00"
+    # Importing the export unchanged changes nothing.
+    assert csv_io.import_csv(db, text).imported == 0
+    edited = _set_hours(text, darwen["centre_id"], "Mon-Thu 09:00-16:30; Fri 9-12")
+    csv_io.import_csv(db, edited)
+    assert describe_hours(location_schedules(db, darwen["centre_id"])) == \
+        "Monday to Thursday, 9am to 4:30pm and Friday, 9am to 12pm"
+    again = list(csv.DictReader(io.StringIO(csv_io.export_csv(db))))
+    assert next(r for r in again if r["centre_id"] == darwen["centre_id"])["centre_opening_hours"] \
+        == "Mon-Thu 09:00-16:30; Fri 09:00-12:00"
+
+
+def test_opening_hours_that_make_no_sense_are_rejected_by_cell(db, sample_services):
+    oruk.import_oruk(db, sample_services)
+    text = csv_io.export_csv(db)
+    darwen = next(r for r in csv.DictReader(io.StringIO(text)) if r["centre_name"] == "Darwen Family Hub")
+    errors = _rejected(db, _set_hours(text, darwen["centre_id"], "Mon-Fri 17:00-09:00; Caturday 10-12"))
+    assert {e.column for e in errors} == {"centre_opening_hours"}
+    messages = " ".join(e.message for e in errors)
+    assert "closing time is not after the opening time" in messages
+    assert "'Caturday' is not a day" in messages

@@ -6,8 +6,9 @@ import time
 
 from tests.stack import free_port
 
-# From the sample directory: a centre's name, phone and the days it runs sessions.
-DARWEN = "Darwen Family Hub: 01632 960180. Sessions Monday to Saturday"
+# From the sample directory: a centre's name, phone and opening hours.
+DARWEN = ("Darwen Family Hub: 01632 960180. "
+          "Open Monday to Friday, 9am to 5pm and Saturday, 10am to 1pm.")
 
 
 async def _ask(client):
@@ -59,3 +60,14 @@ async def test_a_retry_after_a_slow_reply_is_not_sent_to_rasa_again(make_client,
     again = await (await client.post("/api/chat", json=payload)).json()
     assert again["messages"][0]["custom"]["type"] == "unavailable"
     assert [r["message"] for r in standin_rasa.received].count("stay and play") == 1
+
+
+def test_a_centre_without_opening_hours_gives_the_days_it_runs_sessions():
+    from web.fallback import fallback_text
+    text = fallback_text("01254 666444", "Monday to Friday, 9am to 5pm", [
+        {"name": "Hoddlesden Village Hall", "phone": "01632 960195", "hours": "Tuesday, 10am to 12pm",
+         "opening_hours": None},
+        {"name": "Darwen Family Hub", "phone": "01632 960180", "hours": "Monday to Saturday",
+         "opening_hours": "Monday to Friday, 9am to 5pm"}])
+    assert "Hoddlesden Village Hall: 01632 960195. Sessions Tuesday, 10am to 12pm." in text
+    assert "Darwen Family Hub: 01632 960180. Open Monday to Friday, 9am to 5pm." in text

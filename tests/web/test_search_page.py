@@ -136,3 +136,10 @@ async def test_a_closure_of_every_centre_is_kept_by_the_search_page(client, dire
     assert nexts, "the page shows no next sessions at all"
     for closed_month in (f"{today:%B}", f"{next_month:%B}"):
         assert not any(closed_month in text for text in nexts), nexts
+
+
+async def test_results_show_when_the_centre_is_open(client):
+    response = await client.get("/search", params={"need": "stay_and_play", "near": "Darwen"})
+    html = unescape(await response.text())
+    assert "<dt>Centre open</dt><dd>Monday to Friday, 9am to 5pm and Saturday, 10am to 1pm</dd>" in html \
+        or "<dt>Centre open</dt><dd>Monday to Friday, 9am to 4:30pm</dd>" in html

@@ -1,13 +1,18 @@
-"""Centres (ORUK locations): address, postcode → map position, phone and accessibility."""
+"""Centres (ORUK locations): address, postcode → map position, phone, accessibility and opening
+hours (day by day; stored as weekly location schedules, ``directory/opening_hours.py``)."""
 
 from __future__ import annotations
 
 import re
+from datetime import time
 
 from aiohttp import web
 
+from common.days import DAY_CODES, DAY_NAMES
 from directory import edits
+from directory import opening_hours as hours
 from directory.centres import centre_rows
+from directory.schedules import describe
 from directory.geo import GeoIndexMissing, UnknownPlace
 from directory.store import new_id
 from web.staff import auth
@@ -26,6 +31,47 @@ ACCESS_FEATURES = [
     ("Buggy parking", "Buggy parking"),
 ]
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+# "9", "09:00", "9.30", "9am", "5:30pm", "17:00": what staff type for a time.
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+DAYS = [(code, DAY_NAMES[code]) for code in DAY_CODES]
+
+
+def read_time(text: str) -> time | None:
+    """A time as staff type it, or None when it is not one."""
+    match = _TIME.match(text.strip())
+    if not match:
+        return None
+    hour, minute, half = int(match[1]), int(match[2] or 0), (match[3] or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _hours_values(location: dict | None) -> dict[str, str]:
+    days = hours.weekly_days((location or {}).get("schedules") or [])
+    values = {}
+    for code, (opens, closes) in days.items():
+        values[f"opens_{code}"] = opens.strftime("%H:%M")
+        values[f"closes_{code}"] = closes.strftime("%H:%M") if closes else ""
+    return values
+
+
+def _other_hours(location: dict | None) -> list[str]:
+    """Opening-hours rows the form cannot show (from an import), in words; they are kept."""
+    rows = (location or {}).get("schedules") or []
+    shown = {id(row) for row in hours.editable(rows)}
+    words = []
+    for row in rows:
+        if id(row) not in shown:
+            try:
+                words.append(describe(row))
+            except ValueError:
+                words.append(str(row.get("description") or "A pattern we cannot read"))
+    return words
 
 
 def _values(location: dict | None) -> dict:
@@ -40,7 +86,9 @@ def _values(location: dict | None) -> dict:
             "postal_code": address.get("postal_code") or "",
             "phone": ((location.get("phones") or [{}])[0]).get("number") or "",
             "features": features, "other_access": others,
-            "latitude": location.get("latitude"), "longitude": location.get("longitude")}
+            "latitude": location.get("latitude"), "longitude": location.get("longitude"),
+            "hours": _hours_values(location), "other_hours": _other_hours(location),
+            "hours_text": hours.describe_hours(location.get("schedules") or [])}
 
 
 def _may_edit(request: web.Request, location_id: str) -> None:
@@ -60,7 +108,7 @@ async def centres(request: web.Request) -> web.Response:
 
 def _context(request, location_id, location, values, errors, **extra) -> dict:
     return {"location_id": location_id, "location": location, "values": values, "errors": errors,
-            "features": ACCESS_FEATURES, "fingerprint": edits.fingerprint(location) if location else "",
+            "features": ACCESS_FEATURES, "days": DAYS, "fingerprint": edits.fingerprint(location) if location else "",
             "saved": request.query.get("saved"), "conflict": None, **extra}
 
 
@@ -104,7 +152,32 @@ def _read(form) -> tuple[dict, dict[str, str]]:
         errors["description"] = "The description must be 2,000 characters or fewer."
     if any(f not in dict(ACCESS_FEATURES) for f in values["features"]):
         errors["features"] = "Choose from the list."
+    values["hours"], values["open_days"] = _read_hours(form, errors)
     return values, errors
+
+
+def _read_hours(form, errors: dict[str, str]) -> tuple[dict[str, str], dict[str, tuple[time, time]]]:
+    """The opening-hours boxes: what was typed (to show again) and the days that are open."""
+    typed: dict[str, str] = {}
+    open_days: dict[str, tuple[time, time]] = {}
+    for code, name in DAYS:
+        opens_text = " ".join(str(form.get(f"opens_{code}", "")).split())
+        closes_text = " ".join(str(form.get(f"closes_{code}", "")).split())
+        typed[f"opens_{code}"], typed[f"closes_{code}"] = opens_text, closes_text
+        if not opens_text and not closes_text:
+            continue  # closed that day
+        if not opens_text or not closes_text:
+            errors[f"opens_{code}"] = (f"Enter the time it opens and the time it closes on {name}, "
+                                       "or leave both empty if it is closed.")
+            continue
+        opens, closes = read_time(opens_text), read_time(closes_text)
+        if opens is None or closes is None:
+            errors[f"opens_{code}"] = f"Enter times on {name} like 9:00 or 17:30."
+        elif closes <= opens:
+            errors[f"opens_{code}"] = f"On {name} the closing time must be after the opening time."
+        else:
+            open_days[code] = (opens, closes)
+    return typed, open_days
 
 
 async def _save(request: web.Request, location_id: str | None) -> web.Response:
@@ -136,6 +209,9 @@ async def _save(request: web.Request, location_id: str | None) -> web.Response:
         "accessibility": {"features": values["features"], "offered": [f for f, _ in ACCESS_FEATURES]},
         "phone": {"number": values["phone"] or None},
     }
+    if any(key.startswith(("opens_", "closes_")) for key in form):
+        # A form without the hours boxes (an older page) leaves the hours as they are.
+        changes["hours"] = hours.hours_from_days(values["open_days"])
     try:
         await run(request, edits.save_location, location_id, changes,
                   expected_fingerprint=None if creating else str(form.get("fingerprint", "")),

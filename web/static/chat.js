@@ -109,6 +109,10 @@
         dd.appendChild(a);
       }
     });
+    fact(facts, "Centre open", function (dd) {
+      if (!words.hours) { return false; }
+      dd.textContent = words.hours;
+    });
     fact(facts, "Cost", function (dd) {
       if (!words.cost) { return false; }
       dd.textContent = words.cost;
