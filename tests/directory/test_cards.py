@@ -55,3 +55,19 @@ def test_the_chat_page_script_lays_out_words_and_works_out_none_itself():
     for rendering in ("Intl.DateTimeFormat", "1.609344", "toFixed(", "MONTHS"):
         assert rendering not in script, f"chat.js builds card words itself ({rendering})"
     assert "service.card" in script
+
+
+def test_a_listing_checked_over_3_months_ago_tells_parents_to_phone_first():
+    from datetime import date
+
+    today = date(2026, 12, 5)
+    assert card({**RESULT, "assured_date": "2026-09-05"}, today)["stale"] is None
+    assert card({**RESULT, "assured_date": "2026-08-20"}, today)["stale"] == (
+        "Last checked in August 2026. Phone to check before you go.")
+    assert card({**RESULT, "assured_date": None}, today)["stale"] == (
+        "We do not know when this was last checked. Phone to check before you go.")
+
+
+def test_a_card_says_which_listing_and_centre_a_report_is_about():
+    words = card({**RESULT, "location_id": "loc-9"})
+    assert (words["service_id"], words["location_id"]) == ("svc-1", "loc-9")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import copy
-from datetime import date
 
 from aiohttp import web
-from dateutil.relativedelta import relativedelta
 
 from directory import audit, callbacks, edits, store
+from directory.cards import is_stale
 from directory.centres import centre_list, centre_names
 from directory.store import ServiceInvalid, VersionConflict
 from web.staff import auth
@@ -17,7 +16,6 @@ from web.staff import service_form as sf
 from web.staff.directory import run
 
 routes = web.RouteTableDef()
-STALE_AFTER = relativedelta(months=3)
 
 
 def _own_centres(rows: list[dict], user) -> list[dict]:
@@ -28,9 +26,8 @@ def _service_rows(rows: list[dict], user) -> list[dict]:
     """Services the account may change, with centre names and when they were last checked."""
     if not user.is_admin:
         rows = [r for r in rows if any(f'"{c}"' in r["location_ids"] for c in user.centre_ids)]
-    stale_before = (date.today() - STALE_AFTER).isoformat()
     for r in rows:
-        r["stale"] = not r["assured_date"] or r["assured_date"][:10] < stale_before
+        r["stale"] = is_stale(r["assured_date"])
     return rows
 
 
