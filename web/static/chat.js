@@ -181,10 +181,16 @@
     body.appendChild(sent);
     details.appendChild(body);
 
+    // The button pressed (older browsers have no event.submitter).
+    var pressed = null;
+    Array.prototype.forEach.call(formCopy.querySelectorAll("button[name=reason]"), function (b) {
+      b.addEventListener("click", function () { pressed = b; });
+    });
     formCopy.addEventListener("submit", function (event) {
       event.preventDefault();
-      var button = event.submitter;
-      if (!button || button.name !== "reason") { return; }
+      var button = event.submitter || pressed;
+      if (!button || button.name !== "reason" || formCopy.getAttribute("aria-busy") === "true") { return; }
+      formCopy.setAttribute("aria-busy", "true");  // a second tap does not send it twice
       var note = formCopy.querySelector("textarea[name=details]");
       var consent = formCopy.querySelector("input[name=consent]");
       problem.textContent = "";
@@ -203,11 +209,13 @@
             formCopy.parentNode.removeChild(formCopy);
             sent.textContent = typeof data.message === "string" ? data.message : "Thank you. We have told the centre.";
           } else {
+            formCopy.removeAttribute("aria-busy");
             problem.textContent = typeof data.message === "string" ? data.message
               : "Sorry, we could not send that. Please try again.";
           }
         });
       }).catch(function () {
+        formCopy.removeAttribute("aria-busy");
         problem.textContent = "Sorry, we could not send that. Please check your connection and try again.";
       });
     });

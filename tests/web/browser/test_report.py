@@ -80,6 +80,8 @@ def test_a_parent_reports_from_search_and_chat_and_the_centre_sees_both(visit_fa
     card.wait_for()
     card.locator("summary", has_text="This is wrong").click()
     card.get_by_label("Add a note (optional)").fill("The hall is shut on Saturdays now")
+    card.get_by_role("button", name="It has stopped or closed").click()  # the box is not ticked
+    card.get_by_role("alert").filter(has_text="Please tick the box").wait_for()
     card.get_by_label("I agree that Signpost can keep my note").check()
     _no_violations(page, "the chat with a report form open")
     card.get_by_role("button", name="It has stopped or closed").click()

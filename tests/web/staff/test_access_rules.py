@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from web.staff import auth, create_staff_app
-from directory import callbacks
+from directory import callbacks, edits
 from directory.db import open_db
 from tests.web.staff.helpers import page_token, sign_in
 
@@ -21,7 +21,7 @@ OPEN_TO_EVERY_ROLE = {
     ("GET", "/"), ("GET", "/services"), ("GET", "/services/new"), ("POST", "/services/new"),
     ("GET", "/centres"), ("GET", "/needs"), ("GET", "/needs/{term_id}"), ("POST", "/needs/{term_id}"),
     ("POST", "/needs/{term_id}/phrases/{phrase_id}/delete"), ("GET", "/callbacks"),
-    ("GET", "/demand"), ("GET", "/demand.csv"), ("GET", "/password"), ("POST", "/password"),
+    ("GET", "/reports"), ("GET", "/demand"), ("GET", "/demand.csv"), ("GET", "/password"), ("POST", "/password"),
     ("POST", "/sign-out"), ("POST", "/session/extend"),
 }
 
@@ -51,18 +51,22 @@ def ids(directory_db, centres, sample_services) -> dict[str, str]:
     db = open_db(directory_db)
     callback_id = callbacks.create_callback(db, first_name="Sam", phone="01632 960111",
                                             centre_id=olive_centre)
+    report_id = edits.file_report(db, service_id=service["id"], location_id=olive_centre,
+                                  reason="time")
     db["taxonomy_term_phrase"].insert({"taxonomy_term_id": "stay_and_play", "phrase": "messy fun",
                                        "source": "staff"})
     phrase_id = db.execute("SELECT id FROM taxonomy_term_phrase WHERE phrase = 'messy fun'").fetchone()[0]
     db.close()
     return {"id": service["id"], "schedule_id": schedules[0]["id"], "username": "olive",
             "term_id": "stay_and_play", "phrase_id": str(phrase_id), "callback_id": str(callback_id),
-            "centre_id": olive_centre}
+            "report_id": str(report_id), "centre_id": olive_centre}
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
     if path.startswith("/callbacks/{id}"):
         path = path.replace("{id}", ids["callback_id"])
+    if path.startswith("/reports/{id}"):
+        path = path.replace("{id}", ids["report_id"])
     if path.startswith("/centres/{id}"):
         path = path.replace("{id}", ids["centre_id"])
     return "/staff" + re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
@@ -109,6 +113,7 @@ async def test_every_route_refuses_the_wrong_role(client, settings, ids):
     admin_only = [(m, p) for m, p, a in staff_routes(settings) if a == auth.ADMIN]
     assert set(admin_only) <= set(refused)
     assert ("POST", "/services/{id}") in refused and ("GET", "/callbacks/{id}") in refused
+    assert ("GET", "/reports/{id}") in refused and ("POST", "/reports/{id}/done") in refused
 
 
 async def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(client, settings, ids):
