@@ -14,7 +14,7 @@ from web.staff.directory import run
 routes = web.RouteTableDef()
 
 
-def _visible(user, row: dict) -> bool:
+def visible(user, row: dict) -> bool:
     """Editors see reports about their centres (and any not tied to a centre)."""
     return user.is_admin or not row["location_id"] or row["location_id"] in user.centre_ids
 
@@ -30,7 +30,7 @@ async def inbox(request: web.Request) -> web.Response:
     user = auth.current_user(request)
     show = "done" if request.query.get("show") == "done" else "open"
     found, names = await run(request, lambda db: (reports.list_reports(db, show), centre_names(db)))
-    rows = [_words(r, names) for r in found if _visible(user, r)]
+    rows = [_words(r, names) for r in found if visible(user, r)]
     return render("reports.html", request, {"rows": rows, "show": show,
                                             "done": request.query.get("done")})
 
@@ -41,7 +41,7 @@ async def _load(request: web.Request) -> dict:
     except (ValueError, reports.ReportNotFound):
         raise web.HTTPNotFound(text="There is no report with that number. "
                                     "Done reports are deleted after 90 days.")
-    if not _visible(auth.current_user(request), row):
+    if not visible(auth.current_user(request), row):
         raise web.HTTPForbidden(text="This report is about another centre.")
     return row
 

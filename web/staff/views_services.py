@@ -6,11 +6,11 @@ import copy
 
 from aiohttp import web
 
-from directory import audit, callbacks, edits, store
+from directory import audit, callbacks, edits, reports, store
 from directory.cards import is_stale
 from directory.centres import centre_list, centre_names
 from directory.store import ServiceInvalid, VersionConflict
-from web.staff import auth
+from web.staff import auth, views_reports
 from web.staff.base import render
 from web.staff import service_form as sf
 from web.staff.directory import run
@@ -45,8 +45,9 @@ async def _load(request: web.Request) -> dict:
 @auth.requires(auth.EDITOR)
 async def home(request: web.Request) -> web.Response:
     user = auth.current_user(request)
-    summaries, open_rows, centres = await run(request, lambda db: (
-        store.service_summaries(db), callbacks.list_callbacks(db, "open"), centre_list(db)))
+    summaries, open_rows, centres, open_reports = await run(request, lambda db: (
+        store.service_summaries(db), callbacks.list_callbacks(db, "open"), centre_list(db),
+        reports.list_reports(db, "open")))
     services = _service_rows(summaries, user)
     open_callbacks = [c for c in open_rows
                       if user.is_admin or not c["centre_id"] or c["centre_id"] in user.centre_ids]
@@ -54,7 +55,8 @@ async def home(request: web.Request) -> web.Response:
         # Oldest first: what has gone longest without a check is most likely wrong.
         "stale": sorted((s for s in services if s["stale"]), key=lambda s: s["assured_date"] or ""),
         "service_count": len(services),
-        "open_callbacks": len(open_callbacks), "centres": _own_centres(centres, user)})
+        "open_callbacks": len(open_callbacks), "centres": _own_centres(centres, user),
+        "open_reports": sum(1 for r in open_reports if views_reports.visible(user, r))})
 
 
 @routes.get("/services")

@@ -19,7 +19,7 @@ async def test_staff_see_reports_about_their_centres_and_mark_them_done(client, 
     await sign_in(client, "eddie")
     inbox = await (await client.get("/staff/reports")).text()
     assert "Day or time is wrong (with a note)" in inbox and "Stopped or closed" not in inbox
-    assert 'href="/staff/reports"' in await (await client.get("/staff/")).text()
+    assert "<strong>1</strong> to do." in await (await client.get("/staff/")).text()
     assert (await client.get(f"/staff/reports/{other}", allow_redirects=False)).status == 403
     detail = await (await client.get(f"/staff/reports/{mine}")).text()
     assert "It starts at 10 now" in detail
