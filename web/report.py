@@ -129,7 +129,8 @@ async def report_api(request: web.Request) -> web.Response:
     except (UnicodeDecodeError, ValueError):
         data = None
     if not isinstance(data, dict):
-        return json_error(400, "bad_request", 'Send JSON like {"service_id": "...", "reason": "time"}.')
+        return json_error(400, "bad_request",
+                          'Send JSON like {"service_id": "...", "reason": "time"}.')
     verdict = await _allowed(request)
     if not verdict.allowed:
         return json_error(429, "slow_down", SLOW_DOWN, **{"Retry-After": str(verdict.retry_after)})

@@ -8,8 +8,8 @@ Conversations: every event in the Rasa tracker database (``SIGNPOST_TRACKER_DB``
 never keeps old parts.
 Call-backs: requests closed more than 90 days ago are deleted from the directory database
 (``directory.callbacks.purge_closed_callbacks``), and so are "this is wrong" reports marked done
-more than 90 days ago (``directory.reports.purge_done_reports``: a parent's note may name them). SQLite's ``secure_delete`` overwrites the
-deleted rows on disk instead of leaving them in free pages. Chat session ids: the web tier's
+more than 90 days ago (``directory.reports.purge_done_reports``: a parent's note may name them).
+SQLite's ``secure_delete`` overwrites the deleted rows on disk instead of leaving them in free pages. Chat session ids: the web tier's
 record of issued ids (``SIGNPOST_CHAT_SESSIONS_DB``, hashes only) loses those idle for longer
 than a chat lasts (4 hours); the web tier also does this itself every minute.
 
@@ -170,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     result = purge(settings)
     print(f"{result} Conversations are kept {settings.retention_days} days "
-          f"({settings.tracker_db}); closed call-backs and done reports {settings.callback_days} days "
+          f"({settings.tracker_db}); closed call-backs and done reports "
+          f"{settings.callback_days} days "
           f"({settings.directory_db}).")
     return 0
 
