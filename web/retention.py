@@ -10,8 +10,9 @@ Call-backs: requests closed more than 90 days ago are deleted from the directory
 (``directory.callbacks.purge_closed_callbacks``), and so are "this is wrong" reports marked done
 more than 90 days ago (``directory.reports.purge_done_reports``: a parent's note may name them).
 SQLite's ``secure_delete`` overwrites the deleted rows on disk instead of leaving them in free
-pages. Chat session ids: the web tier's record of issued ids (``SIGNPOST_CHAT_SESSIONS_DB``, hashes only) loses those idle for longer
-than a chat lasts (4 hours); the web tier also does this itself every minute.
+pages. Chat session ids: the web tier's record of issued ids (``SIGNPOST_CHAT_SESSIONS_DB``,
+hashes only) loses those idle for longer than a chat lasts (4 hours); the web tier also does
+this itself every minute.
 
 The web tier runs the same purge when it starts and then once a day (``scheduled_purge``),
 with the same ``Settings``.
