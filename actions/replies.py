@@ -11,18 +11,16 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any, Iterable, Sequence
 
 from common.days import DAY_NAMES, TIME_OF_DAY_WORDS, WEEKEND, days_words
-from directory.cards import card as card_words
+from directory.cards import card as card_words, is_stale
 from directory.opening_hours import CentreHours, when_words
 from directory.taxonomy import Taxonomy
 
 PAGE_SIZE = 3
 FATHER_TERM = "father_friendly"
-#: Directory entries checked longer ago than this get "please phone to check".
-STALE_AFTER = timedelta(days=92)
 
 #: The payload fields of each service (docs/architecture.md); ``card`` adds the card's words.
 CARD_FIELDS = ("id", "name", "taxonomy_terms", "centre", "address", "postcode", "distance_km",
@@ -90,18 +88,6 @@ def _and(items: Sequence[str]) -> str:
 
 def _join(*parts: str) -> str:
     return " ".join(p for p in parts if p)
-
-
-def is_stale(assured_date: str | None, today: date | None = None) -> bool:
-    """True when the entry was last checked over 3 months ago (or we don't know when)."""
-    if not assured_date:
-        return True
-    try:
-        checked = date.fromisoformat(str(assured_date)[:10])
-    except ValueError:
-        return True
-    today = today or datetime.now(timezone.utc).date()
-    return today - checked > STALE_AFTER
 
 
 def service_card(result: dict[str, Any]) -> dict[str, Any]:

@@ -9,14 +9,21 @@ module turns a result of ``directory.search`` into those words; the pages only l
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
 
 from directory import schedules as sched
 
 _RANGE = re.compile(r"(\d{1,2}(?::\d{2})?[ap]m) to (\d{1,2}(?::\d{2})?[ap]m)")
 KM_PER_MILE = 1.609344
+#: A listing not checked for this long is flagged to parents (and to staff as "Check now").
+#: The check is ORUK ``assured_date``: staff set it with "Mark as checked" (docs/staff.md).
+STALE_AFTER = relativedelta(months=3)
+LONDON = ZoneInfo("Europe/London")
 
 
 def next_session_words(result: dict[str, Any]) -> str | None:
@@ -65,6 +72,30 @@ def checked_on(value: str | None) -> str | None:
     return f"{day.day} {day:%B %Y}"
 
 
+def _checked_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def is_stale(assured_date: str | None, today: date | None = None) -> bool:
+    """True when the listing was last checked over 3 months ago, or we don't know when."""
+    checked = _checked_date(assured_date)
+    today = today or datetime.now(LONDON).date()
+    return checked is None or checked < today - STALE_AFTER
+
+
+def stale_words(assured_date: str | None, today: date | None = None) -> str | None:
+    """"Last checked in August 2026. Phone to check before you go." for an old listing."""
+    if not is_stale(assured_date, today):
+        return None
+    checked = _checked_date(assured_date)
+    if checked is None:
+        return "We do not know when this was last checked. Phone to check before you go."
+    return f"Last checked in {checked:%B %Y}. Phone to check before you go."
+
+
 def where_words(result: dict[str, Any]) -> str | None:
     """The centre and its address (with the postcode, when the address lacks it)."""
     parts = [p for p in (result.get("centre"), result.get("address")) if p]
@@ -84,10 +115,15 @@ def map_link(result: dict[str, Any]) -> str | None:
     return f"https://www.openstreetmap.org/search?query={quote(where)}" if where else None
 
 
-def card(result: dict[str, Any]) -> dict[str, Any]:
-    """The facts a results card shows, already in words (None for a fact that is unknown)."""
+def card(result: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+    """The facts a results card shows, already in words (None for a fact that is unknown).
+
+    ``service_id`` and ``location_id`` say which listing a "This is wrong" report is about.
+    """
     phone = result.get("phone")
     return {
+        "service_id": result.get("id"),
+        "location_id": result.get("location_id"),
         "name": result.get("name") or "A service",
         "description": result.get("description"),
         "next": next_session_words(result),
@@ -103,5 +139,6 @@ def card(result: dict[str, Any]) -> dict[str, Any]:
         "tel": re.sub(r"[^\d+]", "", phone or "") or None,
         "email": result.get("email"),
         "checked": checked_on(result.get("assured_date")),
+        "stale": stale_words(result.get("assured_date"), today),
         "why": list(result.get("why") or []),
     }

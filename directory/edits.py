@@ -15,7 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import audit, calendar_csv, callbacks, closed_days, csv_io, opening_hours, oruk, store
+from directory import (audit, calendar_csv, callbacks, closed_days, csv_io, opening_hours, oruk,
+                       reports, store)
 from directory.opening_hours import location_schedules
 from directory.store import new_id, strip_shared
 
@@ -249,6 +250,42 @@ def close_callback(db: sqlite_utils.Database, callback_id: int, *, actor: str) -
                      after={"status": closed["status"], "closed_by": closed["closed_by"],
                             "closed_at": closed["closed_at"]})
     return closed
+
+
+# --- "this is wrong" reports ----------------------------------------------------------------
+
+#: The audit log's actor for something a parent did (parents have no account).
+PARENT = "parent"
+
+
+def file_report(db: sqlite_utils.Database, *, service_id: str, reason: str,
+                location_id: str | None = None, details: str | None = None,
+                consent: bool = False, source: str = "search_page") -> int:
+    """A parent's report with its audit row; the audit row never holds the parent's words
+    (the audit log is kept for ever), only whether there were any."""
+    with store.write_transaction(db):
+        report_id = reports.create_report(db, service_id=service_id, reason=reason,
+                                          location_id=location_id, details=details,
+                                          consent=consent)
+        row = reports.get_report(db, report_id)
+        audit.record(db, actor=PARENT, action="report", table="listing_report",
+                     record_id=str(report_id),
+                     after={"service_id": row["service_id"], "location_id": row["location_id"],
+                            "reason": row["reason"], "has_details": bool(row["details"]),
+                            "source": source})
+    return report_id
+
+
+def close_report(db: sqlite_utils.Database, report_id: int, *, actor: str) -> dict:
+    """Mark a report done (the listing is put right, or was right); audited."""
+    with store.write_transaction(db):
+        before = reports.get_report(db, report_id)
+        done = reports.mark_done(db, report_id, actor)
+        audit.record(db, actor=actor, action="close", table="listing_report",
+                     record_id=str(report_id), before={"status": before["status"]},
+                     after={"status": done["status"], "done_by": done["done_by"],
+                            "done_at": done["done_at"]})
+    return done
 
 
 # --- imports ---------------------------------------------------------------------------------

@@ -274,9 +274,23 @@ def m007_opening_hours(db: sqlite_utils.Database) -> None:
     db["schedule"].create_index(["location_id"], if_not_exists=True)
 
 
+def m008_listing_reports(db: sqlite_utils.Database) -> None:
+    """"This is wrong" reports from parents (``directory/reports.py``), read by centre staff.
+
+    ``details`` is the parent's own words, kept only with ``consent``; ``service_name`` is the
+    name the parent saw, so a report still reads right after the service is renamed or removed.
+    """
+    _create(db, "listing_report", {
+        "id": INT, "created_at": TEXT, "service_id": TEXT, "service_name": TEXT,
+        "location_id": TEXT, "reason": TEXT, "details": TEXT, "consent": INT, "status": TEXT,
+        "done_by": TEXT, "done_at": TEXT,
+    })
+    db["listing_report"].create_index(["status", "created_at"], if_not_exists=True)
+
+
 MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless,
                                m004_search_indexes, m005_parents_words, m006_calendar,
-                               m007_opening_hours]
+                               m007_opening_hours, m008_listing_reports]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

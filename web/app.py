@@ -1,7 +1,8 @@
 """The public web tier: ``create_app(settings)`` builds the aiohttp application.
 
 Routes: ``/`` (chat page), ``/widget.js`` and ``/widget/chat`` (embeddable chat),
-``/search`` (no-JavaScript search), ``POST /api/chat``, ``POST /api/chat/end``, ``/healthz``,
+``/search`` (no-JavaScript search), ``POST /report`` and ``POST /api/report`` ("this is
+wrong"), ``/accessibility``, ``POST /api/chat``, ``POST /api/chat/end``, ``/healthz``,
 ``/privacy``, ``/static/``; sub-apps ``/staff`` and ``/oruk``. Shared resources (HTTP client,
 the directory's worker threads, chat sessions, rate limits) are created at start-up in
 ``cleanup_ctx`` and closed on shutdown; nothing is opened at import. The sub-apps use the same
@@ -19,7 +20,8 @@ import jinja2
 from aiohttp import web
 
 from bot.safety.check import SafetyCheck
-from web import chat, health, keys, pages, privacy, retention, search_page, security, widget
+from web import (accessibility, chat, health, keys, pages, privacy, report, retention,
+                 search_page, security, widget)
 from common.settings import Settings
 from web.oruk_api import create_oruk_app
 from web.directory_pool import DirectoryPool
@@ -85,6 +87,8 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(privacy.routes)
     app.add_routes(chat.routes)
     app.add_routes(search_page.routes)
+    app.add_routes(report.routes)
+    app.add_routes(accessibility.routes)
     app.add_routes(widget.routes)
     app.add_routes(health.routes)
     app.router.add_static("/static/", STATIC_DIR, name="static", append_version=False)

@@ -10,6 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from web import keys, security
+from web.report import BUTTONS as REPORT_BUTTONS
 
 routes = web.RouteTableDef()
 log = logging.getLogger("signpost.web")
@@ -44,13 +45,14 @@ async def common_context(request: web.Request) -> dict[str, Any]:
 async def chat_page(request: web.Request) -> dict[str, Any]:
     taxonomy = request.app[keys.DIRECTORY].taxonomy
     needs = [term.label[:1].upper() + term.label[1:] for term in taxonomy.terms]
-    return {"compact": False, "starters": STARTERS, "needs": needs}
+    return {"compact": False, "starters": STARTERS, "needs": needs,
+            "report_buttons": REPORT_BUTTONS}
 
 
 @routes.get("/widget/chat", name="widget_chat")
 @aiohttp_jinja2.template("chat.html")
 async def widget_chat_page(request: web.Request) -> dict[str, Any]:
-    return {"compact": True, "starters": STARTERS, "needs": []}
+    return {"compact": True, "starters": STARTERS, "needs": [], "report_buttons": REPORT_BUTTONS}
 
 
 #: Areas with their own error handling (their own pages, or JSON for machines).

@@ -22,14 +22,20 @@ class Verdict:
     retry_after: int = 0
 
 
+#: "This is wrong" reports one address may send: a parent reports a few, a script many.
+REPORTS_PER_CLIENT = "10/hour"
+
+
 class ChatLimits:
     """Per-session and per-client-address limits, checked together."""
 
-    def __init__(self, per_session: str, per_client: str) -> None:
+    def __init__(self, per_session: str, per_client: str,
+                 reports_per_client: str = REPORTS_PER_CLIENT) -> None:
         self.storage = MemoryStorage()
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.per_session: RateLimitItem = parse(per_session)
         self.per_client: RateLimitItem = parse(per_client)
+        self.reports_per_client: RateLimitItem = parse(reports_per_client)
 
     async def check(self, *, client: str, session_id: str | None) -> Verdict:
         """Count one request. Both limits are hit, so a refused request still counts."""
@@ -47,6 +53,16 @@ class ChatLimits:
     async def client_only(self, client: str) -> Verdict:
         """For pages without a chat session (the no-JavaScript search)."""
         return await self.check(client=client, session_id=None)
+
+    async def report(self, client: str) -> Verdict:
+        """A "this is wrong" report: the per-address limit and the reports' own limit."""
+        verdict = await self.client_only(client)
+        if not verdict.allowed:
+            return verdict
+        if await self.limiter.hit(self.reports_per_client, "report", client):
+            return Verdict(True)
+        stats = await self.limiter.get_window_stats(self.reports_per_client, "report", client)
+        return Verdict(False, retry_after=max(1, int(stats.reset_time - time.time()) + 1))
 
     async def close(self) -> None:
         await self.storage.reset()

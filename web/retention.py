@@ -7,10 +7,12 @@ Conversations: every event in the Rasa tracker database (``SIGNPOST_TRACKER_DB``
 30) is deleted, so a conversation left alone for that long is gone completely and a long one
 never keeps old parts.
 Call-backs: requests closed more than 90 days ago are deleted from the directory database
-(``directory.callbacks.purge_closed_callbacks``). SQLite's ``secure_delete`` overwrites the
-deleted rows on disk instead of leaving them in free pages. Chat session ids: the web tier's
-record of issued ids (``SIGNPOST_CHAT_SESSIONS_DB``, hashes only) loses those idle for longer
-than a chat lasts (4 hours); the web tier also does this itself every minute.
+(``directory.callbacks.purge_closed_callbacks``), and so are "this is wrong" reports marked done
+more than 90 days ago (``directory.reports.purge_done_reports``: a parent's note may name them).
+SQLite's ``secure_delete`` overwrites the deleted rows on disk instead of leaving them in free
+pages. Chat session ids: the web tier's record of issued ids (``SIGNPOST_CHAT_SESSIONS_DB``,
+hashes only) loses those idle for longer than a chat lasts (4 hours); the web tier also does
+this itself every minute.
 
 The web tier runs the same purge when it starts and then once a day (``scheduled_purge``),
 with the same ``Settings``.
@@ -30,6 +32,7 @@ from typing import AsyncIterator
 from common.settings import Settings, SettingsError
 from directory.callbacks import purge_closed_callbacks
 from directory.db import open_db
+from directory.reports import purge_done_reports
 from web.sessions import purge_expired as purge_expired_chat_sessions
 
 log = logging.getLogger("signpost.retention")
@@ -61,10 +64,12 @@ class PurgeResult:
     conversations: int
     callbacks: int
     chat_sessions: int = 0
+    reports: int = 0
 
     def __str__(self) -> str:
         return (f"Deleted {self.events} conversation events ({self.conversations} whole "
-                f"conversations), {self.callbacks} closed call-back requests and "
+                f"conversations), {self.callbacks} closed call-back requests, "
+                f"{self.reports} done reports from parents and "
                 f"{self.chat_sessions} expired chat session ids.")
 
 
@@ -106,12 +111,25 @@ def purge_callbacks(directory_db: Path, older_than_days: int = CALLBACK_RETENTIO
         db.conn.close()
 
 
+def purge_reports(directory_db: Path, older_than_days: int = CALLBACK_RETENTION_DAYS,
+                  *, now: datetime | None = None) -> int:
+    """Done "this is wrong" reports, kept as long as closed call-backs."""
+    if not directory_db.exists():
+        return 0
+    db = open_db(directory_db)
+    try:
+        return purge_done_reports(db, older_than_days, now=now)
+    finally:
+        db.conn.close()
+
+
 def purge(settings: RetentionSettings, *, now: datetime | None = None) -> PurgeResult:
     events, conversations = purge_conversations(settings.tracker_db, settings.retention_days, now=now)
     callbacks = purge_callbacks(settings.directory_db, settings.callback_days, now=now)
+    done_reports = purge_reports(settings.directory_db, settings.callback_days, now=now)
     chat_sessions = purge_expired_chat_sessions(settings.chat_sessions_db,
                                                 now=None if now is None else now.timestamp())
-    return PurgeResult(events, conversations, callbacks, chat_sessions)
+    return PurgeResult(events, conversations, callbacks, chat_sessions, done_reports)
 
 
 def scheduled_purge(settings: Settings, every: timedelta = PURGE_EVERY):
@@ -153,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     result = purge(settings)
     print(f"{result} Conversations are kept {settings.retention_days} days "
-          f"({settings.tracker_db}); closed call-backs {settings.callback_days} days "
+          f"({settings.tracker_db}); closed call-backs and done reports "
+          f"{settings.callback_days} days "
           f"({settings.directory_db}).")
     return 0
 

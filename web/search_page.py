@@ -16,7 +16,9 @@ from aiohttp import web
 
 from web import keys
 from web.chat import client_address
+from web.report import BUTTONS as REPORT_BUTTONS
 from common.days import DAY_NAMES, TIMES_OF_DAY, WEEKEND
+from common.languages import load_languages
 from directory.cards import card
 from directory.demand import record_search
 from directory.geo import UnknownPlace
@@ -44,6 +46,12 @@ DAYS = (("", "Any day"),) + tuple((code, name) for code, name in DAY_NAMES.items
 TIMES = (("", "Any time"),) + tuple((name, name.capitalize()) for name in TIMES_OF_DAY)
 
 
+def language_options() -> tuple[tuple[str, str], ...]:
+    """"Any language" and the languages Signpost knows (``common/languages.yml``), by code."""
+    return (("", "Any language"),) + tuple((code, language.name)
+                                           for code, language in load_languages().items())
+
+
 @dataclass
 class Form:
     """What the parent asked for, as typed, plus anything wrong with it."""
@@ -54,13 +62,16 @@ class Form:
     day: str = ""
     time: str = ""
     free: bool = False
+    access: bool = False
+    language: str = ""
     text: str = ""
     offset: int = 0
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def submitted(self) -> bool:
-        return any([self.need, self.near, self.age, self.day, self.time, self.free, self.text])
+        return any([self.need, self.near, self.age, self.day, self.time, self.free, self.access,
+                    self.language, self.text])
 
     def query(self) -> SearchQuery:
         months = dict((value, m) for value, _, m in AGES).get(self.age)
@@ -68,12 +79,15 @@ class Form:
         return SearchQuery(terms=[self.need] if self.need else [], text=self.text or None,
                            near=self.near or None, age_months=months,
                            pregnant=self.age == "pregnant", days=days,
-                           time_of_day=self.time or None, free=self.free, limit=PAGE_SIZE,
-                           offset=self.offset)
+                           time_of_day=self.time or None, free=self.free,
+                           accessible=self.access, language=self.language or None,
+                           limit=PAGE_SIZE, offset=self.offset)
 
     def link(self, **changes: Any) -> str:
         values = {"need": self.need, "near": self.near, "age": self.age, "day": self.day,
-                  "time": self.time, "free": "1" if self.free else "", "text": self.text,
+                  "time": self.time, "free": "1" if self.free else "",
+                  "access": "1" if self.access else "", "language": self.language,
+                  "text": self.text,
                   "offset": str(self.offset or "")}
         values.update({k: str(v) for k, v in changes.items()})
         return "/search?" + urlencode({k: v for k, v in values.items() if v})
@@ -83,9 +97,10 @@ def read_form(params: Any, need_ids: set[str]) -> Form:
     def get(name: str, limit: int = 100) -> str:
         return str(params.get(name, "")).strip()[:limit]
 
+    yes = ("1", "on", "yes", "true")
     form = Form(need=get("need"), near=get("near"), age=get("age"), day=get("day"),
-                time=get("time"), free=get("free") in ("1", "on", "yes", "true"),
-                text=get("text", 1000))
+                time=get("time"), free=get("free") in yes, access=get("access") in yes,
+                language=get("language"), text=get("text", 1000))
     try:
         form.offset = max(0, min(int(get("offset") or 0), 1000))
     except ValueError:
@@ -98,6 +113,8 @@ def read_form(params: Any, need_ids: set[str]) -> Form:
         form.errors["day"] = "Choose a day from the list"
     if form.time and form.time not in {value for value, _ in TIMES}:
         form.errors["time"] = "Choose a time of day from the list"
+    if form.language and form.language not in {value for value, _ in language_options()}:
+        form.errors["language"] = "Choose a language from the list"
     return form
 
 
@@ -116,9 +133,11 @@ async def search_page(request: web.Request) -> web.Response:
     settings = request.app[keys.SETTINGS]
     context: dict[str, Any] = {
         "form": form, "needs": needs, "days": DAYS, "times": TIMES,
+        "languages": language_options(),
         "age_options": [("", "Any age")] + [(value, label) for value, label, _ in AGES],
         "results": None, "unknown_place": None, "more_link": None, "compact": False,
         "slow_down": False, "family_hubs_phone": settings.family_hubs_phone,
+        "report_buttons": REPORT_BUTTONS, "this_search": form.link(),
         "family_hubs_tel": re.sub(r"[^\d+]", "", settings.family_hubs_phone)}
     status = 200
     if form.submitted and not form.errors:

@@ -62,3 +62,19 @@ def test_a_card_says_when_the_centre_is_open():
     assert card({"name": "Rhyme time", "centre_hours": "Monday to Friday, 9am to 5pm"})["hours"] \
         == "Monday to Friday, 9am to 5pm"
     assert card({"name": "Rhyme time"})["hours"] is None
+
+
+def test_a_listing_checked_over_3_months_ago_tells_parents_to_phone_first():
+    from datetime import date
+
+    today = date(2026, 12, 5)
+    assert card({**RESULT, "assured_date": "2026-09-05"}, today)["stale"] is None
+    assert card({**RESULT, "assured_date": "2026-08-20"}, today)["stale"] == (
+        "Last checked in August 2026. Phone to check before you go.")
+    assert card({**RESULT, "assured_date": None}, today)["stale"] == (
+        "We do not know when this was last checked. Phone to check before you go.")
+
+
+def test_a_card_says_which_listing_and_centre_a_report_is_about():
+    words = card({**RESULT, "location_id": "loc-9"})
+    assert (words["service_id"], words["location_id"]) == ("svc-1", "loc-9")

@@ -17,7 +17,9 @@ from aiohttp import web
 from directory.cards import card
 
 SAMPLE_SERVICE: dict[str, Any] = {
-    "id": "svc-1", "name": "Stay and Play at Darwen Family Hub",
+    # A service of the sample directory, so "This is wrong" on its card files a real report.
+    "id": "8cb90bf6-f8cd-53dc-9d6a-41f317d0b28e", "location_id": "3ea9a632-3253-53af-aa28-a2c247502ecd",
+    "name": "Stay and Play at Darwen Family Hub",
     "taxonomy_terms": ["stay_and_play"], "centre": "Darwen Family Hub",
     "address": "1 School Street, Darwen, BB3 1NG", "postcode": "BB3 1NG", "distance_km": 1.6,
     "latitude": 53.6981, "longitude": -2.4612,

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import copy
-from datetime import date
 
 from aiohttp import web
-from dateutil.relativedelta import relativedelta
 
-from directory import audit, callbacks, edits, store
+from directory import audit, callbacks, edits, reports, store
+from directory.cards import is_stale
 from directory.centres import centre_list, centre_names
 from directory.store import ServiceInvalid, VersionConflict
-from web.staff import auth
+from web.staff import auth, views_reports
 from web.staff.base import render
 from web.staff import service_form as sf
 from web.staff.directory import run
 
 routes = web.RouteTableDef()
-STALE_AFTER = relativedelta(months=3)
 
 
 def _own_centres(rows: list[dict], user) -> list[dict]:
@@ -28,9 +26,8 @@ def _service_rows(rows: list[dict], user) -> list[dict]:
     """Services the account may change, with centre names and when they were last checked."""
     if not user.is_admin:
         rows = [r for r in rows if any(f'"{c}"' in r["location_ids"] for c in user.centre_ids)]
-    stale_before = (date.today() - STALE_AFTER).isoformat()
     for r in rows:
-        r["stale"] = not r["assured_date"] or r["assured_date"][:10] < stale_before
+        r["stale"] = is_stale(r["assured_date"])
     return rows
 
 
@@ -48,8 +45,9 @@ async def _load(request: web.Request) -> dict:
 @auth.requires(auth.EDITOR)
 async def home(request: web.Request) -> web.Response:
     user = auth.current_user(request)
-    summaries, open_rows, centres = await run(request, lambda db: (
-        store.service_summaries(db), callbacks.list_callbacks(db, "open"), centre_list(db)))
+    summaries, open_rows, centres, open_reports = await run(request, lambda db: (
+        store.service_summaries(db), callbacks.list_callbacks(db, "open"), centre_list(db),
+        reports.list_reports(db, "open")))
     services = _service_rows(summaries, user)
     open_callbacks = [c for c in open_rows
                       if user.is_admin or not c["centre_id"] or c["centre_id"] in user.centre_ids]
@@ -57,7 +55,8 @@ async def home(request: web.Request) -> web.Response:
         # Oldest first: what has gone longest without a check is most likely wrong.
         "stale": sorted((s for s in services if s["stale"]), key=lambda s: s["assured_date"] or ""),
         "service_count": len(services),
-        "open_callbacks": len(open_callbacks), "centres": _own_centres(centres, user)})
+        "open_callbacks": len(open_callbacks), "centres": _own_centres(centres, user),
+        "open_reports": sum(1 for r in open_reports if views_reports.visible(user, r))})
 
 
 @routes.get("/services")

@@ -132,7 +132,98 @@
       dd.textContent = words.checked;
     });
     card.appendChild(facts);
+    if (words.stale) {
+      var stale = el("p", "govuk-body sp-card__stale");
+      stale.appendChild(el("strong", null, words.stale));
+      card.appendChild(stale);
+    }
+    var report = reportDetails(words);
+    if (report) { card.appendChild(report); }
     return card;
+  }
+
+  // "This is wrong": the same form as the search page's cards (a <template> in chat.html, from
+  // web/templates/_report.html), sent to /api/report so the chat carries on.
+  var reportCount = 0;
+
+  function reportDetails(words) {
+    var template = document.getElementById("sp-report-template");
+    if (!template || !template.content || typeof words.service_id !== "string" || !words.service_id) {
+      return null;
+    }
+    reportCount += 1;
+    var key = "chat-" + reportCount;
+    var details = el("details", "govuk-details sp-report");
+    var summary = el("summary", "govuk-details__summary");
+    var summaryText = el("span", "govuk-details__summary-text", "This is wrong");
+    summaryText.appendChild(el("span", "govuk-visually-hidden", ": " + (words.name || "this service")));
+    summary.appendChild(summaryText);
+    details.appendChild(summary);
+    var body = el("div", "govuk-details__text");
+    var formCopy = template.content.cloneNode(true).querySelector("form");
+    Array.prototype.forEach.call(formCopy.querySelectorAll("[id], [for], [aria-describedby]"), function (node) {
+      ["id", "for", "aria-describedby"].forEach(function (name) {
+        var value = node.getAttribute(name);
+        if (value) { node.setAttribute(name, value.replace("KEY", key)); }
+      });
+    });
+    formCopy.querySelector("input[name=service_id]").value = words.service_id;
+    var where = formCopy.querySelector("input[name=location_id]");
+    if (!where) {
+      where = el("input");
+      where.type = "hidden";
+      where.name = "location_id";
+      formCopy.appendChild(where);
+    }
+    where.value = typeof words.location_id === "string" ? words.location_id : "";
+    var problem = el("p", "sp-report__error");
+    problem.setAttribute("role", "alert");
+    var sent = el("p", "sp-report__sent");
+    sent.setAttribute("role", "status");
+    body.appendChild(problem);
+    body.appendChild(formCopy);
+    body.appendChild(sent);
+    details.appendChild(body);
+
+    // The button pressed (older browsers have no event.submitter).
+    var pressed = null;
+    Array.prototype.forEach.call(formCopy.querySelectorAll("button[name=reason]"), function (b) {
+      b.addEventListener("click", function () { pressed = b; });
+    });
+    formCopy.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = event.submitter || pressed;
+      if (!button || button.name !== "reason" || formCopy.getAttribute("aria-busy") === "true") { return; }
+      formCopy.setAttribute("aria-busy", "true");  // a second tap does not send it twice
+      var note = formCopy.querySelector("textarea[name=details]");
+      var consent = formCopy.querySelector("input[name=consent]");
+      problem.textContent = "";
+      fetch("/api/report", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ service_id: words.service_id, location_id: where.value || null,
+                               reason: button.value, details: note ? note.value : "",
+                               consent: Boolean(consent && consent.checked) }),
+        credentials: "omit",
+        cache: "no-store",
+        referrerPolicy: "no-referrer"
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (response.ok && data.sent) {
+            formCopy.parentNode.removeChild(formCopy);
+            sent.textContent = typeof data.message === "string" ? data.message : "Thank you. We have told the centre.";
+          } else {
+            formCopy.removeAttribute("aria-busy");
+            problem.textContent = typeof data.message === "string" ? data.message
+              : "Sorry, we could not send that. Please try again.";
+          }
+        });
+      }).catch(function () {
+        formCopy.removeAttribute("aria-busy");
+        problem.textContent = "Sorry, we could not send that. Please check your connection and try again.";
+      });
+    });
+    return details;
   }
 
   // "Tell it once": what the parent has told the bot, as a card they can copy or print.

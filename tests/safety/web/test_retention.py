@@ -134,3 +134,28 @@ def test_the_web_tier_purges_on_start(tmp_path):
 
     asyncio.run(start_and_stop())
     assert senders(tracker) == []
+
+
+def test_done_reports_from_parents_go_after_90_days_with_any_note_they_hold(directory_db, tmp_path):
+    from directory import edits, reports
+
+    db = open_db(directory_db)
+    service_id = db.execute("SELECT id FROM service LIMIT 1").fetchone()[0]
+    old = edits.file_report(db, service_id=service_id, reason="time", consent=True,
+                            details="Ring Sam on 07700 900123")
+    to_do = edits.file_report(db, service_id=service_id, reason="cost")
+    edits.close_report(db, old, actor="staff1")
+    db.conn.execute("UPDATE listing_report SET done_at = ? WHERE id = ?",
+                    ((NOW - timedelta(days=91)).isoformat(timespec="seconds"), old))
+    db.conn.execute("UPDATE listing_report SET created_at = ? WHERE id = ?",
+                    ((NOW - timedelta(days=400)).isoformat(timespec="seconds"), to_do))
+    db.conn.commit()
+    db.conn.close()
+    result = purge(RetentionSettings(tracker_db=tmp_path / "no-tracker.db",
+                                     directory_db=directory_db,
+                                     chat_sessions_db=tmp_path / "no-sessions.db"), now=NOW)
+    assert result.reports == 1 and "1 done reports from parents" in str(result)
+    db = open_db(directory_db)
+    assert [r["id"] for r in reports.list_reports(db, "open")] == [to_do]
+    assert reports.list_reports(db, "done") == []
+    assert b"07700 900123" not in directory_db.read_bytes()

@@ -21,7 +21,7 @@ OPEN_TO_EVERY_ROLE = {
     ("GET", "/"), ("GET", "/services"), ("GET", "/services/new"), ("POST", "/services/new"),
     ("GET", "/centres"), ("GET", "/needs"), ("GET", "/needs/{term_id}"), ("POST", "/needs/{term_id}"),
     ("POST", "/needs/{term_id}/phrases/{phrase_id}/delete"), ("GET", "/callbacks"),
-    ("GET", "/demand"), ("GET", "/demand.csv"), ("GET", "/password"), ("POST", "/password"),
+    ("GET", "/reports"), ("GET", "/demand"), ("GET", "/demand.csv"), ("GET", "/password"), ("POST", "/password"),
     ("POST", "/sign-out"), ("POST", "/session/extend"),
     # Term dates and closures: the page lists them all; what one may add or remove is checked
     # per period (removing Olive's centre's closure is refused below).
@@ -54,6 +54,8 @@ def ids(directory_db, centres, sample_services) -> dict[str, str]:
     db = open_db(directory_db)
     callback_id = callbacks.create_callback(db, first_name="Sam", phone="01632 960111",
                                             centre_id=olive_centre)
+    report_id = edits.file_report(db, service_id=service["id"], location_id=olive_centre,
+                                  reason="time")
     db["taxonomy_term_phrase"].insert({"taxonomy_term_id": "stay_and_play", "phrase": "messy fun",
                                        "source": "staff"})
     phrase_id = db.execute("SELECT id FROM taxonomy_term_phrase WHERE phrase = 'messy fun'").fetchone()[0]
@@ -63,12 +65,14 @@ def ids(directory_db, centres, sample_services) -> dict[str, str]:
     db.close()
     return {"id": service["id"], "schedule_id": schedules[0]["id"], "username": "olive",
             "term_id": "stay_and_play", "phrase_id": str(phrase_id), "callback_id": str(callback_id),
-            "centre_id": olive_centre, "period_id": period_id}
+            "report_id": str(report_id), "centre_id": olive_centre, "period_id": period_id}
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
     if path.startswith("/callbacks/{id}"):
         path = path.replace("{id}", ids["callback_id"])
+    if path.startswith("/reports/{id}"):
+        path = path.replace("{id}", ids["report_id"])
     if path.startswith("/centres/{id}"):
         path = path.replace("{id}", ids["centre_id"])
     if path.startswith("/dates/{id}"):
@@ -117,6 +121,7 @@ async def test_every_route_refuses_the_wrong_role(client, settings, ids):
     admin_only = [(m, p) for m, p, a in staff_routes(settings) if a == auth.ADMIN]
     assert set(admin_only) <= set(refused)
     assert ("POST", "/services/{id}") in refused and ("GET", "/callbacks/{id}") in refused
+    assert ("GET", "/reports/{id}") in refused and ("POST", "/reports/{id}/done") in refused
 
 
 async def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(client, settings, ids):
