@@ -395,3 +395,18 @@ def test_without_a_date_the_search_starts_now(context, domain):
                            need=["stay_and_play"], place="Darwen"), domain)
     assert starts and all(s is None for s in starts)
     assert "Here is what is on" not in texts(messages)
+
+
+def test_christmas_week_offers_nothing_on_the_bank_holidays(context, domain):
+    """Issue 15: the Darwen baby clinic runs on Fridays, but not on Friday 25 December 2026 or
+    Friday 1 January 2027 (bank holidays): the chat offers the Fridays after them."""
+    from datetime import date, datetime, timezone
+    context.clock = lambda: datetime(2026, 12, 5, 11, tzinfo=timezone.utc)
+    said = "baby clinic in Christmas week near Darwen"
+    _, messages = run(ActionSearchServices(context),
+                      turn(said, "find_service", [entity("need", "health_visiting", "baby clinic", said),
+                                                  entity("place", "Darwen", "Darwen", said)],
+                           need=["health_visiting"], place="Darwen"), domain)
+    sessions = {s[:10] for service in services(messages) for s in service["next_sessions"]}
+    assert any(date.fromisoformat(d).weekday() == 4 for d in sessions), sessions  # a Friday
+    assert not {"2026-12-25", "2026-12-28", "2027-01-01"} & sessions
