@@ -53,7 +53,8 @@ class ActionHandoff(Action):
         if not contact or not contact.get("location_id"):
             return None
         try:
-            return centre_hours_at(self.context.directory.db, contact["location_id"], now)
+            return centre_hours_at(self.context.directory.db, contact["location_id"], now,
+                                   self.context.directory.nation)
         except Exception:  # noqa: BLE001 - the first answer must always work
             logger.warning("Could not read the centre's opening hours", exc_info=True)
             return None

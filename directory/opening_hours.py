@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import sqlite_utils
 
 from common.days import DAY_CODES, DAY_NAMES, day_code
 from directory import schedules as sched
+from directory.closed_days import DEFAULT_NATION, Calendar, DaysOff
 
 # How far ahead to look for the next opening: a centre shut for longer says "call the main line".
 LOOK_AHEAD = 21
@@ -136,27 +137,35 @@ def describe_hours(schedules: Iterable[Mapping[str, Any]]) -> str | None:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _spells(schedules: list[Mapping[str, Any]], now: datetime
+def _spells(schedules: list[Mapping[str, Any]], now: datetime,
+            days_off: Callable[[Mapping[str, Any]], DaysOff | None] = lambda row: None,
             ) -> list[tuple[datetime, datetime | None]]:
     """Each opening (start, end) from a day before ``now`` to ``LOOK_AHEAD`` days after it."""
     spells = []
     since = now - timedelta(days=1)
     for row in schedules:
-        for start in sched.next_occurrences(row, since, count=LOOK_AHEAD * 2 + 2):
+        off = days_off(row)
+        skip = off.skips if off else None
+        for start in sched.next_occurrences(row, since, count=LOOK_AHEAD * 2 + 2, skip=skip):
             if start > now + timedelta(days=LOOK_AHEAD):
                 break
             spells.append((start, sched.session_end(row, start)))
     return sorted(spells, key=lambda spell: spell[0])
 
 
-def hours_at(schedules: Iterable[Mapping[str, Any]], now: datetime) -> CentreHours | None:
-    """The centre's hours in words and whether it is open at ``now`` (None when unknown)."""
+def hours_at(schedules: Iterable[Mapping[str, Any]], now: datetime,
+             calendar: Calendar | None = None, location_id: str | None = None) -> CentreHours | None:
+    """The centre's hours in words and whether it is open at ``now`` (None when unknown).
+
+    With a ``calendar``, a centre is shut on bank holidays (unless a row runs on them) and on
+    the closures of the authority and of the centre, as its sessions are."""
     rows = _usable(schedules)
     text = describe_hours(rows)
     if text is None:
         return None
     now = now.astimezone(sched.LONDON)
-    spells = _spells(rows, now)
+    spells = _spells(rows, now, (lambda row: calendar.days_off(row, [location_id] if location_id else []))
+                     if calendar else (lambda row: None))
     for start, end in spells:
         if start <= now and end is not None and now < end:
             return CentreHours(text, True, end, None)
@@ -164,10 +173,11 @@ def hours_at(schedules: Iterable[Mapping[str, Any]], now: datetime) -> CentreHou
     return CentreHours(text, False, None, upcoming)
 
 
-def centre_hours_at(db: sqlite_utils.Database, location_id: str | None,
-                    now: datetime) -> CentreHours | None:
-    """``hours_at`` for a centre in the directory."""
-    return hours_at(location_schedules(db, location_id), now)
+def centre_hours_at(db: sqlite_utils.Database, location_id: str | None, now: datetime,
+                    nation: str = DEFAULT_NATION) -> CentreHours | None:
+    """``hours_at`` for a centre in the directory, with its bank holidays and closures."""
+    return hours_at(location_schedules(db, location_id), now, Calendar.load(db, nation),
+                    location_id)
 
 
 def when_words(moment: datetime, now: datetime) -> str:

@@ -106,3 +106,23 @@ def test_oruk_round_trip_keeps_a_centres_hours(tmp_path):
     assert json.loads(json.dumps(oruk.export_oruk(second))) == exported
     hours = centre_hours_at(second, "loc-1", utc(2026, 12, 2, 10))
     assert hours.text == "Monday to Friday, 9am to 5pm" and hours.open_now
+
+
+def test_a_centre_is_shut_on_bank_holidays_and_its_closures(tmp_path):
+    """Christmas Day 2026 is a Friday and Monday 28 December is Boxing Day's substitute, so the
+    hub opens next on Tuesday 29 December; a closure of the centre keeps it shut for longer."""
+    from directory import edits
+    db = open_db(tmp_path / "hours.db")
+    oruk.import_oruk(db, [_service_with_hours()])
+    christmas_morning = utc(2026, 12, 25, 10)
+    hours = centre_hours_at(db, "loc-1", christmas_morning)
+    assert not hours.open_now and hours.opens_next == utc(2026, 12, 29, 9)
+    # In Scotland 2 January is a bank holiday too; in 2027 it is a Saturday, so Monday 4 January
+    # is the day off. In England and Wales the hub is open that Monday.
+    assert not centre_hours_at(db, "loc-1", utc(2027, 1, 4, 10), "scotland").open_now
+    assert centre_hours_at(db, "loc-1", utc(2027, 1, 4, 10)).open_now
+    edits.save_period(db, {"kind": "closure", "location_id": "loc-1", "valid_from": "2026-12-24",
+                           "valid_to": "2027-01-01"}, actor="test")
+    assert centre_hours_at(db, "loc-1", christmas_morning).opens_next == utc(2027, 1, 4, 9)
+    # The ordinary weekday is untouched.
+    assert centre_hours_at(db, "loc-1", utc(2026, 12, 2, 10)).open_now
