@@ -21,9 +21,10 @@ import sqlite_utils
 from directory import calendar_oruk, store
 from directory.geo import Place, haversine_km
 
+# No ``assurer_email``: it is a person's address (store.PRIVATE_COLUMNS), kept for staff.
 SERVICE_LIST_COLUMNS = ("id", "organization_id", "name", "description", "url", "email", "status",
                         "fees", "accreditations", "minimum_age", "maximum_age", "assured_date",
-                        "assurer_email", "alert", "last_modified")
+                        "alert", "last_modified")
 ORGANIZATION_COLUMNS = ("id", "name", "description", "email", "website", "logo", "uri",
                         "parent_organization_id")
 LOCATION_COLUMNS = ("id", "location_type", "name", "description", "latitude", "longitude",
@@ -60,8 +61,9 @@ def _clean(row: dict, columns: tuple[str, ...]) -> dict:
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
-    """SQL conditions over ``s`` (service) for the filters."""
-    where, params = ["1"], []
+    """SQL conditions over ``s`` (service) for the filters. Only active services are public:
+    an inactive or defunct one stays in the staff area and in exports."""
+    where, params = ["coalesce(s.status, 'active') = 'active'"], []
     if filters.text:
         words = re.findall(r"\w+", filters.text)[:8]
         if words:
@@ -134,11 +136,11 @@ def services_page(db: sqlite_utils.Database, filters: Filters, page: int, per_pa
 
 
 def full_service(db: sqlite_utils.Database, service_id: str) -> dict | None:
-    """One full service in the ORUK shape (without our edit ``version``), with the
-    ``closures`` and ``term_dates`` that apply to it, or None."""
-    found = store.get_service(db, service_id)
+    """One active service in the ORUK shape, only its public fields
+    (``store.get_public_service``), with the ``closures`` and ``term_dates`` that apply to it;
+    None when there is none or it is not active."""
+    found = store.get_public_service(db, service_id)
     if found is not None:
-        found.pop("version", None)
         calendar_oruk.add_to_services(db, [found])
     return found
 

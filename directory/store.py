@@ -50,8 +50,17 @@ import sqlite_utils
 from directory.shape import (CONTENT_TABLES, LOCATION, ORGANIZATION, SERVICE, SERVICE_META_KEYS,
                              TABLE_COLUMNS, TAXONOMY_TERM, Link, Node, _chunks, existing_ids)
 from directory.needs import write_inferred_needs
+from directory.schedules import FLAG_KEYS
 from directory.taxonomy import load_taxonomy, normalise_phrase
 from directory.validation import check_references, validate_services
+
+#: A service a parent (or another council's system) may be shown; no status counts as active.
+ACTIVE_SQL = "coalesce(status, 'active') = 'active'"
+#: Columns kept for staff only: the assurer's e-mail is a person's address, not a listing's.
+PRIVATE_COLUMNS = ("assurer_email",)
+#: Keys beyond ORUK that we publish (documented in docs/csv.md); any other key an import carried
+#: is kept for staff and export, never shown on the public API.
+PUBLIC_EXTENSION_KEYS = frozenset(FLAG_KEYS)
 
 OUR_TAXONOMY_ID = "signpost-core-offer"
 
@@ -453,7 +462,7 @@ def service_count(db: sqlite_utils.Database) -> int:
 
 def active_service_count(db: sqlite_utils.Database) -> int:
     """Services a parent can be shown (no status counts as active)."""
-    return db.execute("SELECT count(*) FROM service WHERE coalesce(status, 'active') = 'active'"
+    return db.execute(f"SELECT count(*) FROM service WHERE {ACTIVE_SQL}"
                       ).fetchone()[0]
 
 
@@ -474,9 +483,10 @@ def _clean(value: Any) -> Any:
 class _Reader:
     """Builds nested services from rows; ``ids=None`` reads the whole directory in a few scans."""
 
-    def __init__(self, conn: sqlite3.Connection, everything: bool):
+    def __init__(self, conn: sqlite3.Connection, everything: bool, public: bool = False):
         self.conn = conn
         self.everything = everything
+        self.public = public
         self.shared: dict[str, dict[str, dict]] = defaultdict(dict)
         self._all_rows: dict[tuple[str, str], dict[Any, list[dict]]] = {}
 
@@ -528,10 +538,18 @@ class _Reader:
         for r in rows:
             obj = {c: _clean(v) for c, v in r.items()
                    if v is not None and c != "extra" and c not in implied and c in node.columns}
-            if node is SERVICE and r.get("version") is not None:
+            if self.public:
+                for key in PRIVATE_COLUMNS:
+                    obj.pop(key, None)
+            elif node is SERVICE and r.get("version") is not None:
                 obj["version"] = r["version"]
             if r.get("extra"):
-                obj.update(json.loads(r["extra"]))
+                kept = json.loads(r["extra"])
+                if self.public:
+                    # An import keeps whatever keys a file carried (an internal note, say);
+                    # the public sees only the extension keys we document (docs/csv.md).
+                    kept = {k: v for k, v in kept.items() if k in PUBLIC_EXTENSION_KEYS}
+                obj.update(kept)
             out.append(obj)
         ids = [o["id"] for o in out]
         for child in node.children:
@@ -552,6 +570,16 @@ def get_service(db: sqlite_utils.Database, service_id: str) -> dict | None:
     """The full ORUK service (``GET /services/{id}`` shape) plus our ``version``; None if absent."""
     reader = _Reader(db.conn, everything=False)
     rows = reader._select("service", "id = ?", [service_id])
+    if not rows:
+        return None
+    return reader.build(SERVICE, rows, None)[0]
+
+
+def get_public_service(db: sqlite_utils.Database, service_id: str) -> dict | None:
+    """What the public ORUK API may show of one service: None unless it is active, and only ORUK
+    fields and our documented extensions (no fields an import carried, no assurer e-mail)."""
+    reader = _Reader(db.conn, everything=False, public=True)
+    rows = reader._select("service", f"id = ? AND {ACTIVE_SQL}", [service_id])
     if not rows:
         return None
     return reader.build(SERVICE, rows, None)[0]

@@ -130,3 +130,62 @@ def test_the_schemas_catch_a_broken_response():
     assert problems(ITEMS["service_at_locations"], {"id": "x", "location": {"id": "y"}})
     assert problems(validator(FULL_SERVICE), {"id": "x", "name": "n", "status": "active",
                                               "schedules": "every day"})
+
+
+# --------------------------------------------------------------------------------------------
+# What the public may see: active services only, ORUK fields and our documented extensions only.
+
+def _imported_with_private_parts(db, sample: dict) -> tuple[str, str]:
+    """Import a listing at ``sample``'s first centre that carries an internal note and an
+    assurer's e-mail, and an inactive one; returns (public id, inactive id)."""
+    from directory.oruk import import_oruk
+
+    location_id = sample["service_at_locations"][0]["location"]["id"]
+
+    def listing(sid: str, name: str, **fields) -> dict:
+        return {"id": sid, "name": name, "status": "active",
+                "organization_id": sample["organization"]["id"],
+                "description": "A weekly group for mums, dads and carers.",
+                "service_at_locations": [{"id": f"{sid}-at", "location_id": location_id}],
+                "schedules": [{"id": f"{sid}-weekly", "freq": "WEEKLY", "byday": "TU",
+                               "opens_at": "10:00", "closes_at": "11:30",
+                               "internal_note": "key holder is Dave"}],
+                "attributes": [{"id": f"{sid}-need", "taxonomy_term_id": "stay_and_play"}],
+                **fields}
+
+    shown = listing("public-check-shown", "Shown listing zzqx",
+                    assurer_email="assurer.person@council.example",
+                    internal_note="Do not refer: staff dispute with the venue")
+    hidden = listing("public-check-inactive", "Closed listing zzqx", status="inactive")
+    import_oruk(db, [shown, hidden])
+    return shown["id"], hidden["id"]
+
+
+async def test_the_public_api_shows_active_services_without_private_fields(client, db,
+                                                                           sample_services):
+    shown, hidden = _imported_with_private_parts(db, sample_services[0])
+
+    response = await client.get(f"/oruk/services/{shown}")
+    assert response.status == 200
+    body = await response.text()
+    assert "Shown listing zzqx" in body
+    assert "internal_note" not in body and "staff dispute" not in body and "Dave" not in body
+    assert "assurer.person@council.example" not in body
+    assert problems(validator(FULL_SERVICE), json.loads(body)) == []
+
+    assert (await client.get(f"/oruk/services/{hidden}")).status == 404
+    listed = await get_page(client, "/oruk/services?text=zzqx&per_page=100")
+    assert [s["id"] for s in listed["contents"]] == [shown]
+    assert "assurer.person@council.example" not in json.dumps(listed)
+    at_places = await get_page(client, "/oruk/service_at_locations?text=zzqx&per_page=100")
+    assert {i["service_id"] for i in at_places["contents"]} == {shown}
+
+
+async def test_staff_export_still_keeps_every_field_an_import_carried(db, sample_services):
+    from directory.oruk import export_oruk
+
+    shown, hidden = _imported_with_private_parts(db, sample_services[0])
+    exported = {s["id"]: s for s in export_oruk(db)}
+    assert exported[shown]["internal_note"] == "Do not refer: staff dispute with the venue"
+    assert exported[shown]["assurer_email"] == "assurer.person@council.example"
+    assert exported[hidden]["status"] == "inactive"
