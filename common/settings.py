@@ -8,6 +8,7 @@ needs, down. Nothing below the entry points reads the environment. The defaults 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,10 @@ class Settings:
     #: Chat rate limits (``limits`` notation, moving window): per chat session and per client address.
     rate_limit_session: str = "30/minute"
     rate_limit_client: str = "120/minute"
+    #: New chat sessions one client address may start (a script sending ``session_id: null``).
+    rate_limit_new_sessions: str = "20/hour"
+    #: Reverse proxies (addresses or CIDRs) whose ``X-Forwarded-For`` is believed (web/client_address.py).
+    trusted_proxies: list[str] = field(default_factory=list)
     #: Whose bank holidays have no sessions: england-and-wales, scotland or northern-ireland.
     nation: str = DEFAULT_NATION
 
@@ -84,6 +89,13 @@ class Settings:
         if nation not in NATIONS:
             raise SettingsError(f"SIGNPOST_NATION must be one of {', '.join(NATIONS)}, "
                                 f"not {nation!r}.")
+        trusted_proxies = _list(env.get("SIGNPOST_TRUSTED_PROXIES", ""))
+        for proxy in trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(f"SIGNPOST_TRUSTED_PROXIES: {proxy!r} is not an IP address "
+                                    "or CIDR range (like 10.0.0.2 or 172.16.0.0/12).") from None
         return cls(
             directory_db=Path(env.get("SIGNPOST_DIRECTORY_DB", "var/directory.db")),
             geo_db=Path(env.get("SIGNPOST_GEO_DB", "var/geo.db")),
@@ -108,5 +120,7 @@ class Settings:
             secure_cookies=env.get("SIGNPOST_SECURE_COOKIES", "") in ("1", "true", "yes"),
             rate_limit_session=env.get("SIGNPOST_RATE_LIMIT_SESSION", "30/minute"),
             rate_limit_client=env.get("SIGNPOST_RATE_LIMIT_CLIENT", "120/minute"),
+            rate_limit_new_sessions=env.get("SIGNPOST_RATE_LIMIT_NEW_SESSIONS", "20/hour"),
+            trusted_proxies=trusted_proxies,
             nation=nation,
         )

@@ -23,6 +23,7 @@ from bot.safety.check import SafetyCheck
 from web import (accessibility, chat, health, keys, pages, privacy, report, retention,
                  search_page, security, widget)
 from common.settings import Settings
+from web.client_address import TRUSTED_PROXIES, parse_networks
 from web.oruk_api import create_oruk_app
 from web.directory_pool import DirectoryPool
 from web.rasa_client import RasaClient
@@ -41,7 +42,8 @@ def _resources(settings: Settings):
         http = aiohttp.ClientSession(connector=connector)
         directory = DirectoryPool(settings.directory_db, settings.geo_db, nation=settings.nation)
         await directory.open()
-        limits = ChatLimits(settings.rate_limit_session, settings.rate_limit_client)
+        limits = ChatLimits(settings.rate_limit_session, settings.rate_limit_client,
+                            new_sessions_per_client=settings.rate_limit_new_sessions)
         sessions = app[keys.SESSIONS]
         await sessions.open()
         app[keys.HTTP] = http
@@ -70,6 +72,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=security.MAX_UPLOAD_BYTES,
                           middlewares=[pages.friendly_errors])
     app[keys.SETTINGS] = settings
+    app[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)
     app[keys.SESSIONS] = ChatSessions(settings.chat_sessions_db)  # opened in _resources
     # The rules and the learned detector, for when Rasa is down (bot/safety/chat_guard.py).
     app[keys.SAFETY] = SafetyCheck.load(settings.safety_model)

@@ -18,6 +18,7 @@ from aiohttp import web
 from bot.safety.chat_guard import safety_first, with_safety_reply
 from bot.safety.replies import LocalLines
 from web import keys
+from web.client_address import client_address
 from web.fallback import fallback_messages
 from web.rasa_client import RasaUnavailable
 from web.security import json_error, read_body
@@ -28,11 +29,6 @@ MAX_TEXT_CHARS = 1000
 MAX_MESSAGE_ID_CHARS = 64
 
 routes = web.RouteTableDef()
-
-
-def client_address(request: web.Request) -> str:
-    """The address rate limits count against (the direct peer; put a proxy's address rules in it)."""
-    return request.remote or "unknown"
 
 
 def _bad_request(message: str) -> web.Response:
@@ -83,7 +79,15 @@ async def chat(request: web.Request) -> web.Response:
         return json_error(429, "slow_down",
                           "You are sending messages very fast. Please wait a minute, "
                           "then try again.", **{"Retry-After": str(verdict.retry_after)})
-    session_id, _ = await sessions.resolve(claimed_id)
+    session_id, is_new = await sessions.resolve(claimed_id)
+    if is_new:
+        started = await request.app[keys.LIMITS].new_session(client_address(request))
+        if not started.allowed:
+            await sessions.forget(session_id)
+            return json_error(429, "too_many_chats",
+                              "Lots of new chats have started from here. Please carry on in the "
+                              "chat you have open, or wait a while and try again.",
+                              **{"Retry-After": str(started.retry_after)})
 
     async def answer() -> dict[str, Any]:
         try:

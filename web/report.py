@@ -22,7 +22,7 @@ from directory import edits, reports
 from directory.centres import centre_names
 from directory.reports import ReportRefused
 from web import keys
-from web.chat import client_address
+from web.client_address import client_address
 from web.security import json_error, read_body
 
 routes = web.RouteTableDef()
