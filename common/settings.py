@@ -65,6 +65,8 @@ class Settings:
     rate_limit_client: str = "120/minute"
     #: New chat sessions one client address may start (a script sending ``session_id: null``).
     rate_limit_new_sessions: str = "20/hour"
+    #: Requests to the public ORUK API (``/oruk``) per client address.
+    rate_limit_api: str = "120/minute"
     #: Reverse proxies (addresses or CIDRs) whose ``X-Forwarded-For`` is believed (web/client_address.py).
     trusted_proxies: list[str] = field(default_factory=list)
     #: Whose bank holidays have no sessions: england-and-wales, scotland or northern-ireland.
@@ -121,6 +123,7 @@ class Settings:
             rate_limit_session=env.get("SIGNPOST_RATE_LIMIT_SESSION", "30/minute"),
             rate_limit_client=env.get("SIGNPOST_RATE_LIMIT_CLIENT", "120/minute"),
             rate_limit_new_sessions=env.get("SIGNPOST_RATE_LIMIT_NEW_SESSIONS", "20/hour"),
+            rate_limit_api=env.get("SIGNPOST_RATE_LIMIT_API", "120/minute"),
             trusted_proxies=trusted_proxies,
             nation=nation,
         )

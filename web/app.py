@@ -43,7 +43,8 @@ def _resources(settings: Settings):
         directory = DirectoryPool(settings.directory_db, settings.geo_db, nation=settings.nation)
         await directory.open()
         limits = ChatLimits(settings.rate_limit_session, settings.rate_limit_client,
-                            new_sessions_per_client=settings.rate_limit_new_sessions)
+                            new_sessions_per_client=settings.rate_limit_new_sessions,
+                            api_per_client=settings.rate_limit_api)
         sessions = app[keys.SESSIONS]
         await sessions.open()
         app[keys.HTTP] = http

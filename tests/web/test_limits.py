@@ -148,3 +148,16 @@ def test_a_trusted_proxy_that_is_not_an_address_stops_start_up():
         Settings.from_env({"SIGNPOST_TRUSTED_PROXIES": "10.0.0.2, proxy.example"})
     settings = Settings.from_env({"SIGNPOST_TRUSTED_PROXIES": "10.0.0.2, 172.16.0.0/12"})
     assert settings.trusted_proxies == ["10.0.0.2", "172.16.0.0/12"]
+
+
+async def test_the_oruk_api_is_limited_per_address(make_client):
+    client = await make_client(rate_limit_api="3/minute", trusted_proxies=["127.0.0.1"])
+    statuses = [(await client.get("/oruk/taxonomy_terms", headers=_from("203.0.113.5"))).status
+                for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = await client.get("/oruk/services", headers=_from("203.0.113.5"))
+    assert refused.status == 429 and "wait a minute" in (await refused.json())["message"]
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert refused.headers["Access-Control-Allow-Origin"] == "*"
+    other = await client.get("/oruk/taxonomy_terms", headers=_from("198.51.100.9"))
+    assert other.status == 200
