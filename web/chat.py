@@ -9,7 +9,6 @@ centres' phone numbers and opening hours (``web.fallback``).
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -21,7 +20,7 @@ from web import keys
 from web.client_address import client_address
 from web.fallback import fallback_messages
 from web.rasa_client import RasaUnavailable
-from web.security import json_error, read_body
+from web.security import TooDeep, json_error, parse_json, read_body
 
 log = logging.getLogger("signpost.web.chat")
 
@@ -39,7 +38,9 @@ def parse_chat_request(body: bytes) -> tuple[str, str | None, str | None] | web.
     """``(text, session_id, message_id)`` from the body, or a 400 that says what is wrong."""
     example = 'Send JSON like {"text": "stay and play near BB3", "session_id": null}.'
     try:
-        data: Any = json.loads(body.decode("utf-8"))
+        data: Any = parse_json(body.decode("utf-8"))
+    except TooDeep as deep:
+        return _bad_request(f"{deep} {example}")
     except (UnicodeDecodeError, ValueError):
         return _bad_request(f"We could not read that request. {example}")
     if not isinstance(data, dict):
@@ -117,7 +118,9 @@ async def end_chat(request: web.Request) -> web.Response:
     """"End chat": the session id is forgotten, so it can never be used to continue."""
     body = await read_body(request)
     try:
-        data = json.loads(body.decode("utf-8") or "{}")
+        data = parse_json(body.decode("utf-8") or "{}")
+    except TooDeep as deep:
+        return _bad_request(f'{deep} Send JSON like {{"session_id": "..."}}.')
     except (UnicodeDecodeError, ValueError):
         return _bad_request('Send JSON like {"session_id": "..."}.')
     session_id = data.get("session_id") if isinstance(data, dict) else None

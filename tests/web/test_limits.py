@@ -161,3 +161,21 @@ async def test_the_oruk_api_is_limited_per_address(make_client):
     assert refused.headers["Access-Control-Allow-Origin"] == "*"
     other = await client.get("/oruk/taxonomy_terms", headers=_from("198.51.100.9"))
     assert other.status == 200
+
+
+# --- hostile JSON --------------------------------------------------------------------------
+
+DEEP = b"[" * 7000 + b"]" * 7000  # 14 KB: under the body limit, far over any real nesting
+
+
+async def test_deeply_nested_json_gets_a_400_that_explains_and_logs_no_traceback(
+        client, standin_rasa, caplog):
+    for path in ("/api/chat", "/api/chat/end", "/api/report"):
+        for body in (DEEP, b'{"text": ' + b"[" * 7000 + b"]" * 7000 + b"}",
+                     b'{"text": "hi", "x": ' + b"[" * 40 + b"]" * 40 + b"}"):
+            response = await client.post(path, data=body, headers={
+                "Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"})
+            assert response.status == 400, (path, body[:20], response.status)
+            assert "nested" in (await response.json())["message"], path
+    assert standin_rasa.received == []
+    assert "Traceback" not in caplog.text and "RecursionError" not in caplog.text
