@@ -62,8 +62,14 @@ def _resources(settings: Settings):
     return resources
 
 
+async def _to_staff_home(request: web.Request) -> web.Response:
+    raise web.HTTPMovedPermanently("/staff/")
+
+
 def _mount_sub_apps(app: web.Application, settings: Settings) -> None:
     """The staff area and the public ORUK API, each an app of its own."""
+    # "/staff" typed without the slash belongs to no sub-app route: send it where it means.
+    app.router.add_get("/staff", _to_staff_home)
     app.add_subapp("/staff", create_staff_app(settings))
     app.add_subapp("/oruk", create_oruk_app())
 

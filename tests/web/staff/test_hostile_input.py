@@ -24,3 +24,12 @@ async def test_a_hand_made_import_address_with_deep_json_still_shows_the_page(cl
     await sign_in(client, "ada")
     response = await client.get("/staff/import", params={"done": '{"a":' + "[" * 1500})
     assert response.status == 200
+
+
+async def test_staff_without_the_slash_leads_to_sign_in(client):
+    response = await client.get("/staff", allow_redirects=False)
+    assert response.status in (301, 302, 308)
+    followed = await client.get("/staff")
+    assert followed.status == 200
+    assert followed.url.path == "/staff/sign-in"
+    assert "Sign in" in await followed.text()
