@@ -10,6 +10,7 @@ centres' phone numbers and opening hours (``web.fallback``).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from aiohttp import web
@@ -28,6 +29,25 @@ MAX_TEXT_CHARS = 1000
 MAX_MESSAGE_ID_CHARS = 64
 
 routes = web.RouteTableDef()
+
+#: Control characters except newline and tab, and lone surrogates (JSON allows "\ud800").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """What a parent sent, made safe to pass on: control characters (bar newline and tab) removed
+    and lone surrogates replaced with U+FFFD. Done first: they break Rasa's turn and the logs."""
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
+
+
+def as_typed_text(text: str) -> str:
+    """Typed text is never an intent: Rasa reads a message starting with ``/`` as
+    ``/intent{entities}``, so typed ``/restart`` or ``/inform{"place": "BB3"}`` loses its
+    leading slashes and reaches the bot's understanding as the words it is."""
+    while (stripped := text.strip()).startswith("/"):
+        text = stripped[1:]
+    return text.strip()
 
 
 def _bad_request(message: str) -> web.Response:
@@ -63,7 +83,7 @@ async def chat(request: web.Request) -> web.Response:
     if isinstance(parsed, web.Response):
         return parsed
     text, claimed_id, message_id = parsed
-    text = text.strip()
+    text = clean_text(text).strip()
     if not text:
         return json_error(400, "empty", "Please type a message first.")
     if len(text) > MAX_TEXT_CHARS:
@@ -89,6 +109,11 @@ async def chat(request: web.Request) -> web.Response:
                               "Lots of new chats have started from here. Please carry on in the "
                               "chat you have open, or wait a while and try again.",
                               **{"Retry-After": str(started.retry_after)})
+    # Only a button the bot offered in this conversation may carry an intent (docs/security.md).
+    if not sessions.was_offered(session_id, text):
+        text = as_typed_text(text)
+        if not text:
+            return json_error(400, "empty", "Please type a message first.")
 
     async def answer() -> dict[str, Any]:
         try:
@@ -107,6 +132,8 @@ async def chat(request: web.Request) -> web.Response:
             messages = with_safety_reply(
                 text, await fallback_messages(request.app), request.app[keys.SAFETY],
                 local=LocalLines.from_settings(settings))
+        sessions.offer(session_id, [button["payload"] for message in messages
+                                    for button in message.get("buttons") or []])
         return {"session_id": session_id, "messages": messages}
 
     reply = await sessions.reply_once(session_id, message_id, answer)

@@ -11,7 +11,6 @@ defence is the browser's own word on where the form came from (``Sec-Fetch-Site`
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
