@@ -25,6 +25,7 @@ import re
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
+from common.logsafe import log_fault
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -258,8 +259,8 @@ class Frame:
                     say(self.dispatcher, replies.unknown_place(place, suggestions))
                     self.set("asked", ASKED_PLACE)
                     return False
-                except Exception:  # noqa: BLE001 - no postcode index: not a place we can use
-                    logger.info("Could not check a bare place answer", exc_info=True)
+                except Exception as error:  # noqa: BLE001 - no postcode index: not a place we can use
+                    log_fault(logger, "Could not check a bare place answer", error, logging.INFO)
                     return True
                 fields["near"] = place
                 self.set("place", place)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from common.logsafe import log_fault
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -55,6 +56,6 @@ class ActionHandoff(Action):
         try:
             return centre_hours_at(self.context.directory.db, contact["location_id"], now,
                                    self.context.directory.nation)
-        except Exception:  # noqa: BLE001 - the first answer must always work
-            logger.warning("Could not read the centre's opening hours", exc_info=True)
+        except Exception as error:  # noqa: BLE001 - the first answer must always work
+            log_fault(logger, "Could not read the centre's opening hours", error)
             return None
