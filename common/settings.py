@@ -30,6 +30,31 @@ class SettingsError(ValueError):
     """A setting that cannot be used; the message names the variable."""
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _secure_cookies(env: Mapping[str, str]) -> bool:
+    """``SIGNPOST_SECURE_COOKIES``: on unless set to 0, which only plain HTTP on loopback may do
+    (a staff cookie without ``Secure`` would cross the network in clear text)."""
+    raw = env.get("SIGNPOST_SECURE_COOKIES", "").strip().lower()
+    if raw in ("", "1", "true", "yes", "on"):
+        return True
+    if raw not in ("0", "false", "no", "off"):
+        raise SettingsError(f"SIGNPOST_SECURE_COOKIES must be 1 or 0, not {raw!r}.")
+    host = env.get("SIGNPOST_HOST", "127.0.0.1")
+    if not _is_loopback(host):
+        raise SettingsError("SIGNPOST_SECURE_COOKIES=0 is only for plain HTTP on this computer "
+                            f"(SIGNPOST_HOST=127.0.0.1), not on {host!r}: serve HTTPS and "
+                            "leave it on.")
+    return False
+
+
 @dataclass(frozen=True)
 class Settings:
     #: The directory (SQLite): services, centres, staff accounts, call-backs.
@@ -59,7 +84,8 @@ class Settings:
     safety_model: Path | None = None
     #: Days conversations are kept.
     retention_days: int = 30
-    secure_cookies: bool = False
+    #: Staff cookies carry ``Secure``: off only for plain HTTP on loopback (``make run``).
+    secure_cookies: bool = True
     #: Chat rate limits (``limits`` notation, moving window): per chat session and per client address.
     rate_limit_session: str = "30/minute"
     rate_limit_client: str = "120/minute"
@@ -119,7 +145,7 @@ class Settings:
             family_hubs_hours=env.get("SIGNPOST_FAMILY_HUBS_HOURS", DEFAULT_MAIN_LINE_HOURS),
             safety_model=Path(env["SIGNPOST_SAFETY_MODEL"]) if env.get("SIGNPOST_SAFETY_MODEL") else None,
             retention_days=retention_days,
-            secure_cookies=env.get("SIGNPOST_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            secure_cookies=_secure_cookies(env),
             rate_limit_session=env.get("SIGNPOST_RATE_LIMIT_SESSION", "30/minute"),
             rate_limit_client=env.get("SIGNPOST_RATE_LIMIT_CLIENT", "120/minute"),
             rate_limit_new_sessions=env.get("SIGNPOST_RATE_LIMIT_NEW_SESSIONS", "20/hour"),
