@@ -76,7 +76,7 @@ def _mount_sub_apps(app: web.Application, settings: Settings) -> None:
 
 def create_app(settings: Settings) -> web.Application:
     """The whole public web tier for ``settings``."""
-    app = web.Application(client_max_size=security.MAX_UPLOAD_BYTES,
+    app = web.Application(client_max_size=security.MAX_FORM_BYTES,
                           middlewares=[pages.friendly_errors])
     app[keys.SETTINGS] = settings
     app[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)

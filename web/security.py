@@ -16,7 +16,10 @@ from common.settings import Settings
 
 #: The chat API refuses bigger request bodies, politely.
 MAX_BODY_BYTES = 16 * 1024
-#: The root application's limit (staff imports post whole ORUK files); the chat API is far stricter.
+#: Every other request body (staff forms, the search and report forms): small, so nobody can
+#: make the server read megabytes into memory before any check.
+MAX_FORM_BYTES = 128 * 1024
+#: The staff import alone (whole ORUK files), and only for a signed-in admin (``web.staff.auth``).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 #: Paths that centre websites may show inside a frame (the widget's chat page).

@@ -86,6 +86,7 @@ def _prune(pending: dict) -> None:
 
 @routes.post("/import")
 @auth.requires(auth.ADMIN)
+@auth.large_upload
 async def upload(request: web.Request) -> web.Response:
     """Check the file and show exactly what would change. Nothing is written yet."""
     form = await request.post()

@@ -33,3 +33,23 @@ async def test_staff_without_the_slash_leads_to_sign_in(client):
     assert followed.status == 200
     assert followed.url.path == "/staff/sign-in"
     assert "Sign in" in await followed.text()
+
+
+async def test_a_huge_form_is_refused_everywhere_but_the_admins_import(client, sample_services):
+    import json
+
+    big = "x" * (1024 * 1024)
+    # Nobody signed in: the sign-in form and the public report form refuse a megabyte.
+    page = await client.get("/staff/sign-in")
+    assert (await client.post("/staff/sign-in", data={"username": "ada", "password": big})).status == 413
+    assert (await client.post("/report", data={"service_id": "x", "reason": big})).status == 413
+    # An admin's import of a file over the forms' limit still works.
+    await sign_in(client, "ada")
+    token = await page_token(client, "/staff/import")
+    padded = [dict(s, description=(s.get("description") or "") + " " * 2000) for s in sample_services]
+    content = json.dumps(padded).encode()
+    assert len(content) > 256 * 1024
+    response = await client.post("/staff/import", data=upload(token, "big.json", content))
+    assert response.status == 200, await response.text()
+    assert "big.json" in await response.text()
+    assert page.status == 200
