@@ -25,7 +25,6 @@ import re
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from common.logsafe import log_fault
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -37,6 +36,7 @@ from actions.context import ActionContext
 from actions.languages import interpreter_sentence, message_language
 from actions.search import answer, find, nearest_contact, say, slot_fields, starts_from
 from common.dates import When, when_in
+from common.logsafe import log_fault
 from directory.search import UnknownPlace
 from directory.taxonomy import Circumstance
 

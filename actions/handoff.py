@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from common.logsafe import log_fault
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,6 +18,7 @@ from actions import parsing, replies
 from actions.callback import with_callback_offer
 from actions.context import ActionContext
 from actions.search import nearest_contact, say
+from common.logsafe import log_fault
 from directory.opening_hours import CentreHours, centre_hours_at
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from typing import Any, Sequence
 
 from datetime import datetime
 
-from common.logsafe import log_fault
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -24,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions import parsing, replies
 from actions.context import ActionContext
 from actions.replies import PAGE_SIZE, Reply
+from common.logsafe import log_fault
 from directory.demand import record_search
 from directory.search import SearchQuery, UnknownPlace
 
