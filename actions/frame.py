@@ -36,6 +36,7 @@ from actions.context import ActionContext
 from actions.languages import interpreter_sentence, message_language
 from actions.search import answer, find, nearest_contact, say, slot_fields, starts_from
 from common.dates import When, when_in
+from common.logsafe import log_fault
 from directory.search import UnknownPlace
 from directory.taxonomy import Circumstance
 
@@ -258,8 +259,8 @@ class Frame:
                     say(self.dispatcher, replies.unknown_place(place, suggestions))
                     self.set("asked", ASKED_PLACE)
                     return False
-                except Exception:  # noqa: BLE001 - no postcode index: not a place we can use
-                    logger.info("Could not check a bare place answer", exc_info=True)
+                except Exception as error:  # noqa: BLE001 - no postcode index: not a place we can use
+                    log_fault(logger, "Could not check a bare place answer", error, logging.INFO)
                     return True
                 fields["near"] = place
                 self.set("place", place)

@@ -18,6 +18,7 @@ from actions import parsing, replies
 from actions.callback import with_callback_offer
 from actions.context import ActionContext
 from actions.search import nearest_contact, say
+from common.logsafe import log_fault
 from directory.opening_hours import CentreHours, centre_hours_at
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,6 @@ class ActionHandoff(Action):
         try:
             return centre_hours_at(self.context.directory.db, contact["location_id"], now,
                                    self.context.directory.nation)
-        except Exception:  # noqa: BLE001 - the first answer must always work
-            logger.warning("Could not read the centre's opening hours", exc_info=True)
+        except Exception as error:  # noqa: BLE001 - the first answer must always work
+            log_fault(logger, "Could not read the centre's opening hours", error)
             return None

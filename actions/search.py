@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions import parsing, replies
 from actions.context import ActionContext
 from actions.replies import PAGE_SIZE, Reply
+from common.logsafe import log_fault
 from directory.demand import record_search
 from directory.search import SearchQuery, UnknownPlace
 
@@ -108,8 +109,10 @@ def nearest_contact(context: ActionContext, place: str | None,
     for wanted in ([terms] if terms else []) + [[]]:
         try:
             results = find(context, {"terms": wanted, "near": place, "closer": True})
-        except Exception:  # noqa: BLE001 - an unknown place or a directory fault: use the main line
-            logger.info("No nearest centre for the hand-off; using the main line", exc_info=True)
+        except Exception as error:  # noqa: BLE001 - an unknown place or a directory fault: use the main line
+            # Never exc_info: UnknownPlace carries the place the parent typed.
+            log_fault(logger, "No nearest centre for the hand-off; using the main line", error,
+                      logging.INFO)
             return None
         for result in results:
             if result.get("phone"):
@@ -124,8 +127,8 @@ def record(context: ActionContext, query: SearchQuery, result_count: int) -> Non
     """
     try:
         record_search(context.directory.db, query, result_count, "bot")
-    except Exception:  # noqa: BLE001 - counting is best effort
-        logger.warning("Could not record the search for the demand report", exc_info=True)
+    except Exception as error:  # noqa: BLE001 - counting is best effort
+        log_fault(logger, "Could not record the search for the demand report", error)
 
 
 def meet_a_need(results: Sequence[dict[str, Any]], fields: dict[str, Any]) -> bool:
@@ -190,8 +193,8 @@ def answer(context: ActionContext, dispatcher: CollectingDispatcher, fields: dic
         say(dispatcher, replies.unknown_place(err.place or fields.get("near") or "that place",
                                                list(err.suggestions or [])))
         return [SlotSet("place", None)]
-    except Exception:  # noqa: BLE001 - a parent must always get an answer and a person
-        logger.exception("The directory search failed")
+    except Exception as error:  # noqa: BLE001 - a parent must always get an answer and a person
+        log_fault(logger, "The directory search failed", error, logging.ERROR)
         say(dispatcher, replies.search_failed())
         return []
     record(context, to_query(fields), 0 if note else len(results))

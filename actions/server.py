@@ -29,6 +29,7 @@ from actions.handoff import ActionHandoff
 from actions.refine import ActionMoreResults, ActionRefineSearch
 from actions.safety import ActionSafetyCheck, ActionSafetyReply
 from actions.summary import ActionShowSummary
+from common.logsafe import log_fault
 from common.settings import Settings
 from directory.db import Directory
 
@@ -82,9 +83,11 @@ def create_app(context: ActionContext, name: str = "signpost_actions") -> Sanic:
 
     @app.exception(Exception)
     async def exception_handler(request: Request, exception: Exception) -> HTTPResponse:
-        logger.error(f"Exception occurred during execution of request {request}",
-                     exc_info=exception)
-        return response.json({"error": str(exception), "request_body": request.json}, status=500)
+        # The request body is the conversation, and the exception's message may quote it: log
+        # and answer with the type and place only, never what a parent typed.
+        log_fault(logger, f"An action failed ({request.method} {request.path})", exception,
+                  logging.ERROR)
+        return response.json({"error": type(exception).__name__}, status=500)
 
     return app
 

@@ -8,6 +8,7 @@ needs, down. Nothing below the entry points reads the environment. The defaults 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,31 @@ def _list(value: str) -> list[str]:
 
 class SettingsError(ValueError):
     """A setting that cannot be used; the message names the variable."""
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _secure_cookies(env: Mapping[str, str]) -> bool:
+    """``SIGNPOST_SECURE_COOKIES``: on unless set to 0, which only plain HTTP on loopback may do
+    (a staff cookie without ``Secure`` would cross the network in clear text)."""
+    raw = env.get("SIGNPOST_SECURE_COOKIES", "").strip().lower()
+    if raw in ("", "1", "true", "yes", "on"):
+        return True
+    if raw not in ("0", "false", "no", "off"):
+        raise SettingsError(f"SIGNPOST_SECURE_COOKIES must be 1 or 0, not {raw!r}.")
+    host = env.get("SIGNPOST_HOST", "127.0.0.1")
+    if not _is_loopback(host):
+        raise SettingsError("SIGNPOST_SECURE_COOKIES=0 is only for plain HTTP on this computer "
+                            f"(SIGNPOST_HOST=127.0.0.1), not on {host!r}: serve HTTPS and "
+                            "leave it on.")
+    return False
 
 
 @dataclass(frozen=True)
@@ -58,10 +84,17 @@ class Settings:
     safety_model: Path | None = None
     #: Days conversations are kept.
     retention_days: int = 30
-    secure_cookies: bool = False
+    #: Staff cookies carry ``Secure``: off only for plain HTTP on loopback (``make run``).
+    secure_cookies: bool = True
     #: Chat rate limits (``limits`` notation, moving window): per chat session and per client address.
     rate_limit_session: str = "30/minute"
     rate_limit_client: str = "120/minute"
+    #: New chat sessions one client address may start (a script sending ``session_id: null``).
+    rate_limit_new_sessions: str = "20/hour"
+    #: Requests to the public ORUK API (``/oruk``) per client address.
+    rate_limit_api: str = "120/minute"
+    #: Reverse proxies (addresses or CIDRs) whose ``X-Forwarded-For`` is believed (web/client_address.py).
+    trusted_proxies: list[str] = field(default_factory=list)
     #: Whose bank holidays have no sessions: england-and-wales, scotland or northern-ireland.
     nation: str = DEFAULT_NATION
 
@@ -84,6 +117,13 @@ class Settings:
         if nation not in NATIONS:
             raise SettingsError(f"SIGNPOST_NATION must be one of {', '.join(NATIONS)}, "
                                 f"not {nation!r}.")
+        trusted_proxies = _list(env.get("SIGNPOST_TRUSTED_PROXIES", ""))
+        for proxy in trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(f"SIGNPOST_TRUSTED_PROXIES: {proxy!r} is not an IP address "
+                                    "or CIDR range (like 10.0.0.2 or 172.16.0.0/12).") from None
         return cls(
             directory_db=Path(env.get("SIGNPOST_DIRECTORY_DB", "var/directory.db")),
             geo_db=Path(env.get("SIGNPOST_GEO_DB", "var/geo.db")),
@@ -105,8 +145,11 @@ class Settings:
             family_hubs_hours=env.get("SIGNPOST_FAMILY_HUBS_HOURS", DEFAULT_MAIN_LINE_HOURS),
             safety_model=Path(env["SIGNPOST_SAFETY_MODEL"]) if env.get("SIGNPOST_SAFETY_MODEL") else None,
             retention_days=retention_days,
-            secure_cookies=env.get("SIGNPOST_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            secure_cookies=_secure_cookies(env),
             rate_limit_session=env.get("SIGNPOST_RATE_LIMIT_SESSION", "30/minute"),
             rate_limit_client=env.get("SIGNPOST_RATE_LIMIT_CLIENT", "120/minute"),
+            rate_limit_new_sessions=env.get("SIGNPOST_RATE_LIMIT_NEW_SESSIONS", "20/hour"),
+            rate_limit_api=env.get("SIGNPOST_RATE_LIMIT_API", "120/minute"),
+            trusted_proxies=trusted_proxies,
             nation=nation,
         )

@@ -17,6 +17,11 @@ export SIGNPOST_DIRECTORY_DB="${SIGNPOST_DIRECTORY_DB:-var/directory.db}"
 export SIGNPOST_TRACKER_DB="${SIGNPOST_TRACKER_DB:-var/tracker.db}"
 export SIGNPOST_GEO_DB="${SIGNPOST_GEO_DB:-var/geo.db}"
 export SIGNPOST_CHAT_SESSIONS_DB="${SIGNPOST_CHAT_SESSIONS_DB:-var/chat_sessions.db}"
+# Plain HTTP on this computer: staff cookies without Secure (the web tier refuses that on any
+# other address; behind HTTPS leave SIGNPOST_SECURE_COOKIES unset or 1).
+case "${SIGNPOST_HOST:-127.0.0.1}" in
+  127.*|localhost|::1) export SIGNPOST_SECURE_COOKIES="${SIGNPOST_SECURE_COOKIES:-0}" ;;
+esac
 LOGS="${SIGNPOST_LOG_DIR:-var/log/$SIGNPOST_PORT}"
 TIMEOUT="${SIGNPOST_START_TIMEOUT:-300}"
 mkdir -p "$LOGS"

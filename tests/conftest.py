@@ -125,7 +125,8 @@ def settings(directory_db: Path, standin_rasa) -> Settings:
                     chat_sessions_db=directory_db.with_name("chat_sessions.db"),
                     rasa_url=standin_rasa.url,
                     actions_url=standin_rasa.url, rasa_timeout=2.0,
-                    embed_origins=["https://www.example-centre.org.uk"])
+                    embed_origins=["https://www.example-centre.org.uk"],
+                    secure_cookies=False)  # the test server is plain HTTP on loopback
 
 
 MakeClient = Callable[..., Awaitable[Any]]

@@ -125,6 +125,7 @@ class Stack:
             "SIGNPOST_RASA_PORT": str(self.rasa_port),
             "SIGNPOST_ACTIONS_PORT": str(self.actions_port),
             "SIGNPOST_MODEL": str(self.model),
+            "SIGNPOST_SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1
         })
         if self.web_port is not None:
             env["SIGNPOST_PORT"] = str(self.web_port)

@@ -23,6 +23,7 @@ from bot.safety.check import SafetyCheck
 from web import (accessibility, chat, health, keys, pages, privacy, report, retention,
                  search_page, security, widget)
 from common.settings import Settings
+from web.client_address import TRUSTED_PROXIES, parse_networks
 from web.oruk_api import create_oruk_app
 from web.directory_pool import DirectoryPool
 from web.rasa_client import RasaClient
@@ -41,7 +42,9 @@ def _resources(settings: Settings):
         http = aiohttp.ClientSession(connector=connector)
         directory = DirectoryPool(settings.directory_db, settings.geo_db, nation=settings.nation)
         await directory.open()
-        limits = ChatLimits(settings.rate_limit_session, settings.rate_limit_client)
+        limits = ChatLimits(settings.rate_limit_session, settings.rate_limit_client,
+                            new_sessions_per_client=settings.rate_limit_new_sessions,
+                            api_per_client=settings.rate_limit_api)
         sessions = app[keys.SESSIONS]
         await sessions.open()
         app[keys.HTTP] = http
@@ -59,17 +62,24 @@ def _resources(settings: Settings):
     return resources
 
 
+async def _to_staff_home(request: web.Request) -> web.Response:
+    raise web.HTTPMovedPermanently("/staff/")
+
+
 def _mount_sub_apps(app: web.Application, settings: Settings) -> None:
     """The staff area and the public ORUK API, each an app of its own."""
+    # "/staff" typed without the slash belongs to no sub-app route: send it where it means.
+    app.router.add_get("/staff", _to_staff_home)
     app.add_subapp("/staff", create_staff_app(settings))
     app.add_subapp("/oruk", create_oruk_app())
 
 
 def create_app(settings: Settings) -> web.Application:
     """The whole public web tier for ``settings``."""
-    app = web.Application(client_max_size=security.MAX_UPLOAD_BYTES,
+    app = web.Application(client_max_size=security.MAX_FORM_BYTES,
                           middlewares=[pages.friendly_errors])
     app[keys.SETTINGS] = settings
+    app[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)
     app[keys.SESSIONS] = ChatSessions(settings.chat_sessions_db)  # opened in _resources
     # The rules and the learned detector, for when Rasa is down (bot/safety/chat_guard.py).
     app[keys.SAFETY] = SafetyCheck.load(settings.safety_model)

@@ -9,8 +9,8 @@ centres' phone numbers and opening hours (``web.fallback``).
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 from typing import Any
 
 from aiohttp import web
@@ -18,9 +18,10 @@ from aiohttp import web
 from bot.safety.chat_guard import safety_first, with_safety_reply
 from bot.safety.replies import LocalLines
 from web import keys
+from web.client_address import client_address
 from web.fallback import fallback_messages
 from web.rasa_client import RasaUnavailable
-from web.security import json_error, read_body
+from web.security import TooDeep, json_error, parse_json, read_body
 
 log = logging.getLogger("signpost.web.chat")
 
@@ -29,10 +30,24 @@ MAX_MESSAGE_ID_CHARS = 64
 
 routes = web.RouteTableDef()
 
+#: Control characters except newline and tab, and lone surrogates (JSON allows "\ud800").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
-def client_address(request: web.Request) -> str:
-    """The address rate limits count against (the direct peer; put a proxy's address rules in it)."""
-    return request.remote or "unknown"
+
+def clean_text(text: str) -> str:
+    """What a parent sent, made safe to pass on: control characters (bar newline and tab) removed
+    and lone surrogates replaced with U+FFFD. Done first: they break Rasa's turn and the logs."""
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
+
+
+def as_typed_text(text: str) -> str:
+    """Typed text is never an intent: Rasa reads a message starting with ``/`` as
+    ``/intent{entities}``, so typed ``/restart`` or ``/inform{"place": "BB3"}`` loses its
+    leading slashes and reaches the bot's understanding as the words it is."""
+    while (stripped := text.strip()).startswith("/"):
+        text = stripped[1:]
+    return text.strip()
 
 
 def _bad_request(message: str) -> web.Response:
@@ -43,7 +58,9 @@ def parse_chat_request(body: bytes) -> tuple[str, str | None, str | None] | web.
     """``(text, session_id, message_id)`` from the body, or a 400 that says what is wrong."""
     example = 'Send JSON like {"text": "stay and play near BB3", "session_id": null}.'
     try:
-        data: Any = json.loads(body.decode("utf-8"))
+        data: Any = parse_json(body.decode("utf-8"))
+    except TooDeep as deep:
+        return _bad_request(f"{deep} {example}")
     except (UnicodeDecodeError, ValueError):
         return _bad_request(f"We could not read that request. {example}")
     if not isinstance(data, dict):
@@ -66,7 +83,7 @@ async def chat(request: web.Request) -> web.Response:
     if isinstance(parsed, web.Response):
         return parsed
     text, claimed_id, message_id = parsed
-    text = text.strip()
+    text = clean_text(text).strip()
     if not text:
         return json_error(400, "empty", "Please type a message first.")
     if len(text) > MAX_TEXT_CHARS:
@@ -83,7 +100,20 @@ async def chat(request: web.Request) -> web.Response:
         return json_error(429, "slow_down",
                           "You are sending messages very fast. Please wait a minute, "
                           "then try again.", **{"Retry-After": str(verdict.retry_after)})
-    session_id, _ = await sessions.resolve(claimed_id)
+    session_id, is_new = await sessions.resolve(claimed_id)
+    if is_new:
+        started = await request.app[keys.LIMITS].new_session(client_address(request))
+        if not started.allowed:
+            await sessions.forget(session_id)
+            return json_error(429, "too_many_chats",
+                              "Lots of new chats have started from here. Please carry on in the "
+                              "chat you have open, or wait a while and try again.",
+                              **{"Retry-After": str(started.retry_after)})
+    # Only a button the bot offered in this conversation may carry an intent (docs/security.md).
+    if not sessions.was_offered(session_id, text):
+        text = as_typed_text(text)
+        if not text:
+            return json_error(400, "empty", "Please type a message first.")
 
     async def answer() -> dict[str, Any]:
         try:
@@ -102,6 +132,8 @@ async def chat(request: web.Request) -> web.Response:
             messages = with_safety_reply(
                 text, await fallback_messages(request.app), request.app[keys.SAFETY],
                 local=LocalLines.from_settings(settings))
+        sessions.offer(session_id, [button["payload"] for message in messages
+                                    for button in message.get("buttons") or []])
         return {"session_id": session_id, "messages": messages}
 
     reply = await sessions.reply_once(session_id, message_id, answer)
@@ -113,7 +145,9 @@ async def end_chat(request: web.Request) -> web.Response:
     """"End chat": the session id is forgotten, so it can never be used to continue."""
     body = await read_body(request)
     try:
-        data = json.loads(body.decode("utf-8") or "{}")
+        data = parse_json(body.decode("utf-8") or "{}")
+    except TooDeep as deep:
+        return _bad_request(f'{deep} Send JSON like {{"session_id": "..."}}.')
     except (UnicodeDecodeError, ValueError):
         return _bad_request('Send JSON like {"session_id": "..."}.')
     session_id = data.get("session_id") if isinstance(data, dict) else None

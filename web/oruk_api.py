@@ -31,6 +31,7 @@ from directory.geo import GeoIndexMissing, UnknownPlace
 from directory.oruk_pages import (Filters, full_service, service_at_locations_page, services_page,
                                   taxonomy_terms_page)
 from web import keys
+from web.client_address import client_address
 
 HSDS_VERSION = "3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile"
@@ -173,9 +174,23 @@ async def taxonomy_terms(request: web.Request) -> web.Response:
     return _json(await _run(request, taxonomy_terms_page, page, per_page))
 
 
+@web.middleware
+async def per_address_limit(request: web.Request, handler) -> web.StreamResponse:
+    """One address may make ``ratelimit.API_PER_CLIENT`` requests: each query is work on the
+    directory's threads that parents' searches share."""
+    verdict = await request.config_dict[keys.LIMITS].api(client_address(request))
+    if not verdict.allowed:
+        response = _json({"error": "slow_down",
+                          "message": "Too many requests from this address. Please wait a minute, "
+                                     "then try again."}, status=429)
+        response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
+    return await handler(request)
+
+
 def create_oruk_app() -> web.Application:
-    """The ``/oruk`` sub-app: read-only, public, CORS open to every origin. It reads the root
-    app's directory (``keys.DIRECTORY``)."""
-    app = web.Application()
+    """The ``/oruk`` sub-app: read-only, public, CORS open to every origin, limited per address.
+    It reads the root app's directory (``keys.DIRECTORY``) and limits (``keys.LIMITS``)."""
+    app = web.Application(middlewares=[per_address_limit])
     app.router.add_routes(routes)
     return app

@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from common.logsafe import log_fault
 from web import keys, security
 from web.report import BUTTONS as REPORT_BUTTONS
 
@@ -70,8 +71,11 @@ async def friendly_errors(request: web.Request, handler):
         if error.status not in (404, 405) or request.path.startswith("/static/"):
             raise
         status = error.status
-    except Exception:
-        log.exception("Unexpected error on %s", request.path)
+    except Exception as error:
+        # Type and place only: the message may quote what a parent typed (logs never hold it).
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "?"
+        log_fault(log, f"Unexpected error on {request.method} {route}", error, logging.ERROR)
         status = 500
     settings = request.app[keys.SETTINGS]
     if request.path.startswith("/api/"):

@@ -54,7 +54,8 @@ class RasaClient:
                         raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
                     body = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
+            # The type only: a ValueError's message may quote the parent's words (it is logged).
+            raise RasaUnavailable(type(error).__name__) from error
         if not isinstance(body, list):
             raise RasaUnavailable("Rasa's reply was not a list of messages")
         return [shaped for raw in body if isinstance(raw, dict)

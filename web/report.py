@@ -11,7 +11,6 @@ defence is the browser's own word on where the form came from (``Sec-Fetch-Site`
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -22,8 +21,8 @@ from directory import edits, reports
 from directory.centres import centre_names
 from directory.reports import ReportRefused
 from web import keys
-from web.chat import client_address
-from web.security import json_error, read_body
+from web.client_address import client_address
+from web.security import TooDeep, json_error, parse_json, read_body
 
 routes = web.RouteTableDef()
 
@@ -125,7 +124,9 @@ async def report_api(request: web.Request) -> web.Response:
         return json_error(403, "cross_site", CROSS_SITE)
     body = await read_body(request)
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = parse_json(body.decode("utf-8"))
+    except TooDeep as deep:
+        return json_error(400, "bad_request", str(deep))
     except (UnicodeDecodeError, ValueError):
         data = None
     if not isinstance(data, dict):

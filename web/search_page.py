@@ -15,7 +15,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from web import keys
-from web.chat import client_address
+from web.client_address import client_address
 from web.report import BUTTONS as REPORT_BUTTONS
 from common.days import DAY_NAMES, TIMES_OF_DAY, WEEKEND
 from common.languages import load_languages

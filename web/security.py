@@ -8,6 +8,7 @@ only by the centre websites listed in ``SIGNPOST_EMBED_ORIGINS``.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aiohttp import web
 
@@ -15,7 +16,10 @@ from common.settings import Settings
 
 #: The chat API refuses bigger request bodies, politely.
 MAX_BODY_BYTES = 16 * 1024
-#: The root application's limit (staff imports post whole ORUK files); the chat API is far stricter.
+#: Every other request body (staff forms, the search and report forms): small, so nobody can
+#: make the server read megabytes into memory before any check.
+MAX_FORM_BYTES = 128 * 1024
+#: The staff import alone (whole ORUK files), and only for a signed-in admin (``web.staff.auth``).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 #: Paths that centre websites may show inside a frame (the widget's chat page).
@@ -32,6 +36,44 @@ def content_security_policy(frame_ancestors: list[str]) -> str:
     """The CSP for a response, with ``frame-ancestors`` set to the allowed embedding origins."""
     ancestors = " ".join(frame_ancestors) if frame_ancestors else "'none'"
     return f"{_BASE_POLICY}; frame-ancestors {ancestors}"
+
+
+#: Deeper JSON than any request of ours needs (an ORUK service nests about 6 levels).
+MAX_JSON_DEPTH = 32
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than ``MAX_JSON_DEPTH``: refused, never a RecursionError and a 500."""
+
+    def __init__(self) -> None:
+        super().__init__(f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep, "
+                         "which no request of ours needs.")
+
+
+def _depth(data: Any) -> int:
+    """How deeply ``data`` nests, without recursion (the data may be hostile)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                break
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict)
+                                                          else item))
+    return deepest
+
+
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads`` for anything a client sent: ``TooDeep`` (a ValueError) for hostile nesting,
+    which would otherwise raise ``RecursionError`` in the parser or in the code that walks it."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise TooDeep() from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise TooDeep()
+    return data
 
 
 def json_error(status: int, code: str, message: str, **headers: str) -> web.Response:

@@ -15,6 +15,10 @@ written when an id is issued or ended, and at most once a minute per conversatio
 Database work runs on one worker thread of its own, so the event loop never waits for a disk or
 a lock. If the file cannot be written the chat carries on from memory (and says so in the log).
 
+The store also remembers, in memory, the button payloads the bot offered in each conversation:
+only those may reach Rasa as intents (``/request_human``); anything else starting with ``/`` is
+typed text (``web.chat.as_typed_text``).
+
 The store also remembers recent replies by ``(session, message_id)``: a message the browser
 retries (a flaky phone connection) gets the earlier reply back instead of a second answer. That
 is memory only: a retry comes within seconds.
@@ -93,6 +97,8 @@ class _Session:
     #: The ``last_seen`` the database holds for this id.
     written: float
     replies: "OrderedDict[str, asyncio.Future[Reply]]" = field(default_factory=OrderedDict)
+    #: Button payloads the bot offered in this conversation, newest last (``offered``).
+    offered: "OrderedDict[str, None]" = field(default_factory=OrderedDict)
 
 
 class ChatSessions:
@@ -250,6 +256,24 @@ class ChatSessions:
             raise
         future.set_result(reply)
         return reply
+
+    def offer(self, session_id: str, payloads: list[str], keep: int = 50) -> None:
+        """Remember the button payloads the bot just sent, so a click on one may carry an intent.
+
+        Memory only: after a restart an old button's payload is treated as typed text."""
+        session = self._sessions.get(hash_id(session_id))
+        if session is None:
+            return
+        for payload in payloads:
+            session.offered[payload] = None
+            session.offered.move_to_end(payload)
+        while len(session.offered) > keep:
+            session.offered.popitem(last=False)
+
+    def was_offered(self, session_id: str, payload: str) -> bool:
+        """Did the bot offer ``payload`` as a button in this conversation?"""
+        session = self._sessions.get(hash_id(session_id))
+        return session is not None and payload in session.offered
 
     # --- helpers ------------------------------------------------------------------------------
     async def _lookup(self, key: str, now: float) -> _Session | None:

@@ -199,3 +199,31 @@ def test_each_image_copies_every_package_its_code_imports(tier) -> None:
     for source in sources:
         imported |= _our_packages_imported_by(source)
     assert imported <= copied_packages, f"Dockerfile.{tier} misses {imported - copied_packages}"
+
+
+def test_the_proxies_pass_the_real_client_address_and_the_web_tier_trusts_only_them(compose) -> None:
+    """Behind the proxy every parent would otherwise be one address with one allowance."""
+    import ipaddress
+
+    from common.settings import Settings
+
+    caddy = (DEPLOY / "Caddyfile").read_text()
+    assert "header_up X-Forwarded-For {remote_host}" in caddy
+    nginx = (DEPLOY / "nginx-tls.conf.example").read_text()
+    assert nginx.count("proxy_set_header X-Forwarded-For $remote_addr;") == nginx.count("proxy_pass")
+    # Per-address limits in nginx itself, applied in every location.
+    assert re.search(r"limit_req_zone \$binary_remote_addr zone=\w+:\d+m rate=\d+r/s;", nginx)
+    assert nginx.count("limit_req zone=") == nginx.count("proxy_pass")
+    web = compose["services"]["web"]["environment"]
+    settings = Settings.from_env({k: str(v) for k, v in web.items()})
+    assert settings.trusted_proxies, "the web tier must trust the proxy's X-Forwarded-For"
+    subnets = [ipaddress.ip_network(c["subnet"])
+               for c in compose["networks"]["public"]["ipam"]["config"]]
+    trusted = [ipaddress.ip_network(p) for p in settings.trusted_proxies]
+    # The trusted range is the proxy's own network, which only the proxy and the web tier join.
+    assert all(any(t.subnet_of(s) for s in subnets) for t in trusted)
+    on_public = {name for name, service in compose["services"].items()
+                 if "public" in service.get("networks", [])}
+    assert on_public == {"proxy", "web"}
+    # No blanket raise of the per-address limit any more: it counts each parent.
+    assert "SIGNPOST_RATE_LIMIT_CLIENT" not in web

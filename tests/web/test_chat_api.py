@@ -34,11 +34,50 @@ async def test_reply_has_exactly_the_contract_shape_and_nothing_from_rasa_leaks(
 
 
 async def test_the_same_session_continues_with_the_same_sender(client, standin_rasa):
-    _, first = await chat(client, "hello")
+    _, first = await chat(client, "stay and play")
+    # A click on a button the bot offered: its payload reaches Rasa as it is (an intent).
     _, second = await chat(client, "/request_human", first["session_id"])
     assert second["session_id"] == first["session_id"]
     assert standin_rasa.senders() == [first["session_id"]] * 2
     assert standin_rasa.received[1]["message"] == "/request_human"
+
+
+async def test_typed_text_starting_with_a_slash_reaches_rasa_as_words_never_an_intent(
+        client, standin_rasa):
+    _, first = await chat(client, "hello")  # offers only a "stay and play" button
+    sid = first["session_id"]
+    for typed in ("/restart", "/session_start", '/inform{"place":"BB3"}', "  //request_human",
+                  "/request_human"):
+        response, body = await chat(client, typed, sid)
+        assert response.status == 200, typed
+        assert body["messages"] and body["session_id"] == sid
+    seen = [r["message"] for r in standin_rasa.received[1:]]
+    assert seen == ["restart", "session_start", 'inform{"place":"BB3"}', "request_human",
+                    "request_human"]
+    assert not any(message.startswith("/") for message in seen)
+
+
+async def test_a_button_offered_to_another_conversation_is_typed_text_here(client, standin_rasa):
+    _, other = await chat(client, "stay and play")  # offers /request_human to that chat
+    _, mine = await chat(client, "hello")
+    await chat(client, "/request_human", mine["session_id"])
+    assert standin_rasa.received[-1] == {"sender": mine["session_id"], "message": "request_human"}
+
+
+async def test_a_slash_alone_is_an_empty_message(client, standin_rasa):
+    response, body = await chat(client, " / ")
+    assert response.status == 400 and body["error"] == "empty"
+    assert standin_rasa.received == []
+
+
+async def test_control_characters_and_lone_surrogates_are_cleaned_and_the_turn_works(
+        client, standin_rasa):
+    response = await client.post(
+        "/api/chat", data=b'{"text": "hi\\u0000\\ud800 there\\u0007\\nsecond\\tline", "session_id": null}',
+        headers={"Content-Type": "application/json"})
+    assert response.status == 200
+    assert (await response.json())["messages"]
+    assert standin_rasa.received[0]["message"] == "hi\ufffd there\nsecond\tline"
 
 
 async def test_a_forged_session_id_gets_a_new_id_and_never_reaches_rasa(client, standin_rasa):

@@ -125,3 +125,35 @@ async def test_inside_the_widget_our_other_pages_open_in_a_new_tab(client):
     assert 'href="/search" target="_blank"' in html
     assert 'href="/privacy" target="_blank"' in html
     assert 'id="chat-form" action="/search" method="get" novalidate target="_blank"' in html
+
+
+# --- Secure cookies --------------------------------------------------------------------------
+
+def test_staff_cookies_are_secure_unless_plain_http_on_this_computer_is_asked_for():
+    import pytest
+
+    from common.settings import Settings, SettingsError
+
+    assert Settings.from_env({}).secure_cookies is True
+    assert Settings.from_env({"SIGNPOST_HOST": "0.0.0.0"}).secure_cookies is True
+    assert Settings.from_env({"SIGNPOST_SECURE_COOKIES": "0"}).secure_cookies is False
+    assert Settings.from_env({"SIGNPOST_SECURE_COOKIES": "0",
+                              "SIGNPOST_HOST": "localhost"}).secure_cookies is False
+    for host in ("0.0.0.0", "10.0.0.5", "chat.example.gov.uk"):
+        with pytest.raises(SettingsError, match="SIGNPOST_SECURE_COOKIES=0"):
+            Settings.from_env({"SIGNPOST_SECURE_COOKIES": "0", "SIGNPOST_HOST": host})
+
+
+async def test_the_sign_in_page_sets_a_secure_cookie_with_the_default_settings(aiohttp_client,
+                                                                               settings):
+    import dataclasses
+
+    from common.settings import Settings
+    from web.app import create_app
+
+    defaults = Settings.from_env({})
+    client = await aiohttp_client(create_app(dataclasses.replace(
+        settings, secure_cookies=defaults.secure_cookies)))
+    page = await client.get("/staff/sign-in")
+    assert page.status == 200
+    assert "Secure" in page.headers["Set-Cookie"]

@@ -78,3 +78,104 @@ async def test_one_address_starting_many_chats_is_asked_to_wait(make_client, sta
                 for _ in range(6)]
     assert statuses == [200] * 5 + [429]
     assert len(standin_rasa.received) == 5
+
+
+# --- behind a reverse proxy (SIGNPOST_TRUSTED_PROXIES) ---------------------------------------
+
+def _from(address: str) -> dict[str, str]:
+    """What our proxy adds: the parent's address, after anything the parent sent."""
+    return {"X-Forwarded-For": address}
+
+
+async def test_behind_a_trusted_proxy_each_parent_has_their_own_allowance(make_client, standin_rasa):
+    # The test client connects from 127.0.0.1: here, that is our proxy.
+    client = await make_client(rate_limit_session="100/minute", rate_limit_client="3/minute",
+                               trusted_proxies=["127.0.0.1"])
+    flood = [(await client.post("/api/chat", json={"text": "hi", "session_id": None},
+                                headers=_from("203.0.113.5"))).status for _ in range(4)]
+    assert flood == [200, 200, 200, 429]
+    other = await client.post("/api/chat", json={"text": "hi", "session_id": None},
+                              headers=_from("198.51.100.9"))
+    assert other.status == 200
+
+
+async def test_forwarded_for_is_ignored_from_a_peer_that_is_not_a_trusted_proxy(make_client):
+    client = await make_client(rate_limit_session="100/minute", rate_limit_client="3/minute",
+                               trusted_proxies=["10.0.0.0/8"])
+    statuses = [(await client.post("/api/chat", json={"text": "hi", "session_id": None},
+                                   headers=_from(f"203.0.113.{n}"))).status for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+async def test_a_parent_cannot_dodge_the_limit_by_writing_their_own_forwarded_for(make_client):
+    client = await make_client(rate_limit_session="100/minute", rate_limit_client="3/minute",
+                               trusted_proxies=["127.0.0.1", "10.0.0.0/8"])
+    # The parent sends a made-up header; our proxies append the real address (and their own).
+    statuses = [(await client.post(
+        "/api/chat", json={"text": "hi", "session_id": None},
+        headers=_from(f"192.0.2.{n}, 203.0.113.5, 10.1.2.3"))).status for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+async def test_starting_new_chats_in_a_loop_is_refused_politely_and_spares_other_parents(
+        make_client, standin_rasa):
+    client = await make_client(rate_limit_session="100/minute", rate_limit_client="100/minute",
+                               rate_limit_new_sessions="3/hour", trusted_proxies=["127.0.0.1"])
+    replies = [await client.post("/api/chat", json={"text": "hi", "session_id": None},
+                                 headers=_from("203.0.113.5")) for _ in range(4)]
+    assert [r.status for r in replies] == [200, 200, 200, 429]
+    refused = await replies[-1].json()
+    assert refused["error"] == "too_many_chats"
+    assert "carry on in the chat you have open" in refused["message"]
+    assert int(replies[-1].headers["Retry-After"]) >= 1
+    assert len(standin_rasa.received) == 3
+    # The chats already open carry on, and a parent at another address starts one.
+    first = (await replies[0].json())["session_id"]
+    going_on = await client.post("/api/chat", json={"text": "hi", "session_id": first},
+                                 headers=_from("203.0.113.5"))
+    assert going_on.status == 200 and (await going_on.json())["session_id"] == first
+    other = await client.post("/api/chat", json={"text": "hi", "session_id": None},
+                              headers=_from("198.51.100.9"))
+    assert other.status == 200
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_start_up():
+    import pytest
+
+    from common.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="SIGNPOST_TRUSTED_PROXIES"):
+        Settings.from_env({"SIGNPOST_TRUSTED_PROXIES": "10.0.0.2, proxy.example"})
+    settings = Settings.from_env({"SIGNPOST_TRUSTED_PROXIES": "10.0.0.2, 172.16.0.0/12"})
+    assert settings.trusted_proxies == ["10.0.0.2", "172.16.0.0/12"]
+
+
+async def test_the_oruk_api_is_limited_per_address(make_client):
+    client = await make_client(rate_limit_api="3/minute", trusted_proxies=["127.0.0.1"])
+    statuses = [(await client.get("/oruk/taxonomy_terms", headers=_from("203.0.113.5"))).status
+                for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = await client.get("/oruk/services", headers=_from("203.0.113.5"))
+    assert refused.status == 429 and "wait a minute" in (await refused.json())["message"]
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert refused.headers["Access-Control-Allow-Origin"] == "*"
+    other = await client.get("/oruk/taxonomy_terms", headers=_from("198.51.100.9"))
+    assert other.status == 200
+
+
+# --- hostile JSON --------------------------------------------------------------------------
+
+DEEP = b"[" * 7000 + b"]" * 7000  # 14 KB: under the body limit, far over any real nesting
+
+
+async def test_deeply_nested_json_gets_a_400_that_explains_and_logs_no_traceback(
+        client, standin_rasa, caplog):
+    for path in ("/api/chat", "/api/chat/end", "/api/report"):
+        for body in (DEEP, b'{"text": ' + b"[" * 7000 + b"]" * 7000 + b"}",
+                     b'{"text": "hi", "x": ' + b"[" * 40 + b"]" * 40 + b"}"):
+            response = await client.post(path, data=body, headers={
+                "Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"})
+            assert response.status == 400, (path, body[:20], response.status)
+            assert "nested" in (await response.json())["message"], path
+    assert standin_rasa.received == []
+    assert "Traceback" not in caplog.text and "RecursionError" not in caplog.text

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from directory.staff_sessions import IDLE_MINUTES, MAX_HOURS, load_session
 from directory.staff_users import StaffUser
+from web.security import MAX_UPLOAD_BYTES
 from web.staff import csrf
 from web.staff.directory import run
 
@@ -42,6 +43,14 @@ def requires(role: str) -> Callable[[Handler], Handler]:
         handler.staff_access = role  # type: ignore[attr-defined]
         return handler
     return mark
+
+
+def large_upload(handler: Handler) -> Handler:
+    """The one view that may receive a big body (``security.MAX_UPLOAD_BYTES``, the ORUK import);
+    every other request is held to the root app's small ``client_max_size``. The guard allows
+    it only once the role is checked, so nobody else can make the server read 20 MB."""
+    handler.large_upload = True  # type: ignore[attr-defined]
+    return handler
 
 
 def public(handler: Handler) -> Handler:
@@ -97,6 +106,8 @@ def guard_middleware(secret_key: web.AppKey):
             raise web.HTTPUnauthorized(text="Please sign in again.")
         if access == ADMIN and not session["user"].is_admin:
             raise web.HTTPForbidden(text="Only an admin can open this page.")
+        if getattr(match_info.handler, "large_upload", False):
+            request = request.clone(client_max_size=MAX_UPLOAD_BYTES)
         if request.method not in csrf.SAFE_METHODS:
             given = await csrf.submitted_token(request)
             if session is not None:

@@ -28,7 +28,6 @@ PENDING_IMPORTS = web.AppKey("staff_pending_imports", dict)
 JINJA = web.AppKey("staff_jinja", jinja2.Environment)
 #: Sign-in attempts allowed from one address (on top of the per-account lockout).
 SIGNIN_RATE = parse("10/minute")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def london_time(value: str | None) -> str:

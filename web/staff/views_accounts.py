@@ -9,6 +9,7 @@ from aiohttp import web
 from directory import staff_sessions, staff_users
 from directory.centres import centre_list
 from directory.staff_users import AccountError, LoginLocked
+from web.client_address import client_address
 from web.staff import auth, csrf
 from web.staff.base import (SECRET, SETTINGS, SIGNIN_LIMITER, SIGNIN_RATE, TEMPLATES,
                             render)
@@ -16,10 +17,6 @@ from web.staff.directory import run
 
 routes = web.RouteTableDef()
 SESSION_SCRIPT = (TEMPLATES / "session.js").read_text(encoding="utf-8")
-
-
-def _client(request: web.Request) -> str:
-    return request.remote or "unknown"
 
 
 def _sign_in_page(request: web.Request, *, error: str = "", username: str = "",
@@ -51,7 +48,7 @@ async def sign_in(request: web.Request) -> web.Response:
     form = await request.post()
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
-    if not await request.app[SIGNIN_LIMITER].hit(SIGNIN_RATE, "staff-sign-in", _client(request)):
+    if not await request.app[SIGNIN_LIMITER].hit(SIGNIN_RATE, "staff-sign-in", client_address(request)):
         return _sign_in_page(request, username=username, status=429,
                              error="Too many tries from this computer. Wait a minute, then try again.")
     try:

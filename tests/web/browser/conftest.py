@@ -50,7 +50,8 @@ class WebTier:
 def start_web_tier(tmp: Path, rasa_port: int, actions_port: int, *, extra_env=None) -> WebTier:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SIGNPOST_PORT": str(port),
-           "SIGNPOST_HOST": "127.0.0.1", "SIGNPOST_DIRECTORY_DB": str(_seeded(tmp / "directory.db")),
+           "SIGNPOST_HOST": "127.0.0.1", "SIGNPOST_SECURE_COOKIES": "0",
+           "SIGNPOST_DIRECTORY_DB": str(_seeded(tmp / "directory.db")),
            "SIGNPOST_CHAT_SESSIONS_DB": str(tmp / "chat_sessions.db"),
            "SIGNPOST_RASA_PORT": str(rasa_port), "SIGNPOST_ACTIONS_PORT": str(actions_port),
            "SIGNPOST_RATE_LIMIT_CLIENT": "600/minute", **(extra_env or {})}

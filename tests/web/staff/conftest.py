@@ -60,7 +60,7 @@ def settings(directory_db: Path, geo_db: Path) -> Settings:
     return Settings(directory_db=directory_db, geo_db=geo_db,
                     chat_sessions_db=directory_db.with_name("chat_sessions.db"),
                     rasa_url="http://127.0.0.1:9", actions_url="http://127.0.0.1:9",
-                    rasa_timeout=0.5)
+                    rasa_timeout=0.5, secure_cookies=False)  # plain HTTP on loopback
 
 
 @pytest.fixture

@@ -80,6 +80,7 @@ def site(tmp_path_factory, geo_db) -> Iterator[Site]:
     _add_accounts(path)
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SIGNPOST_PORT": str(port), "SIGNPOST_HOST": "127.0.0.1",
+           "SIGNPOST_SECURE_COOKIES": "0",
            "SIGNPOST_DIRECTORY_DB": str(path), "SIGNPOST_GEO_DB": str(geo_db),
            "SIGNPOST_RASA_PORT": str(free_port()), "SIGNPOST_ACTIONS_PORT": str(free_port())}
     proc = subprocess.Popen([sys.executable, "-m", "web"], cwd=ROOT, env=env)
