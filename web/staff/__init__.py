@@ -21,19 +21,23 @@ from common.settings import Settings
 from web.staff import (auth, views_accounts, views_admin, views_callbacks, views_centres,
                        views_dates, views_demand, views_needs, views_reports,
                        views_services)
-from web.staff.base import (JINJA, MAX_UPLOAD_BYTES, PENDING_IMPORTS, SECRET, SETTINGS,
-                            SIGNIN_LIMITER, TEMPLATES, context, london_time)
+from web.staff.base import (JINJA, MAX_UPLOAD_BYTES, PENDING_CODES, PENDING_IMPORTS, SECRET,
+                            SETTINGS, SIGNIN_LIMITER, SIGNIN_THROTTLE, TEMPLATES, context,
+                            london_time)
+from web.staff.throttle import SignInThrottle
 
 
 def create_staff_app(settings: Settings) -> web.Application:
     """The ``/staff`` sub-app. It uses the root app's directory threads (``keys.DIRECTORY``)."""
     app = web.Application(
-        middlewares=[auth.guard_middleware(SECRET)],
+        middlewares=[auth.guard_middleware(SECRET, SETTINGS)],
         client_max_size=MAX_UPLOAD_BYTES,
     )
     app[SETTINGS] = settings
     app[SECRET] = secrets.token_bytes(32)
     app[SIGNIN_LIMITER] = MovingWindowRateLimiter(MemoryStorage())
+    app[SIGNIN_THROTTLE] = SignInThrottle()
+    app[PENDING_CODES] = {}
     app[PENDING_IMPORTS] = {}
     env = aiohttp_jinja2.setup(
         app, app_key=JINJA, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
