@@ -97,6 +97,10 @@ class Settings:
     trusted_proxies: list[str] = field(default_factory=list)
     #: Whose bank holidays have no sessions: england-and-wales, scotland or northern-ireland.
     nation: str = DEFAULT_NATION
+    #: Every admin must use a second factor (an authenticator app) to sign in.
+    staff_admin_totp: bool = False
+    #: Days an open call-back request is kept before the retention job deletes it.
+    callback_open_days: int = 90
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -113,6 +117,9 @@ class Settings:
         retention_days = number("SIGNPOST_RETENTION_DAYS", "30")
         if retention_days < 1:
             raise SettingsError("SIGNPOST_RETENTION_DAYS must be 1 or more.")
+        callback_open_days = number("SIGNPOST_CALLBACK_OPEN_DAYS", "90")
+        if callback_open_days < 1:
+            raise SettingsError("SIGNPOST_CALLBACK_OPEN_DAYS must be 1 or more.")
         nation = env.get("SIGNPOST_NATION", "").strip().lower() or DEFAULT_NATION
         if nation not in NATIONS:
             raise SettingsError(f"SIGNPOST_NATION must be one of {', '.join(NATIONS)}, "
@@ -152,4 +159,6 @@ class Settings:
             rate_limit_api=env.get("SIGNPOST_RATE_LIMIT_API", "120/minute"),
             trusted_proxies=trusted_proxies,
             nation=nation,
+            staff_admin_totp=env.get("SIGNPOST_STAFF_ADMIN_TOTP", "") in ("1", "true", "yes"),
+            callback_open_days=callback_open_days,
         )

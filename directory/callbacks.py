@@ -2,8 +2,10 @@
 
 Written by the bot's call-back form (after the parent agreed to what is kept and for how long),
 read and closed by staff in the inbox at ``/staff/callbacks``. Closed requests are deleted after
-90 days by the retention job (``purge_closed_callbacks``), so contact details are not kept
-longer than the job needs.
+90 days by the retention job (``purge_closed_callbacks``), and requests nobody closed after
+``Settings.callback_open_days`` (``purge_old_open_callbacks``), so contact details are not kept
+longer than the job needs. Staff can delete one at once when a parent asks
+(``directory.edits.delete_callback``). Every deletion is audited, without contact details.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
+from directory import audit
 from directory.store import write_transaction
 
 OPEN, CLOSED = "open", "closed"
@@ -100,3 +103,31 @@ def purge_closed_callbacks(db: sqlite_utils.Database, older_than_days: int = 90,
         cursor = db.conn.execute(
             "DELETE FROM callback WHERE status = ? AND closed_at < ?", (CLOSED, cutoff))
     return cursor.rowcount
+
+
+def delete_callback(db: sqlite_utils.Database, callback_id: int) -> dict:
+    """Delete one request (the caller audits it, in its transaction); returns the deleted row."""
+    row = get_callback(db, callback_id)
+    db.execute("PRAGMA secure_delete = ON")
+    db.conn.execute("DELETE FROM callback WHERE id = ?", (callback_id,))
+    return row
+
+
+def purge_old_open_callbacks(db: sqlite_utils.Database, older_than_days: int = 90,
+                             *, now: datetime | None = None) -> int:
+    """Delete open requests made more than ``older_than_days`` ago, each with an audit row.
+
+    A request nobody answered in that time will not be answered; keeping the parent's number
+    longer helps nobody.
+    """
+    cutoff = ((now or _now()) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+    db.execute("PRAGMA secure_delete = ON")
+    with write_transaction(db):
+        old = [row["id"] for row in db.query(
+            "SELECT id FROM callback WHERE status = ? AND created_at < ?", [OPEN, cutoff])]
+        for callback_id in old:
+            db.conn.execute("DELETE FROM callback WHERE id = ?", (callback_id,))
+            audit.record(db, actor="retention job", action="expire", table="callback",
+                         record_id=str(callback_id), before={"status": OPEN},
+                         after={"deleted": True, "older_than_days": older_than_days})
+    return len(old)

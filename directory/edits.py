@@ -252,6 +252,15 @@ def close_callback(db: sqlite_utils.Database, callback_id: int, *, actor: str) -
     return closed
 
 
+def delete_callback(db: sqlite_utils.Database, callback_id: int, *, actor: str) -> None:
+    """Delete a call-back request now (a parent asked us to); audited without contact details."""
+    with store.write_transaction(db):
+        row = callbacks.delete_callback(db, callback_id)
+        audit.record(db, actor=actor, action="delete", table="callback", record_id=str(callback_id),
+                     before={"status": row["status"], "centre_id": row["centre_id"]},
+                     after={"deleted": True})
+
+
 # --- "this is wrong" reports ----------------------------------------------------------------
 
 #: The audit log's actor for something a parent did (parents have no account).

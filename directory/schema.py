@@ -288,9 +288,26 @@ def m008_listing_reports(db: sqlite_utils.Database) -> None:
     db["listing_report"].create_index(["status", "created_at"], if_not_exists=True)
 
 
+def m009_staff_second_factor(db: sqlite_utils.Database) -> None:
+    """The staff second factor (``directory/staff_totp.py``), and call-backs by centre.
+
+    ``staff_user.totp_secret``: the base32 secret of a confirmed authenticator app (NULL: none);
+    ``totp_pending``: a secret shown on the enrolment page and not yet confirmed with a code;
+    ``totp_last_step``: the 30-second step of the last code accepted, so no code works twice.
+    ``failed_logins`` and ``locked_until`` (m002) are no longer used: guessing is throttled
+    in the web tier instead of locking accounts.
+    """
+    columns = db["staff_user"].columns_dict
+    for name, kind in (("totp_secret", TEXT), ("totp_pending", TEXT), ("totp_last_step", INT)):
+        if name not in columns:
+            db["staff_user"].add_column(name, kind)
+    db["callback"].create_index(["status", "created_at"], if_not_exists=True)
+
+
 MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless,
                                m004_search_indexes, m005_parents_words, m006_calendar,
-                               m007_opening_hours, m008_listing_reports]
+                               m007_opening_hours, m008_listing_reports,
+                               m009_staff_second_factor]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

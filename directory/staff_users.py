@@ -1,9 +1,10 @@
 """Staff accounts: who may sign in to ``/staff`` and what they may change.
 
 Accounts live in the directory database so one backup holds the directory, its audit log and
-who may edit it. Passwords are hashed with Argon2id (``argon2-cffi``); after ``MAX_FAILURES``
-wrong passwords in a row an account is locked for ``LOCKOUT_MINUTES``, which stops guessing
-even from many addresses at once. Roles:
+who may edit it. Passwords are hashed with Argon2id (``argon2-cffi``). Guessing is slowed down
+by the web tier (``web/staff/throttle.py``), never by locking an account: a lock would let anyone
+shut an admin out, and its message would tell them which usernames exist. Accounts may add a
+second factor (``directory/staff_totp.py``). Roles:
 
 - ``admin``: changes everything, manages accounts, imports and exports.
 - ``editor``: changes the services and centres of their own centres (``centre_ids``, location ids).
@@ -14,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import sqlite_utils
 from argon2 import PasswordHasher
@@ -24,8 +25,6 @@ from directory import audit
 from directory.store import write_transaction
 
 ROLES = ("admin", "editor")
-MAX_FAILURES = 5
-LOCKOUT_MINUTES = 15
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _hasher = PasswordHasher()
@@ -44,6 +43,8 @@ class StaffUser:
     role: str
     centre_ids: tuple[str, ...]
     active: bool = True
+    #: A one-time code from an authenticator app is asked for after the password.
+    totp_enrolled: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -60,16 +61,6 @@ class StaffUser:
                    for sal in service.get("service_at_locations") or [])
 
 
-class LoginLocked(AccountError):
-    """Too many wrong passwords: the account is locked until ``until``."""
-
-    def __init__(self, until: datetime):
-        self.until = until
-        minutes = max(1, int((until - _now()).total_seconds() // 60) + 1)
-        super().__init__(f"Too many wrong passwords. This account is locked for {minutes} more "
-                         f"minute{'s' if minutes != 1 else ''}. Please wait, then try again.")
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -81,7 +72,7 @@ def _iso(moment: datetime) -> str:
 def _user(row: dict) -> StaffUser:
     return StaffUser(id=row["id"], username=row["username"], role=row["role"],
                      centre_ids=tuple(json.loads(row["centre_ids"] or "[]")),
-                     active=bool(row["active"]))
+                     active=bool(row["active"]), totp_enrolled=bool(row.get("totp_secret")))
 
 
 def check_password_strength(password: str, username: str = "") -> None:
@@ -114,7 +105,7 @@ def create_user(db: sqlite_utils.Database, username: str, password: str, role: s
     now = _iso(_now())
     record = {"username": username, "password_hash": _hasher.hash(password), "role": role,
               "centre_ids": json.dumps(centre_ids), "created_at": now,
-              "password_changed_at": now, "failed_logins": 0, "locked_until": None, "active": 1}
+              "password_changed_at": now, "active": 1}
     with write_transaction(db):
         cursor = db.conn.execute(
             f"INSERT INTO staff_user ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
@@ -140,19 +131,17 @@ def list_users(db: sqlite_utils.Database) -> list[dict]:
     """Accounts for the admin screen, without password hashes."""
     return [
         {**_user(row).__dict__, "created_at": row["created_at"],
-         "locked_until": row["locked_until"], "password_changed_at": row["password_changed_at"]}
+         "password_changed_at": row["password_changed_at"]}
         for row in db.query("SELECT * FROM staff_user ORDER BY username")
     ]
 
 
-def authenticate(db: sqlite_utils.Database, username: str, password: str,
-                 *, now: datetime | None = None) -> StaffUser | None:
-    """The account if the password is right; ``None`` if not; ``LoginLocked`` while locked.
+def authenticate(db: sqlite_utils.Database, username: str, password: str) -> StaffUser | None:
+    """The account if the password is right, else ``None`` — the same for every wrong answer.
 
-    Every wrong password counts; the ``MAX_FAILURES``-th locks the account. A right password
-    resets the count. Unknown usernames cost the same time as known ones.
+    Unknown and switched-off usernames still verify a password against a dummy hash, so a wrong
+    name takes as long as a wrong password. How often one may try is the web tier's business.
     """
-    now = now or _now()
     row = _row(db, username or "")
     if row is None or not row["active"]:
         try:
@@ -160,42 +149,27 @@ def authenticate(db: sqlite_utils.Database, username: str, password: str,
         except VerificationError:
             pass
         return None
-    if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
-        raise LoginLocked(datetime.fromisoformat(row["locked_until"]))
     try:
         _hasher.verify(row["password_hash"], password or "")
     except (VerificationError, InvalidHashError):
-        failures = (row["failed_logins"] or 0) + 1
-        locked_until = None
-        if failures >= MAX_FAILURES:
-            locked_until, failures = _iso(now + timedelta(minutes=LOCKOUT_MINUTES)), 0
-        with write_transaction(db):
-            db.conn.execute("UPDATE staff_user SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                            (failures, locked_until, row["id"]))
-        if locked_until:
-            raise LoginLocked(datetime.fromisoformat(locked_until))
         return None
-    updates = {"failed_logins": 0, "locked_until": None}
     if _hasher.check_needs_rehash(row["password_hash"]):
-        updates["password_hash"] = _hasher.hash(password)
-    with write_transaction(db):
-        db.conn.execute(
-            f"UPDATE staff_user SET {', '.join(f'{k} = ?' for k in updates)} WHERE id = ?",
-            [*updates.values(), row["id"]])
+        with write_transaction(db):
+            db.conn.execute("UPDATE staff_user SET password_hash = ? WHERE id = ?",
+                            (_hasher.hash(password), row["id"]))
     return _user(row)
 
 
 def set_password(db: sqlite_utils.Database, username: str, new_password: str,
                  *, actor: str) -> None:
-    """Replace a password (and unlock the account); audited without the password itself."""
+    """Replace a password; audited without the password itself."""
     row = _row(db, username)
     if row is None:
         raise AccountError(f"No account called {username}.")
     check_password_strength(new_password, row["username"])
     with write_transaction(db):
         db.conn.execute(
-            "UPDATE staff_user SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
-            "locked_until = NULL WHERE id = ?",
+            "UPDATE staff_user SET password_hash = ?, password_changed_at = ? WHERE id = ?",
             (_hasher.hash(new_password), _iso(_now()), row["id"]))
         # Signing in again everywhere is the point of changing a password.
         db.conn.execute("DELETE FROM staff_session WHERE user_id = ?", (row["id"],))

@@ -29,6 +29,7 @@ async def privacy_page(request: web.Request) -> dict[str, Any]:
         "compact": False,
         "retention_days": settings.retention_days,
         "callback_days": CALLBACK_RETENTION_DAYS,
+        "callback_open_days": settings.callback_open_days,
         "main_line": settings.family_hubs_phone,
         "hours": settings.family_hubs_hours,
         "ico": ICO,

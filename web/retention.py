@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 from common.settings import Settings, SettingsError
-from directory.callbacks import purge_closed_callbacks
+from directory.callbacks import purge_closed_callbacks, purge_old_open_callbacks
 from directory.db import open_db
 from directory.reports import purge_done_reports
 from web.sessions import purge_expired as purge_expired_chat_sessions
@@ -49,13 +49,16 @@ class RetentionSettings:
     chat_sessions_db: Path = Path("var/chat_sessions.db")
     retention_days: int = DEFAULT_RETENTION_DAYS
     callback_days: int = CALLBACK_RETENTION_DAYS
+    #: Open call-back requests older than this are deleted (nobody answered them).
+    callback_open_days: int = CALLBACK_RETENTION_DAYS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RetentionSettings":
         """The databases and retention days of this process's ``Settings``."""
         return cls(tracker_db=Path(settings.tracker_db), directory_db=Path(settings.directory_db),
                    chat_sessions_db=Path(settings.chat_sessions_db),
-                   retention_days=int(settings.retention_days))
+                   retention_days=int(settings.retention_days),
+                   callback_open_days=int(settings.callback_open_days))
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,12 @@ class PurgeResult:
     callbacks: int
     chat_sessions: int = 0
     reports: int = 0
+    open_callbacks: int = 0
 
     def __str__(self) -> str:
         return (f"Deleted {self.events} conversation events ({self.conversations} whole "
                 f"conversations), {self.callbacks} closed call-back requests, "
+                f"{self.open_callbacks} call-back requests nobody answered, "
                 f"{self.reports} done reports from parents and "
                 f"{self.chat_sessions} expired chat session ids.")
 
@@ -101,12 +106,15 @@ def purge_conversations(tracker_db: Path, older_than_days: int,
 
 
 def purge_callbacks(directory_db: Path, older_than_days: int = CALLBACK_RETENTION_DAYS,
-                    *, now: datetime | None = None) -> int:
+                    *, now: datetime | None = None,
+                    open_older_than_days: int = CALLBACK_RETENTION_DAYS) -> tuple[int, int]:
+    """Closed requests past their time, and open ones nobody answered; returns both counts."""
     if not directory_db.exists():
-        return 0
+        return 0, 0
     db = open_db(directory_db)
     try:
-        return purge_closed_callbacks(db, older_than_days, now=now)
+        return (purge_closed_callbacks(db, older_than_days, now=now),
+                purge_old_open_callbacks(db, open_older_than_days, now=now))
     finally:
         db.conn.close()
 
@@ -125,11 +133,14 @@ def purge_reports(directory_db: Path, older_than_days: int = CALLBACK_RETENTION_
 
 def purge(settings: RetentionSettings, *, now: datetime | None = None) -> PurgeResult:
     events, conversations = purge_conversations(settings.tracker_db, settings.retention_days, now=now)
-    callbacks = purge_callbacks(settings.directory_db, settings.callback_days, now=now)
+    callbacks, open_callbacks = purge_callbacks(settings.directory_db, settings.callback_days,
+                                                now=now,
+                                                open_older_than_days=settings.callback_open_days)
     done_reports = purge_reports(settings.directory_db, settings.callback_days, now=now)
     chat_sessions = purge_expired_chat_sessions(settings.chat_sessions_db,
                                                 now=None if now is None else now.timestamp())
-    return PurgeResult(events, conversations, callbacks, chat_sessions, done_reports)
+    return PurgeResult(events, conversations, callbacks, chat_sessions, done_reports,
+                       open_callbacks)
 
 
 def scheduled_purge(settings: Settings, every: timedelta = PURGE_EVERY):

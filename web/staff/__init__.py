@@ -21,18 +21,22 @@ from common.settings import Settings
 from web.staff import (auth, views_accounts, views_admin, views_callbacks, views_centres,
                        views_dates, views_demand, views_needs, views_reports,
                        views_services)
-from web.staff.base import (JINJA, PENDING_IMPORTS, SECRET, SETTINGS,
-                            SIGNIN_LIMITER, TEMPLATES, context, london_time)
+from web.staff.base import (JINJA, PENDING_CODES, PENDING_IMPORTS, SECRET,
+                            SETTINGS, SIGNIN_LIMITER, SIGNIN_THROTTLE, TEMPLATES, context,
+                            london_time)
+from web.staff.throttle import SignInThrottle
 
 
 def create_staff_app(settings: Settings) -> web.Application:
     """The ``/staff`` sub-app. It uses the root app's directory threads (``keys.DIRECTORY``)."""
     # Body limits are the root app's (a sub-app's own client_max_size is never used); the
     # import view alone may take more (``auth.large_upload``).
-    app = web.Application(middlewares=[auth.guard_middleware(SECRET)])
+    app = web.Application(middlewares=[auth.guard_middleware(SECRET, SETTINGS)])
     app[SETTINGS] = settings
     app[SECRET] = secrets.token_bytes(32)
     app[SIGNIN_LIMITER] = MovingWindowRateLimiter(MemoryStorage())
+    app[SIGNIN_THROTTLE] = SignInThrottle()
+    app[PENDING_CODES] = {}
     app[PENDING_IMPORTS] = {}
     env = aiohttp_jinja2.setup(
         app, app_key=JINJA, loader=jinja2.FileSystemLoader(str(TEMPLATES)),

@@ -2,10 +2,13 @@
 
     python -m web.staff create USER --role admin|editor [--centre LOCATION_ID ...]
     python -m web.staff passwd USER
+    python -m web.staff reset-second-factor USER
     python -m web.staff list
 
 Passwords are typed at a hidden prompt (or piped on stdin for scripts), never on the command
-line, where they would stay in the shell history.
+line, where they would stay in the shell history. ``reset-second-factor`` is for someone who
+lost the phone with their authenticator app: they sign in with the password and set up a new
+one (admins must, when ``SIGNPOST_STAFF_ADMIN_TOTP`` is on).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import getpass
 import sys
 
 from common.settings import Settings
-from directory import staff_users
+from directory import staff_totp, staff_users
 from directory.centres import unknown_centres
 from directory.db import open_db
 
@@ -41,8 +44,11 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     create.add_argument("--role", choices=staff_users.ROLES, required=True)
     create.add_argument("--centre", action="append", default=[], metavar="LOCATION_ID",
                         help="a centre (ORUK location id) an editor looks after; repeat for more")
-    passwd = sub.add_parser("passwd", help="set a new password (also unlocks the account)")
+    passwd = sub.add_parser("passwd", help="set a new password")
     passwd.add_argument("username")
+    reset = sub.add_parser("reset-second-factor",
+                           help="remove a lost second factor (they set up a new one)")
+    reset.add_argument("username")
     sub.add_parser("list", help="show every account")
     return parser
 
@@ -68,10 +74,15 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "passwd":
             staff_users.set_password(db, args.username, _password(args.username), actor="command line")
             print(f"Password changed for {args.username}. They are signed out everywhere.")
+        elif args.command == "reset-second-factor":
+            staff_totp.reset(db, args.username, actor="command line")
+            print(f"Second factor removed for {args.username}. They are signed out everywhere; "
+                  f"they sign in with their password and set up a new one.")
         else:
             for u in staff_users.list_users(db):
                 centres = "all centres" if u["role"] == "admin" else ", ".join(u["centre_ids"])
-                state = "" if u["active"] else " (switched off)"
+                state = ("" if u["active"] else " (switched off)") + (
+                    " (second factor)" if u["totp_enrolled"] else "")
                 print(f"{u['username']:<20} {u['role']:<7} {centres}{state}")
     except staff_users.AccountError as problem:
         print(problem, file=sys.stderr)

@@ -9,6 +9,10 @@ Every staff route declares who may use it with ``@requires("admin")``, ``@requir
 (any signed-in account) or ``@public``. The guard middleware refuses a route with no declaration,
 so a new page can never be open by accident. Editors are further limited to their own centres
 inside the views (``ensure_may_edit_*``).
+
+When every admin must use a second factor (``Settings.staff_admin_totp``), an admin who has not
+set one up can open only the pages marked ``@before_second_factor`` (setting it up, signing out)
+until they do.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from web.staff.directory import run
 COOKIE = "signpost_staff"
 WARN_SECONDS = 5 * 60
 SIGN_IN_PATH = "/staff/sign-in"
+SECOND_FACTOR_PATH = "/staff/second-factor"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PUBLIC, EDITOR, ADMIN = "public", "editor", "admin"
@@ -59,6 +64,12 @@ def public(handler: Handler) -> Handler:
     return handler
 
 
+def before_second_factor(handler: Handler) -> Handler:
+    """A page an admin may use before setting up a required second factor."""
+    handler.staff_before_second_factor = True  # type: ignore[attr-defined]
+    return handler
+
+
 def set_session_cookie(response: web.StreamResponse, token: str, *, secure: bool) -> None:
     response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", secure=secure,
                         path="/staff")
@@ -83,8 +94,8 @@ def safe_next(target: str | None) -> str:
     return target if target and _is_safe_next(target) else "/staff/"
 
 
-def guard_middleware(secret_key: web.AppKey):
-    """Build the middleware that enforces sign-in, role and CSRF on every staff route."""
+def guard_middleware(secret_key: web.AppKey, settings_key: web.AppKey):
+    """Build the middleware that enforces sign-in, role, second factor and CSRF on every route."""
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -108,6 +119,13 @@ def guard_middleware(secret_key: web.AppKey):
             raise web.HTTPForbidden(text="Only an admin can open this page.")
         if getattr(match_info.handler, "large_upload", False):
             request = request.clone(client_max_size=MAX_UPLOAD_BYTES)
+        if (access != PUBLIC and session is not None and session["user"].is_admin
+                and not session["user"].totp_enrolled
+                and request.app[settings_key].staff_admin_totp
+                and not getattr(match_info.handler, "staff_before_second_factor", False)):
+            if request.method in csrf.SAFE_METHODS:
+                raise web.HTTPFound(SECOND_FACTOR_PATH)
+            raise web.HTTPForbidden(text="Set up your second factor first.")
         if request.method not in csrf.SAFE_METHODS:
             given = await csrf.submitted_token(request)
             if session is not None:

@@ -18,15 +18,19 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from common.settings import Settings
 from web.staff import auth
+from web.staff.throttle import SignInThrottle
 
 TEMPLATES = Path(__file__).with_name("templates")
 LONDON = ZoneInfo("Europe/London")
 SETTINGS = web.AppKey("staff_settings", Settings)
 SECRET = web.AppKey("staff_presign_secret", bytes)
 SIGNIN_LIMITER = web.AppKey("staff_signin_limiter", MovingWindowRateLimiter)
+SIGNIN_THROTTLE = web.AppKey("staff_signin_throttle", SignInThrottle)
+#: People who gave the right password and still owe a code: cookie token -> ``PendingCode``.
+PENDING_CODES = web.AppKey("staff_pending_codes", dict)
 PENDING_IMPORTS = web.AppKey("staff_pending_imports", dict)
 JINJA = web.AppKey("staff_jinja", jinja2.Environment)
-#: Sign-in attempts allowed from one address (on top of the per-account lockout).
+#: Sign-in attempts allowed from one address, right or wrong (on top of ``throttle.py``).
 SIGNIN_RATE = parse("10/minute")
 
 

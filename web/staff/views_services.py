@@ -10,7 +10,9 @@ from directory import audit, callbacks, edits, reports, store
 from directory.cards import is_stale
 from directory.centres import centre_list, centre_names
 from directory.store import ServiceInvalid, VersionConflict
-from web.staff import auth, views_reports
+from web.staff import auth
+from web.staff import views_reports
+from web.staff.views_callbacks import callback_visible
 from web.staff.base import render
 from web.staff import service_form as sf
 from web.staff.directory import run
@@ -49,8 +51,7 @@ async def home(request: web.Request) -> web.Response:
         store.service_summaries(db), callbacks.list_callbacks(db, "open"), centre_list(db),
         reports.list_reports(db, "open")))
     services = _service_rows(summaries, user)
-    open_callbacks = [c for c in open_rows
-                      if user.is_admin or not c["centre_id"] or c["centre_id"] in user.centre_ids]
+    open_callbacks = [c for c in open_rows if callback_visible(user, c)]
     return render("home.html", request, {
         # Oldest first: what has gone longest without a check is most likely wrong.
         "stale": sorted((s for s in services if s["stale"]), key=lambda s: s["assured_date"] or ""),

@@ -51,7 +51,7 @@ def test_conversations_older_than_the_retention_period_are_deleted(tmp_path):
     assert (result.events, result.conversations) == (3, 1)
 
 
-def test_closed_call_backs_go_after_90_days_and_open_ones_never(tmp_path):
+def test_closed_call_backs_go_after_90_days_and_open_ones_after_the_open_days(tmp_path):
     directory = tmp_path / "directory.db"
     db = open_db(directory)
     old = create_callback(db, first_name="Ann", phone="07700 900001")
@@ -65,12 +65,15 @@ def test_closed_call_backs_go_after_90_days_and_open_ones_never(tmp_path):
     db.conn.execute("UPDATE callback SET closed_at = ? WHERE id = ?",
                     ((NOW - timedelta(days=10)).isoformat(timespec="seconds"), recent))
     db.conn.execute("UPDATE callback SET created_at = ? WHERE id = ?",
-                    ((NOW - timedelta(days=400)).isoformat(timespec="seconds"), still_open))
+                    ((NOW - timedelta(days=89)).isoformat(timespec="seconds"), still_open))
+    unanswered = create_callback(db, first_name="Di", phone="07700 900004")
+    db.conn.execute("UPDATE callback SET created_at = ? WHERE id = ?",
+                    ((NOW - timedelta(days=91)).isoformat(timespec="seconds"), unanswered))
     db.conn.commit()
     db.conn.close()
     result = purge(RetentionSettings(tracker_db=tmp_path / "no-tracker.db", directory_db=directory,
                                      chat_sessions_db=tmp_path / "no-sessions.db"), now=NOW)
-    assert result.callbacks == 1
+    assert result.callbacks == 1 and result.open_callbacks == 1
     left = {row["first_name"] for row in list_callbacks(open_db(directory))}
     assert left == {"Bo", "Cy"}
 

@@ -23,6 +23,8 @@ OPEN_TO_EVERY_ROLE = {
     ("POST", "/needs/{term_id}/phrases/{phrase_id}/delete"), ("GET", "/callbacks"),
     ("GET", "/reports"), ("GET", "/demand"), ("GET", "/demand.csv"), ("GET", "/password"), ("POST", "/password"),
     ("POST", "/sign-out"), ("POST", "/session/extend"),
+    # One's own second factor.
+    ("GET", "/second-factor"), ("POST", "/second-factor"),
     # Term dates and closures: the page lists them all; what one may add or remove is checked
     # per period (removing Olive's centre's closure is refused below).
     ("GET", "/dates"), ("POST", "/dates"),
@@ -86,8 +88,8 @@ def test_every_staff_route_declares_who_may_use_it(settings):
     undeclared = [(m, p) for m, p, access in routes if access is None]
     assert undeclared == []
     public = {(m, p) for m, p, access in routes if access == auth.PUBLIC}
-    assert public == {("GET", "/sign-in"), ("POST", "/sign-in"), ("GET", "/session.js"),
-                      ("GET", "/staff.css")}
+    assert public == {("GET", "/sign-in"), ("POST", "/sign-in"), ("POST", "/sign-in/code"),
+                      ("GET", "/session.js"), ("GET", "/staff.css")}
 
 
 async def test_every_route_refuses_a_request_without_a_session(client, settings, ids):
@@ -122,6 +124,7 @@ async def test_every_route_refuses_the_wrong_role(client, settings, ids):
     assert set(admin_only) <= set(refused)
     assert ("POST", "/services/{id}") in refused and ("GET", "/callbacks/{id}") in refused
     assert ("GET", "/reports/{id}") in refused and ("POST", "/reports/{id}/done") in refused
+    assert ("POST", "/callbacks/{id}/delete") in refused
 
 
 async def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(client, settings, ids):

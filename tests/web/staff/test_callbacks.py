@@ -6,7 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from common.settings import Settings
 from directory import audit, callbacks
+from web import retention
 from tests.web.staff.helpers import page_token, sign_in
 
 
@@ -54,8 +56,11 @@ async def test_staff_see_their_centres_requests_and_close_them(client, db, centr
     anywhere = callbacks.create_callback(db, first_name="Jo", email="jo@example.org")
     await sign_in(client, "eddie")
     inbox = await (await client.get("/staff/callbacks")).text()
-    assert "Priya" in inbox and "Jo" in inbox and "Olu" not in inbox
+    assert "Priya" in inbox and "Olu" not in inbox
+    # A request for no centre goes to the admins, not to every centre's editors.
+    assert "Jo" not in inbox and "jo@example.org" not in inbox
     assert (await client.get(f"/staff/callbacks/{other}", allow_redirects=False)).status == 403
+    assert (await client.get(f"/staff/callbacks/{anywhere}", allow_redirects=False)).status == 403
     detail = await (await client.get(f"/staff/callbacks/{mine}")).text()
     assert "01632 960010" in detail and "Weekday mornings" in detail and "dads group" in detail
     token = await page_token(client, f"/staff/callbacks/{mine}")
@@ -69,7 +74,52 @@ async def test_staff_see_their_centres_requests_and_close_them(client, db, centr
     entry = audit.list_entries(db, table="callback", record_id=str(mine))[0]
     assert entry["actor"] == "eddie" and entry["after"]["status"] == "closed"
     assert "01632 960010" not in str(entry)  # the audit log keeps no contact details
-    assert anywhere
+
+
+async def test_requests_for_no_centre_reach_admins(client, db, centres):
+    anywhere = callbacks.create_callback(db, first_name="Jo", email="jo@example.org")
+    await sign_in(client, "ada")
+    inbox = await (await client.get("/staff/callbacks")).text()
+    assert "Jo" in inbox
+    detail = await (await client.get(f"/staff/callbacks/{anywhere}")).text()
+    assert "jo@example.org" in detail
+
+
+async def test_staff_delete_a_request_when_a_parent_asks(client, db, centres):
+    mine = callbacks.create_callback(db, first_name="Priya", phone="01632 960030", centre_id=centres[0])
+    other = callbacks.create_callback(db, first_name="Olu", phone="01632 960031", centre_id=centres[1])
+    await sign_in(client, "eddie")
+    token = await page_token(client, f"/staff/callbacks/{mine}")
+    refused = await client.post(f"/staff/callbacks/{other}/delete", data={"csrf_token": token},
+                                allow_redirects=False)
+    assert refused.status == 403
+    done = await client.post(f"/staff/callbacks/{mine}/delete", data={"csrf_token": token},
+                             allow_redirects=False)
+    assert done.status == 302
+    with pytest.raises(callbacks.CallbackNotFound):
+        callbacks.get_callback(db, mine)
+    assert callbacks.get_callback(db, other)["first_name"] == "Olu"
+    entry = audit.list_entries(db, table="callback", record_id=str(mine))[0]
+    assert entry["actor"] == "eddie" and entry["action"] == "delete"
+    assert "01632 960030" not in str(entry) and "Priya" not in str(entry)
+
+
+def test_open_requests_nobody_answered_expire_after_the_set_days(db, directory_db, tmp_path):
+    old = callbacks.create_callback(db, first_name="Old", phone="01632 960040")
+    recent = callbacks.create_callback(db, first_name="Recent", phone="01632 960041")
+    long_ago = (datetime.now(timezone.utc) - timedelta(days=31)).isoformat(timespec="seconds")
+    db.execute("UPDATE callback SET created_at = ? WHERE id = ?", [long_ago, old])
+    db.conn.commit()
+    settings = retention.RetentionSettings.from_settings(Settings.from_env({
+        "SIGNPOST_DIRECTORY_DB": str(directory_db), "SIGNPOST_TRACKER_DB": str(tmp_path / "none.db"),
+        "SIGNPOST_CHAT_SESSIONS_DB": str(tmp_path / "none2.db"),
+        "SIGNPOST_CALLBACK_OPEN_DAYS": "30"}))
+    result = retention.purge(settings)
+    assert result.open_callbacks == 1
+    assert {r["id"] for r in callbacks.list_callbacks(db)} == {recent}
+    entry = audit.list_entries(db, table="callback", record_id=str(old))[0]
+    assert entry["actor"] == "retention job" and entry["action"] == "expire"
+    assert "01632 960040" not in str(entry)
 
 
 async def test_the_home_page_counts_requests_waiting(client, db, centres):

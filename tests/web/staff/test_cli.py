@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from directory import staff_users
+import pyotp
+
+from directory import audit, staff_totp, staff_users
 from directory.db import open_db
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -42,10 +44,26 @@ def test_bad_requests_say_what_to_do(directory_db):
     assert twice.returncode == 2 and "already an account called ada" in twice.stderr
 
 
-def test_passwd_sets_a_new_password_and_unlocks(directory_db):
+def test_passwd_sets_a_new_password(directory_db):
     db = open_db(directory_db)
-    db.execute("UPDATE staff_user SET locked_until = '2999-01-01T00:00:00+00:00' WHERE username = 'eddie'")
-    db.conn.commit()
     done = staff(directory_db, "passwd", "eddie", password="fresh green apples")
     assert done.returncode == 0, done.stderr
     assert staff_users.authenticate(db, "eddie", "fresh green apples") is not None
+
+
+def test_reset_second_factor_removes_a_lost_one_and_signs_them_out(directory_db):
+    db = open_db(directory_db)
+    ada = staff_users.find_user(db, "ada")
+    secret = staff_totp.start_enrolment(db, ada)
+    staff_totp.confirm_enrolment(db, ada, pyotp.TOTP(secret).now())
+    assert staff_users.find_user(db, "ada").totp_enrolled
+    assert "(second factor)" in staff(directory_db, "list").stdout
+    done = staff(directory_db, "reset-second-factor", "ada")
+    assert done.returncode == 0, done.stderr
+    assert "Second factor removed for ada" in done.stdout
+    assert not staff_users.find_user(db, "ada").totp_enrolled
+    entry = audit.list_entries(db, table="staff_user", record_id="ada")[0]
+    assert entry["action"] == "second factor reset" and entry["actor"] == "command line"
+    assert secret not in str(audit.list_entries(db, table="staff_user"))
+    missing = staff(directory_db, "reset-second-factor", "nobody")
+    assert missing.returncode == 2 and "No account called nobody" in missing.stderr

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+from directory.geo import Geo, haversine_km
 from jsonschema import Draft202012Validator
 
 HERE = Path(__file__).resolve().parent
@@ -93,19 +95,28 @@ async def test_filters_narrow_the_services(client, sample_services):
     saturday = await get_page(client, "/oruk/services?day=Saturday&per_page=100")
     assert 0 < saturday["total_items"] < len(sample_services)
     evening = await get_page(client, "/oruk/services?start_time=17:00&per_page=100")
-    assert 0 < evening["total_items"] < saturday["total_items"] + len(sample_services)
+    expected_evening = {s["id"] for s in sample_services
+                        if any((sc.get("opens_at") or "")[:5] >= "17:00"
+                               for sc in s.get("schedules") or [])}
+    assert expected_evening and len(expected_evening) < len(sample_services)
+    assert {s["id"] for s in evening["contents"]} == expected_evening
     young = await get_page(client, "/oruk/services?maximum_age=1&per_page=100")
     assert all(s["maximum_age"] <= 1 for s in young["contents"])
     text = await get_page(client, "/oruk/services?text=dads")
     assert text["total_items"] > 0
 
 
-async def test_proximity_keeps_only_nearby_places_nearest_first(client):
+async def test_proximity_keeps_only_nearby_places_nearest_first(client, settings):
     near = await get_page(client, "/oruk/service_at_locations?postcode=BB3%201AB&proximity=1500&per_page=200")
     wide = await get_page(client, "/oruk/service_at_locations?postcode=BB3%201AB&per_page=200")
     assert 0 < near["total_items"] < wide["total_items"]
     assert {i["location"]["name"] for i in near["contents"]} <= {i["location"]["name"] for i in wide["contents"]}
     assert "Darwen" in near["contents"][0]["location"]["name"]
+    origin = Geo(settings.geo_db).postcode("BB3 1AB")
+    distances = [haversine_km(origin.latitude, origin.longitude, i["location"]["latitude"],
+                              i["location"]["longitude"]) for i in near["contents"]]
+    assert distances == sorted(distances) and len(set(distances)) > 1
+    assert max(distances) <= 1.5
 
 
 @pytest.mark.parametrize("query", ["page=0", "per_page=abc", "minimum_age=-1", "day=Funday",

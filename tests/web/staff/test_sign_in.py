@@ -1,12 +1,16 @@
-"""Signing in: cookies, wrong passwords, lockout, rate limits, password change, session expiry."""
+"""Signing in: cookies, wrong passwords, back-off, rate limits, password change, session expiry."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime, timedelta, timezone
 
+from aiohttp import web
+
 from web.app import create_app
-from web.staff import auth
+from web.staff import auth, throttle
+from web.staff.base import SIGNIN_THROTTLE
 from directory import staff_users
 from tests.web.staff.helpers import PASSWORD, csrf_of, page_token, sign_in
 
@@ -41,20 +45,79 @@ async def test_a_wrong_password_is_refused_with_a_plain_message(client):
     assert (await client.get("/staff/", allow_redirects=False)).status == 302
 
 
-async def test_five_wrong_passwords_lock_the_account_for_a_while(client, db):
-    for _ in range(staff_users.MAX_FAILURES - 1):
+class FakeClock:
+    """The throttle's clock, moved by hand: the test says how much time passes."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def staff_app(client):
+    """The ``/staff`` sub-app behind the test client."""
+    return next(r._app for r in client.app.router.resources()
+                if isinstance(r, web.PrefixedSubAppResource) and r.canonical == "/staff")
+
+
+def fake_clock(client) -> FakeClock:
+    clock = FakeClock()
+    throttle = staff_app(client)[SIGNIN_THROTTLE]
+    throttle.usernames.clock = throttle.addresses.clock = clock
+    return clock
+
+
+def error_of(html: str) -> str:
+    match = re.search(r'govuk-error-summary__list"><li><a href="#\w+">([^<]*)<', html)
+    return match.group(1) if match else ""
+
+
+async def test_wrong_passwords_for_one_username_back_off_with_doubling_waits(client):
+    clock = fake_clock(client)
+    for _ in range(throttle.USERNAME_FREE_TRIES + 1):
         assert (await sign_in(client, "eddie", "guess guess guess", expect_ok=False)).status == 401
-    locked = await sign_in(client, "eddie", "guess guess guess", expect_ok=False)
-    assert locked.status == 403
-    assert "locked for 15 more minutes" in await locked.text()
-    # Even the right password is refused while locked.
-    right = await sign_in(client, "eddie", PASSWORD, expect_ok=False)
-    assert right.status == 403
-    # When the lock runs out, the right password works again.
-    past = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
-    db.execute("UPDATE staff_user SET locked_until = ? WHERE username = 'eddie'", [past])
-    db.conn.commit()
+    # Now the username must wait, even with the right password, and the wait doubles.
+    waiting = await sign_in(client, "eddie", PASSWORD, expect_ok=False)
+    assert waiting.status == 429
+    assert error_of(await waiting.text()) == "Too many tries. Wait 2 seconds, then try again."
+    clock.now += 2
+    assert (await sign_in(client, "eddie", "guess guess guess", expect_ok=False)).status == 401
+    longer = await sign_in(client, "eddie", PASSWORD, expect_ok=False)
+    assert error_of(await longer.text()) == "Too many tries. Wait 4 seconds, then try again."
+    clock.now += 4
     assert (await sign_in(client, "eddie", PASSWORD, expect_ok=False)).status == 302
+
+
+async def test_the_answers_never_tell_a_real_account_from_a_made_up_one(aiohttp_client, settings):
+    answers = {}
+    for name in ("ada", "adaxyz"):  # ada is a real admin; adaxyz does not exist
+        client = await aiohttp_client(create_app(settings))
+        fake_clock(client)
+        seen = []
+        for _ in range(throttle.USERNAME_FREE_TRIES + 2):
+            response = await sign_in(client, name, "guess guess guess", expect_ok=False)
+            seen.append((response.status, error_of(await response.text())))
+        answers[name] = seen
+    assert answers["ada"] == answers["adaxyz"]
+    assert answers["ada"][0] == (401, "The username or password is not right. Check them and try again.")
+    assert answers["ada"][-1] == (429, "Too many tries. Wait 2 seconds, then try again.")
+    assert not any("locked" in text for _, text in answers["ada"])
+
+
+def test_a_stranger_can_slow_an_account_a_little_but_one_address_a_lot():
+    clock = FakeClock()
+    limiter = throttle.SignInThrottle(clock)
+    for i in range(40):  # someone guesses ada's password from 40 addresses
+        limiter.failed("ada", f"203.0.113.{i}")
+    assert 0 < limiter.wait("ADA ", "198.51.100.7") <= throttle.USERNAME_MAX_WAIT
+    for i in range(30):  # one address guesses 30 names
+        limiter.failed(f"name{i}", "198.51.100.9")
+    assert limiter.wait("eddie", "198.51.100.9") > throttle.USERNAME_MAX_WAIT
+    clock.now += throttle.ADDRESS_MAX_WAIT
+    assert limiter.wait("eddie", "198.51.100.9") == 0
+    limiter.succeeded("ada")
+    assert limiter.wait("ada", "198.51.100.7") == 0
 
 
 async def test_many_sign_in_attempts_from_one_address_are_slowed_down(client):
