@@ -23,7 +23,7 @@ help:
 	@echo "make test   - set up what is missing and run every test"
 	@echo "make directory ARGS='search --term stay_and_play --near BB3'  - the directory command line"
 	@echo "make staff ARGS='create USER --role admin'  - manage staff accounts"
-	@echo "make test-faults - kill -9 each tier, concurrent writes, full disk, a short load run"
+	@echo "make test-faults - kill -9 each tier, concurrent writes, full disk, a short load run, real PostgreSQL+Redis"
 	@echo "make eval | make bench | make purge | make train"
 
 setup:

@@ -69,8 +69,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     def _latest_session_key(self, session, sender_id: str) -> tuple[int, int | None]:
         """(rows, last row id) of the conversation's latest session, as Rasa's query selects it."""
         query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-        rows, last_id = query.with_entities(sa.func.count(self.SQLEvent.id),
-                                            sa.func.max(self.SQLEvent.id)).one()
+        # No ORDER BY with the aggregates: PostgreSQL refuses it (SQLite lets it pass).
+        rows, last_id = query.order_by(None).with_entities(sa.func.count(self.SQLEvent.id),
+                                                           sa.func.max(self.SQLEvent.id)).one()
         return int(rows or 0), last_id
 
     def _remember(self, sender_id: str, remembered: _Remembered) -> None:

@@ -78,7 +78,7 @@ class Stack:
     def __init__(self, *, model: Path | str | None = None, web: bool = False,
                  workdir: Path | str | None = None, env: dict[str, str] | None = None,
                  startup_timeout: float = 600.0,
-                 directory_file: Path | str | None = None) -> None:
+                 directory_file: Path | str | None = None, rasa_replicas: int = 1) -> None:
         self.model = Path(model or os.environ.get("SIGNPOST_MODEL") or DEFAULT_MODEL)
         self.with_web = web
         self.startup_timeout = startup_timeout
@@ -90,6 +90,10 @@ class Stack:
         self.chat_sessions_db = self.workdir / "chat_sessions.db"
         self.logs = self.workdir / "logs"
         self.rasa_port, self.actions_port = free_port(), free_port()
+        # Further Rasa servers ("rasa-2", ...) share the tracker store: give them
+        # SIGNPOST_RASA_ENDPOINTS=deploy/endpoints.yml and the engines' variables in ``env``.
+        self.rasa_ports = {"rasa": self.rasa_port}
+        self.rasa_ports.update({f"rasa-{n}": free_port() for n in range(2, rasa_replicas + 1)})
         self.web_port = free_port() if web else None
         self.extra_env = dict(env or {})
         self._procs: dict[str, subprocess.Popen] = {}
@@ -113,6 +117,10 @@ class Stack:
     def rest_webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/rest/webhook"
 
+    def replica_webhook(self, name: str) -> str:
+        """The REST channel of one Rasa server ("rasa", "rasa-2", ...)."""
+        return f"http://127.0.0.1:{self.rasa_ports[name]}/webhooks/rest/webhook"
+
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNPOST_")}
         geo = os.environ.get("SIGNPOST_GEO_DB") or str(ROOT / "var" / "geo.db")
@@ -124,6 +132,7 @@ class Stack:
             "SIGNPOST_GEO_DB": geo,
             "SIGNPOST_RASA_PORT": str(self.rasa_port),
             "SIGNPOST_ACTIONS_PORT": str(self.actions_port),
+            "SIGNPOST_ACTIONS_WEBHOOK": f"{self.actions_url}/webhook",  # deploy/endpoints.yml
             "SIGNPOST_MODEL": str(self.model),
             "SIGNPOST_SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1
         })
@@ -134,8 +143,9 @@ class Stack:
 
     # --- lifecycle ----------------------------------------------------------------------------
     def _commands(self) -> dict[str, list[str]]:
-        commands = {"actions": [str(ROOT / "scripts" / "start_actions.sh")],
-                    "rasa": [str(ROOT / "scripts" / "start_rasa.sh")]}
+        commands = {"actions": [str(ROOT / "scripts" / "start_actions.sh")]}
+        commands.update({name: [str(ROOT / "scripts" / "start_rasa.sh")]
+                         for name in self.rasa_ports})
         if self.with_web:
             commands["web"] = [str(ROOT / ".venv" / "web" / "bin" / "python"), "-m", "web"]
         return commands
@@ -143,8 +153,8 @@ class Stack:
     def _ready(self, name: str) -> bool:
         if name == "actions":
             return _get(f"{self.actions_url}/health") == 200
-        if name == "rasa":
-            return self._rasa_answers()
+        if name in self.rasa_ports:
+            return self._rasa_answers(name)
         return _get(f"{self.web_url}/healthz") == 200
 
     def start(self) -> "Stack":
@@ -201,15 +211,18 @@ class Stack:
         return post_json(self.rest_webhook, {"sender": sender, "message": text})
 
     # --- helpers ------------------------------------------------------------------------------
-    def _rasa_answers(self) -> bool:
+    def _rasa_answers(self, name: str = "rasa") -> bool:
         # The REST channel answers only once the model is loaded and the tracker store is open.
-        return isinstance(post_json(self.rest_webhook,
+        return isinstance(post_json(self.replica_webhook(name),
                                     {"sender": "stack-readiness-probe", "message": "/greet"},
                                     timeout=10), list)
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         log = open(self.logs / f"{name}.log", "ab")
-        self._procs[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env(), stdout=log,
+        env = self.env()
+        if name in self.rasa_ports:
+            env["SIGNPOST_RASA_PORT"] = str(self.rasa_ports[name])
+        self._procs[name] = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log,
                                              stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
 

@@ -2,10 +2,12 @@
 
     python -m web.retention        (also: make purge)
 
-Conversations: every event in the Rasa tracker database (``SIGNPOST_TRACKER_DB``, table
-``events``: the tracker store's own SQL) older than ``SIGNPOST_RETENTION_DAYS`` days (default
+Conversations: every event in the Rasa tracker database (table ``events``: the tracker store's
+own SQL) older than ``SIGNPOST_RETENTION_DAYS`` days (default
 30) is deleted, so a conversation left alone for that long is gone completely and a long one
-never keeps old parts.
+never keeps old parts. The tracker database is the SQLite file ``SIGNPOST_TRACKER_DB`` (one
+server), or PostgreSQL when ``SIGNPOST_TRACKER_HOST`` is set (``deploy/compose.yaml``: the same
+``SIGNPOST_TRACKER_*`` variables Rasa's ``deploy/endpoints.yml`` reads).
 Call-backs: requests closed more than 90 days ago are deleted from the directory database
 (``directory.callbacks.purge_closed_callbacks``), and so are "this is wrong" reports marked done
 more than 90 days ago (``directory.reports.purge_done_reports``: a parent's note may name them).
@@ -15,19 +17,23 @@ hashes only) loses those idle for longer than a chat lasts (4 hours); the web ti
 this itself every minute.
 
 The web tier runs the same purge when it starts and then once a day (``scheduled_purge``),
-with the same ``Settings``.
+with the same ``Settings``; ``python -m web.retention --every-hours 24`` does the same as a
+service of its own (the compose file's ``purge``).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
+import os
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Mapping
 
 from common.settings import Settings, SettingsError
 from directory.callbacks import purge_closed_callbacks, purge_old_open_callbacks
@@ -51,14 +57,34 @@ class RetentionSettings:
     callback_days: int = CALLBACK_RETENTION_DAYS
     #: Open call-back requests older than this are deleted (nobody answered them).
     callback_open_days: int = CALLBACK_RETENTION_DAYS
+    #: libpq connection parameters of a PostgreSQL tracker store; None means the SQLite file.
+    tracker_postgres: Mapping[str, str] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "RetentionSettings":
-        """The databases and retention days of this process's ``Settings``."""
+    def from_settings(cls, settings: Settings,
+                      env: Mapping[str, str] | None = None) -> "RetentionSettings":
+        """The databases and retention days of this process's ``Settings``, and the PostgreSQL
+        tracker store when ``SIGNPOST_TRACKER_HOST`` names one (as Rasa's deploy endpoints do)."""
+        env = os.environ if env is None else env
+        postgres = None
+        if env.get("SIGNPOST_TRACKER_HOST"):
+            postgres = {"host": env["SIGNPOST_TRACKER_HOST"],
+                        "port": env.get("SIGNPOST_TRACKER_PORT", "5432"),
+                        "dbname": env.get("SIGNPOST_TRACKER_DBNAME", "signpost_tracker"),
+                        "user": env.get("SIGNPOST_TRACKER_USER", "signpost"),
+                        "password": env.get("SIGNPOST_TRACKER_PASSWORD", "")}
         return cls(tracker_db=Path(settings.tracker_db), directory_db=Path(settings.directory_db),
                    chat_sessions_db=Path(settings.chat_sessions_db),
                    retention_days=int(settings.retention_days),
-                   callback_open_days=int(settings.callback_open_days))
+                   callback_open_days=int(settings.callback_open_days), tracker_postgres=postgres)
+
+    @property
+    def tracker_name(self) -> str:
+        """Where conversations are, for messages (never the password)."""
+        if self.tracker_postgres:
+            pg = self.tracker_postgres
+            return f"PostgreSQL {pg['host']}:{pg['port']}/{pg['dbname']}"
+        return str(self.tracker_db)
 
 
 @dataclass(frozen=True)
@@ -105,6 +131,32 @@ def purge_conversations(tracker_db: Path, older_than_days: int,
         conn.close()
 
 
+def purge_conversations_postgres(connection: Mapping[str, str], older_than_days: int,
+                                 *, now: datetime | None = None) -> tuple[int, int]:
+    """``purge_conversations`` for Rasa's SQL tracker store on PostgreSQL (several Rasa servers).
+
+    The same statements in one transaction. Deleted rows are overwritten when PostgreSQL's
+    autovacuum reuses their space, not at once as with SQLite's ``secure_delete``.
+    """
+    import psycopg2  # only the PostgreSQL deployment needs the driver
+
+    cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)).timestamp()
+    conn = psycopg2.connect(connect_timeout=30, **connection)
+    try:
+        with conn, conn.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('public.events') IS NOT NULL")
+            if not cursor.fetchone()[0]:
+                return 0, 0
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT sender_id FROM events GROUP BY sender_id "
+                "HAVING max(coalesce(timestamp, 0)) < %s) AS old", [cutoff])
+            gone = cursor.fetchone()[0]
+            cursor.execute("DELETE FROM events WHERE coalesce(timestamp, 0) < %s", [cutoff])
+            return cursor.rowcount, gone
+    finally:
+        conn.close()
+
+
 def purge_callbacks(directory_db: Path, older_than_days: int = CALLBACK_RETENTION_DAYS,
                     *, now: datetime | None = None,
                     open_older_than_days: int = CALLBACK_RETENTION_DAYS) -> tuple[int, int]:
@@ -132,7 +184,12 @@ def purge_reports(directory_db: Path, older_than_days: int = CALLBACK_RETENTION_
 
 
 def purge(settings: RetentionSettings, *, now: datetime | None = None) -> PurgeResult:
-    events, conversations = purge_conversations(settings.tracker_db, settings.retention_days, now=now)
+    if settings.tracker_postgres:
+        events, conversations = purge_conversations_postgres(
+            settings.tracker_postgres, settings.retention_days, now=now)
+    else:
+        events, conversations = purge_conversations(settings.tracker_db, settings.retention_days,
+                                                    now=now)
     callbacks, open_callbacks = purge_callbacks(settings.directory_db, settings.callback_days,
                                                 now=now,
                                                 open_older_than_days=settings.callback_open_days)
@@ -174,18 +231,33 @@ def scheduled_purge(settings: Settings, every: timedelta = PURGE_EVERY):
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Delete old conversations and closed "
+                                     "call-back requests.")
+    parser.add_argument("--every-hours", type=float, default=None,
+                        help="keep running and purge again every this many hours "
+                             "(a scheduled service); without it, purge once")
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = RetentionSettings.from_settings(Settings.from_env())
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    result = purge(settings)
-    print(f"{result} Conversations are kept {settings.retention_days} days "
-          f"({settings.tracker_db}); closed call-backs and done reports "
-          f"{settings.callback_days} days "
-          f"({settings.directory_db}).")
-    return 0
+    while True:
+        try:
+            result = purge(settings)
+        except Exception as error:  # noqa: BLE001 - as a service: log, try again next time
+            if args.every_hours is None:
+                raise
+            log.error("Retention purge failed: %s", type(error).__name__)
+        else:
+            print(f"{result} Conversations are kept {settings.retention_days} days "
+                  f"({settings.tracker_name}); closed call-backs and done reports "
+                  f"{settings.callback_days} days "
+                  f"({settings.directory_db}).", flush=True)
+        if args.every_hours is None:
+            return 0
+        time.sleep(args.every_hours * 3600)
 
 
 if __name__ == "__main__":

@@ -89,6 +89,29 @@ def test_rasa_shares_conversations_through_postgres_and_redis(compose) -> None:
     assert "server rasa-1:5005" in balancer and "server rasa-2:5005" in balancer
     web = compose["services"]["web"]["environment"]
     assert web["SIGNPOST_RASA_URL"] == "http://rasa-lb:5005"
+    # Every ${VAR} the endpoints file uses is given to Rasa (Rasa would start with it empty).
+    lines = (DEPLOY / "endpoints.yml").read_text().splitlines()
+    used = {var for line in lines if not line.lstrip().startswith("#")
+            for var in re.findall(r"\$\{(\w+)\}", line)}
+    assert used <= set(env), used - set(env)
+
+
+def test_a_purge_service_deletes_old_conversations_from_the_rasa_servers_postgresql(compose) -> None:
+    """Retention is enforced in the compose story too: the purge runs on a schedule against the
+    same PostgreSQL database the Rasa servers write (proved on a real PostgreSQL by
+    tests/system/test_compose_on_real_engines.py)."""
+    purge = compose["services"]["purge"]
+    assert purge["image"] == "signpost-web" and purge["restart"] == "unless-stopped"
+    command = purge["command"]
+    assert command[:3] == [".venv/web/bin/python", "-m", "web.retention"]
+    assert "--every-hours" in command and float(command[command.index("--every-hours") + 1]) <= 24
+    rasa = compose["services"]["rasa-1"]["environment"]
+    for name in ("SIGNPOST_TRACKER_HOST", "SIGNPOST_TRACKER_PORT", "SIGNPOST_TRACKER_DBNAME",
+                 "SIGNPOST_TRACKER_USER", "SIGNPOST_TRACKER_PASSWORD"):
+        assert purge["environment"][name] == rasa[name], name
+    assert purge["environment"]["SIGNPOST_DIRECTORY_DB"] == "/data/directory.db"
+    assert "directory:/data" in purge["volumes"]
+    assert purge["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
 def test_the_web_tier_reads_the_rasa_address_compose_gives_it() -> None:
