@@ -3,6 +3,7 @@
     python -m bot.safety.evaluate                 the rules and the detector on the held-out set
     python -m bot.safety.evaluate --set dev --tune   the development set, with threshold candidates
     python -m bot.safety.evaluate --rules [--data tests/safety/data] [--show]   the rules alone
+    python -m bot.safety.evaluate --everyday      false alarms on the NLU's held-out split
     python -m bot.safety.evaluate --model models/signpost.tar.gz   (Rasa env: the whole pipeline)
 
 The evaluation sets (``tests/safety/data/eval/``) were written by people who had not read the
@@ -157,6 +158,22 @@ def everyday_messages(folder: Path = NLU_DATA) -> list[tuple[str, str]]:
                 if line.startswith("- "):
                     found.append((item["intent"], _ANNOTATION.sub(lambda m: m.group(1), line[2:])))
     return found
+
+
+NLU_HELDOUT = DEFAULT_DATA.parents[1] / "bot" / "heldout"
+
+
+def everyday_heldout_alarms(checker: SafetyCheck,
+                            folder: Path = NLU_HELDOUT) -> tuple[int, list[tuple[str, str, str]]]:
+    """False alarms of the rules and the detector on the NLU's held-out split.
+
+    Those messages are in no safety training or evaluation set, so they show how often an
+    ordinary parent's message would get a safety reply it should not (kept at 2 of 339 or fewer).
+    """
+    messages = everyday_messages(folder)
+    alarms = [(intent, text, found.category) for intent, text in messages
+              if (found := checker.detect(text)) is not None]
+    return len(messages), alarms
 
 
 def everyday_alarms(folder: Path = NLU_DATA) -> tuple[int, list[tuple[str, str, str]]]:
@@ -327,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the rules alone over their own regression sets (--data)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--show", action="store_true", help="list every miss and false alarm")
+    parser.add_argument("--everyday", action="store_true",
+                        help="false alarms on the NLU's held-out split (tests/bot/heldout)")
     parser.add_argument("--model", type=Path, help="a trained Rasa model: judge the whole NLU "
                                                     "pipeline (rules, detector and DIET)")
     args = parser.parse_args(argv)
@@ -364,6 +383,12 @@ def _main_eval(args) -> int:
         print("Thresholds are chosen on the development set only: use --set dev --tune.")
         return 2
     checker = SafetyCheck.load()
+    if args.everyday:
+        count, alarms = everyday_heldout_alarms(checker)
+        print(f"Everyday messages (the NLU held-out split): {len(alarms)} false alarms in {count}")
+        for intent, text, category in alarms:
+            print(f"  ALARM    [{intent} got {category}] {text}")
+        return 0
     if args.model:
         nlu = nlu_verdicts(args.model)
         score = score_eval_set(path, nlu, name=f"{args.set} (whole NLU pipeline)")

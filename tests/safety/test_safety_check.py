@@ -104,3 +104,13 @@ def test_a_negation_is_read_as_a_different_word():
 def test_a_missing_model_says_how_to_build_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="make setup"):
         Detector.load(tmp_path / "nothing.json")
+
+
+def test_everyday_messages_from_the_nlu_held_out_split_rarely_get_a_safety_reply(checker):
+    # 339 ordinary messages in no safety training or evaluation set ("any dads groups on a sat"):
+    # a parent asking about services must not be answered as if in danger.
+    from bot.safety.evaluate import everyday_heldout_alarms
+
+    count, alarms = everyday_heldout_alarms(checker)
+    assert count >= 300
+    assert len(alarms) <= 2, alarms
