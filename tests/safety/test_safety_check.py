@@ -35,13 +35,13 @@ def test_the_evaluation_sets_are_large_and_cover_every_category():
     assert not dev_texts & held_texts, "the two halves must not share a message"
 
 
-#: What the held-out half measured when it was first scored (2026-12-04, docs/safety.md), less a
+#: What the held-out half measured when last scored (2026-12-05, docs/safety.md), less a
 #: little: a change that falls below these is a step back. The issue's targets (recall >= 98 %
 #: in every category, 999 first for every emergency, precision >= 95 %) are not met yet, and
 #: `make eval` says so; raise these floors as the figures rise, never lower them.
-FLOOR_RECALL = 0.85
-FLOOR_EMERGENCY_FIRST = 0.75
-FLOOR_PRECISION = 0.90
+FLOOR_RECALL = 0.88
+FLOOR_EMERGENCY_FIRST = 0.85
+FLOOR_PRECISION = 0.93
 
 
 def test_held_out_figures_never_fall_below_what_was_measured(checker):
