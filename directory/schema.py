@@ -288,9 +288,27 @@ def m008_listing_reports(db: sqlite_utils.Database) -> None:
     db["listing_report"].create_index(["status", "created_at"], if_not_exists=True)
 
 
+def m009_feeds(db: sqlite_utils.Database) -> None:
+    """Councils' ORUK feeds synced into the directory (``directory/sync.py``).
+
+    ``feed``: one row per feed address, with its last sync, result (``ok``/``failed``), the
+    report as JSON and the newest ``last_modified`` seen (sent as ``modified_after`` next time).
+    ``feed_service``: which feed each stored service came from, and the feed's own id for it.
+    ``term_mapping``: which Signpost need a feed's taxonomy term means (``directory/term_mapping.py``).
+    """
+    _create(db, "feed", {"url": TEXT, "last_sync_at": TEXT, "last_result": TEXT,
+                         "report": TEXT, "watermark": TEXT}, pk="url")
+    _create(db, "feed_service", {"service_id": TEXT, "feed_url": TEXT, "remote_id": TEXT},
+            pk="service_id")
+    db["feed_service"].create_index(["feed_url"], if_not_exists=True)
+    _create(db, "term_mapping", {"taxonomy_term_id": TEXT, "need_id": TEXT, "score": REAL,
+                                 "source": TEXT, "status": TEXT, "changed_by": TEXT},
+            pk=("taxonomy_term_id", "need_id"))
+
+
 MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless,
                                m004_search_indexes, m005_parents_words, m006_calendar,
-                               m007_opening_hours, m008_listing_reports]
+                               m007_opening_hours, m008_listing_reports, m009_feeds]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
