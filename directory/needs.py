@@ -99,8 +99,12 @@ def write_inferred_needs(conn: sqlite3.Connection, service_ids: list[str] | None
         for chunk in chunks:
             conn.execute(f"DELETE FROM inferred_need WHERE service_id IN "
                          f"({','.join('?' * len(chunk))})", chunk)
+    from directory.term_mapping import mapped_needs  # it imports this module
+
     taxonomy = load_taxonomy()
     core = taxonomy.ids
+    # A feed's own categories that mean one of our needs (directory/term_mapping.py).
+    mapped = mapped_needs(conn)
     phrases: dict[str, tuple[str, ...]] | None = None
     category_names = {tid: name or "" for tid, name in
                       conn.execute("SELECT id, name FROM taxonomy_term")}
@@ -121,5 +125,6 @@ def write_inferred_needs(conn: sqlite3.Connection, service_ids: list[str] | None
             categories = [category_names.get(t, "") for t in terms]
             inferred += [(sid, need) for need in
                          infer_service_needs(name, description, categories, phrases)]
+            inferred += [(sid, need) for t in terms for need in mapped.get(t, ())]
         conn.executemany("INSERT OR IGNORE INTO inferred_need (service_id, taxonomy_term_id) "
                          "VALUES (?, ?)", inferred)

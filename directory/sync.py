@@ -39,8 +39,10 @@ import sqlite_utils
 
 from directory import store
 from directory.feed_client import FeedClient, FeedError, FeedLimits
+from directory.needs import write_inferred_needs
 from directory.shape import existing_ids
 from directory.store import write_transaction
+from directory.term_mapping import refresh_mappings
 from directory.validation import RowError, check_references, validate_services
 
 # Keys that name a taxonomy (term) rather than a record of the feed's own: never renamed.
@@ -208,6 +210,13 @@ def apply_sync(db: sqlite_utils.Database, url: str, items: list[Any], *,
         report.changed = len(fresh) - report.added
         if fresh:
             store.write_services(conn, fresh)
+            # New categories get their meaning worked out, then every service of this feed
+            # is read again with it (directory/term_mapping.py).
+            refresh_mappings(conn, {a["taxonomy_term_id"] for s in fresh
+                                    for a in s.get("attributes") or []
+                                    if a.get("taxonomy_term_id")} | {
+                a["taxonomy_term"]["id"] for s in fresh for a in s.get("attributes") or []
+                if isinstance(a.get("taxonomy_term"), dict) and a["taxonomy_term"].get("id")})
         seen = {s["id"] for s in services if isinstance(s, dict) and "id" in s}
         conn.executemany(
             "INSERT INTO feed_service (service_id, feed_url, remote_id) VALUES (?, ?, ?) "
@@ -222,6 +231,9 @@ def apply_sync(db: sqlite_utils.Database, url: str, items: list[Any], *,
             conn.executemany("UPDATE service SET status = 'inactive' WHERE id = ?",
                              [(sid,) for sid in gone])
             report.withdrawn = len(gone)
+        if fresh:
+            write_inferred_needs(conn, [r[0] for r in conn.execute(
+                "SELECT service_id FROM feed_service WHERE feed_url = ?", [url])])
         newest = max((str(s.get("last_modified")) for s in accepted if s.get("last_modified")),
                      default=None)
         report.seconds = time.perf_counter() - started
