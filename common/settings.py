@@ -64,6 +64,9 @@ class Settings:
     rate_limit_client: str = "120/minute"
     #: Whose bank holidays have no sessions: england-and-wales, scotland or northern-ireland.
     nation: str = DEFAULT_NATION
+    #: Councils' ORUK API bases the web tier syncs at start and every ``feed_every`` seconds.
+    feed_urls: list[str] = field(default_factory=list)
+    feed_every: float = 3600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -84,6 +87,9 @@ class Settings:
         if nation not in NATIONS:
             raise SettingsError(f"SIGNPOST_NATION must be one of {', '.join(NATIONS)}, "
                                 f"not {nation!r}.")
+        feed_every = number("SIGNPOST_FEED_EVERY", "3600", float)
+        if feed_every < 60:
+            raise SettingsError("SIGNPOST_FEED_EVERY is in seconds and must be 60 or more.")
         return cls(
             directory_db=Path(env.get("SIGNPOST_DIRECTORY_DB", "var/directory.db")),
             geo_db=Path(env.get("SIGNPOST_GEO_DB", "var/geo.db")),
@@ -109,4 +115,6 @@ class Settings:
             rate_limit_session=env.get("SIGNPOST_RATE_LIMIT_SESSION", "30/minute"),
             rate_limit_client=env.get("SIGNPOST_RATE_LIMIT_CLIENT", "120/minute"),
             nation=nation,
+            feed_urls=[u.rstrip("/") for u in _list(env.get("SIGNPOST_FEED_URLS", ""))],
+            feed_every=feed_every,
         )
