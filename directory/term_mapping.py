@@ -130,7 +130,13 @@ def set_mapping(db: sqlite_utils.Database, term_id: str, need_ids: list[str], by
     unknown = [n for n in need_ids if n not in known]
     if unknown:
         raise ValueError(f"Unknown need: {', '.join(unknown)}.")
+    from directory import audit
+
     with write_transaction(db) as conn:
+        before = [r[0] for r in conn.execute("SELECT need_id FROM term_mapping WHERE "
+                                             "taxonomy_term_id = ?", [term_id])]
+        audit.record(db, actor=by, action="update", table="term_mapping", record_id=term_id,
+                     before={"needs": before}, after={"needs": need_ids})
         conn.execute("DELETE FROM term_mapping WHERE taxonomy_term_id = ?", [term_id])
         rows = [(term_id, n, 1.0, "staff", "accepted", by) for n in need_ids] or \
                [(term_id, "", 1.0, "staff", "rejected", by)]
