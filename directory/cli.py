@@ -17,7 +17,8 @@ from typing import Any, Sequence
 
 from common.days import TIMES_OF_DAY, day_code
 from common.settings import Settings
-from directory import calendar_csv, csv_io, oruk, store
+from directory import calendar_csv, csv_io, oruk, store, sync
+from directory.feed_client import FeedLimits
 from directory.db import Directory, open_db
 from directory.schedules import LONDON
 from directory.search import SearchQuery, UnknownPlace
@@ -73,9 +74,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from directory import sync
-    from directory.feed_client import FeedLimits
-
     db = open_db(args.db)
     _ensure_taxonomy(db)
     limits = FeedLimits(timeout_s=args.timeout, concurrency=args.concurrency,

@@ -105,6 +105,41 @@ def namespaced(feed_url: str, value: Any, *, in_term: bool = False) -> Any:
     return out
 
 
+# A service's own top-level fields staff may correct locally (``feed_override``).
+OVERRIDABLE = ("name", "description", "url", "email", "fees", "minimum_age", "maximum_age",
+               "alert", "assured_date", "assurer_email")
+
+
+def record_overrides(conn: sqlite3.Connection, before: dict | None, after: dict | None,
+                     actor: str) -> list[str]:
+    """Keep a staff edit to a feed's service as overrides (inside the caller's transaction);
+    returns the fields kept. A service staff keep here (no feed) needs none."""
+    if not before or not after or not conn.execute(
+            "SELECT 1 FROM feed_service WHERE service_id = ?", [after["id"]]).fetchone():
+        return []
+    changed = [f for f in OVERRIDABLE if before.get(f) != after.get(f)]
+    conn.executemany(
+        "INSERT INTO feed_override (service_id, field, value, changed_by, changed_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(service_id, field) DO UPDATE SET value = "
+        "excluded.value, changed_by = excluded.changed_by, changed_at = excluded.changed_at",
+        [(after["id"], f, json.dumps(after.get(f)), actor, _now()) for f in changed])
+    return changed
+
+
+def _apply_overrides(conn: sqlite3.Connection, services: list[Any]) -> None:
+    """Lay staff corrections over the feed's versions (the feed's own value is not stored)."""
+    found: dict[str, dict[str, Any]] = {}
+    for sid, fld, value in conn.execute("SELECT service_id, field, value FROM feed_override"):
+        found.setdefault(sid, {})[fld] = json.loads(value)
+    for service in services:
+        if isinstance(service, dict) and service.get("id") in found:
+            for fld, value in found[service["id"]].items():
+                if value is None:
+                    service.pop(fld, None)
+                else:
+                    service[fld] = value
+
+
 def _is_compact(item: dict) -> bool:
     """A list item without its centres is the compact form: the full object must be fetched."""
     return "service_at_locations" not in item
@@ -198,6 +233,7 @@ def apply_sync(db: sqlite_utils.Database, url: str, items: list[Any], *,
             remote_ids[local["id"]] = item["id"]
         services.append(local)
     with write_transaction(db) as conn:
+        _apply_overrides(conn, services)
         accepted = _accepted(conn, services, report.rejected)
         # Staff read problems against the feed's own ids.
         report.rejected = [RowError(str(remote_ids.get(e.service_id, e.service_id)), e.index,

@@ -27,12 +27,13 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from directory.needs import core_phrases, infer_needs, infer_service_needs, write_inferred_needs
+from directory import audit
+from directory.needs import (USE_FROM, core_phrases, infer_needs, infer_service_needs,
+                             mapped_needs, write_inferred_needs)
 from directory.shape import _chunks
 from directory.store import OUR_TAXONOMY_ID, write_transaction
 from directory.taxonomy import load_taxonomy
 
-USE_FROM = 0.5
 PROPOSE_FROM = 0.2
 
 # Open Eligibility (the Open Referral reference taxonomy; described in the FHIR code system
@@ -105,19 +106,6 @@ def refresh_mappings(conn: sqlite3.Connection, term_ids: Iterable[str] | None = 
     return len(terms)
 
 
-def mapped_needs(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """Foreign term id -> the needs it counts as in search."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'term_mapping'").fetchone():
-        return {}
-    out: dict[str, list[str]] = defaultdict(list)
-    for term_id, need in conn.execute(
-            "SELECT taxonomy_term_id, need_id FROM term_mapping WHERE need_id != '' AND "
-            "(status = 'accepted' OR source = 'shipped' OR (status = 'proposed' AND score >= ?)) "
-            "ORDER BY score DESC", [USE_FROM]):
-        out[term_id].append(need)
-    return dict(out)
-
-
 def _services_with(conn: sqlite3.Connection, term_id: str) -> list[str]:
     return [r[0] for r in conn.execute(
         "SELECT DISTINCT link_id FROM attribute WHERE taxonomy_term_id = ? AND "
@@ -130,8 +118,6 @@ def set_mapping(db: sqlite_utils.Database, term_id: str, need_ids: list[str], by
     unknown = [n for n in need_ids if n not in known]
     if unknown:
         raise ValueError(f"Unknown need: {', '.join(unknown)}.")
-    from directory import audit
-
     with write_transaction(db) as conn:
         before = [r[0] for r in conn.execute("SELECT need_id FROM term_mapping WHERE "
                                              "taxonomy_term_id = ?", [term_id])]

@@ -154,3 +154,23 @@ def test_the_command_line_syncs_and_prints_a_summary(tmp_path, capsys):
         code = cli.main(["--db", str(tmp_path / "d.db"), "sync", url, "--timeout", "5"])
     assert code == 0
     assert "90 added, 0 changed, 0 unchanged, 0 withdrawn, 0 rejected" in capsys.readouterr().out
+
+
+def test_a_staff_correction_survives_the_next_sync(db):
+    from directory import edits
+
+    shape = FeedShape(council_services())
+    with FeedServer(shape) as url:
+        assert sync_feed(db, url, limits=FAST).ok
+        sid = local_id(url, shape.services[2]["id"])
+        service = store.strip_shared(store.get_service(db, sid))
+        version = service.pop("version", None) or store.get_service(db, sid)["version"]
+        service["name"] = "Baby clinic (now upstairs)"
+        edits.save_service(db, service, expected_version=version, actor="ann", action="update")
+        shape.services[2]["last_modified"] = "2099-01-01T00:00:00Z"
+        shape.services[2]["description"] = "New words from the council."
+        report = sync_feed(db, url, limits=FAST, full=True)
+    assert report.changed == 1
+    stored = store.get_service(db, sid)
+    assert stored["name"] == "Baby clinic (now upstairs)"
+    assert stored["description"] == "New words from the council."
