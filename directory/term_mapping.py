@@ -118,6 +118,8 @@ def set_mapping(db: sqlite_utils.Database, term_id: str, need_ids: list[str], by
     unknown = [n for n in need_ids if n not in known]
     if unknown:
         raise ValueError(f"Unknown need: {', '.join(unknown)}.")
+    if not _foreign_terms(db.conn, [term_id]):
+        raise ValueError("That is not a category from a council feed.")
     with write_transaction(db) as conn:
         before = [r[0] for r in conn.execute("SELECT need_id FROM term_mapping WHERE "
                                              "taxonomy_term_id = ?", [term_id])]
