@@ -101,6 +101,9 @@ class Settings:
     staff_admin_totp: bool = False
     #: Days an open call-back request is kept before the retention job deletes it.
     callback_open_days: int = 90
+    #: Councils' ORUK API bases the web tier syncs at start and every ``feed_every`` seconds.
+    feed_urls: list[str] = field(default_factory=list)
+    feed_every: float = 3600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -131,6 +134,9 @@ class Settings:
             except ValueError:
                 raise SettingsError(f"SIGNPOST_TRUSTED_PROXIES: {proxy!r} is not an IP address "
                                     "or CIDR range (like 10.0.0.2 or 172.16.0.0/12).") from None
+        feed_every = number("SIGNPOST_FEED_EVERY", "3600", float)
+        if feed_every < 60:
+            raise SettingsError("SIGNPOST_FEED_EVERY is in seconds and must be 60 or more.")
         return cls(
             directory_db=Path(env.get("SIGNPOST_DIRECTORY_DB", "var/directory.db")),
             geo_db=Path(env.get("SIGNPOST_GEO_DB", "var/geo.db")),
@@ -161,4 +167,6 @@ class Settings:
             nation=nation,
             staff_admin_totp=env.get("SIGNPOST_STAFF_ADMIN_TOTP", "") in ("1", "true", "yes"),
             callback_open_days=callback_open_days,
+            feed_urls=[u.rstrip("/") for u in _list(env.get("SIGNPOST_FEED_URLS", ""))],
+            feed_every=feed_every,
         )

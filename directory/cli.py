@@ -17,7 +17,8 @@ from typing import Any, Sequence
 
 from common.days import TIMES_OF_DAY, day_code
 from common.settings import Settings
-from directory import calendar_csv, csv_io, oruk, store
+from directory import calendar_csv, csv_io, oruk, store, sync
+from directory.feed_client import FeedLimits
 from directory.db import Directory, open_db
 from directory.schedules import LONDON
 from directory.search import SearchQuery, UnknownPlace
@@ -69,6 +70,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     if report.imported >= 1000:
         _err(f"{report.imported} services in {report.seconds:.1f} s "
              f"({report.rate:,.0f} services a second).")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    db = open_db(args.db)
+    _ensure_taxonomy(db)
+    limits = FeedLimits(timeout_s=args.timeout, concurrency=args.concurrency,
+                        per_page=args.per_page, max_pages=args.max_pages)
+    report = sync.sync_feed(db, args.url, full=args.full, limits=limits, progress=True)
+    if not report.ok:
+        _err(report.summary())
+        return 1
+    print(report.summary())
+    for error in report.rejected[: args.max_errors]:
+        _err(f"  rejected: {error}")
+    if len(report.rejected) > args.max_errors:
+        _err(f"  ...and {len(report.rejected) - args.max_errors} more.")
     return 0
 
 
@@ -255,6 +273,22 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     p.add_argument("--max-errors", type=int, default=50, metavar="N",
                    help="how many problems to list (default 50)")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("sync", help="sync a council's ORUK 3.0 API into the directory "
+                                    "(all or nothing; docs/feeds.md)")
+    p.add_argument("url", help="the API base, where /services lives")
+    p.add_argument("--full", action="store_true",
+                   help="read every service, not only those changed since the last sync")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                   help="give up on a request after this many seconds (default 30)")
+    p.add_argument("--concurrency", type=int, default=4, metavar="N",
+                   help="at most N requests at once (default 4)")
+    p.add_argument("--per-page", type=int, default=100, metavar="N", help="page size asked for")
+    p.add_argument("--max-pages", type=int, default=1000, metavar="N",
+                   help="stop (changing nothing) after this many pages (default 1000)")
+    p.add_argument("--max-errors", type=int, default=50, metavar="N",
+                   help="how many rejected services to list (default 50)")
+    p.set_defaults(func=cmd_sync)
 
     p = sub.add_parser("export", help="export every service as ORUK JSON (or CSV for .csv)")
     p.add_argument("file", help="where to write; .csv writes the staff layout; - for stdout")

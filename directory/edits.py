@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from directory import (audit, calendar_csv, callbacks, closed_days, csv_io, opening_hours, oruk,
-                       reports, store)
+                       reports, store, sync)
 from directory.opening_hours import location_schedules
 from directory.store import new_id, strip_shared
 
@@ -41,6 +41,8 @@ def save_service(db: sqlite_utils.Database, service: dict, *, expected_version: 
         after = store.get_service(db, service["id"])
         audit.record(db, actor=actor, action=action, table="service", record_id=service["id"],
                      before=_snapshot(before), after=_snapshot(after))
+        # A correction to a council feed's service outlives the next sync (docs/feeds.md).
+        sync.record_overrides(db.conn, before, after, actor)
     return version
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+from collections import defaultdict
 from typing import Iterable, Mapping, Sequence
 
 from directory.shape import _chunks
@@ -88,6 +89,25 @@ def infer_service_needs(name: str | None, description: str | None, categories: S
     return [term_id for term_id in phrases if term_id in found]
 
 
+#: An automatic mapping of a feed's category to a need counts from this score
+#: (``directory/term_mapping.py``).
+USE_FROM = 0.5
+
+
+def mapped_needs(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """A feed's category (term id) -> the needs it counts as in search
+    (``directory/term_mapping.py`` keeps ``term_mapping``)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'term_mapping'").fetchone():
+        return {}
+    out: dict[str, list[str]] = defaultdict(list)
+    for term_id, need in conn.execute(
+            "SELECT taxonomy_term_id, need_id FROM term_mapping WHERE need_id != '' AND "
+            "(status = 'accepted' OR source = 'shipped' OR (status = 'proposed' AND score >= ?)) "
+            "ORDER BY score DESC", [USE_FROM]):
+        out[term_id].append(need)
+    return dict(out)
+
+
 def write_inferred_needs(conn: sqlite3.Connection, service_ids: list[str] | None) -> None:
     """Rebuild ``inferred_need`` for some services (all when None), inside the caller's
     transaction: the needs read from the words of each service that carries no Signpost term."""
@@ -101,6 +121,8 @@ def write_inferred_needs(conn: sqlite3.Connection, service_ids: list[str] | None
                          f"({','.join('?' * len(chunk))})", chunk)
     taxonomy = load_taxonomy()
     core = taxonomy.ids
+    # A feed's own categories that mean one of our needs (directory/term_mapping.py).
+    mapped = mapped_needs(conn)
     phrases: dict[str, tuple[str, ...]] | None = None
     category_names = {tid: name or "" for tid, name in
                       conn.execute("SELECT id, name FROM taxonomy_term")}
@@ -121,5 +143,6 @@ def write_inferred_needs(conn: sqlite3.Connection, service_ids: list[str] | None
             categories = [category_names.get(t, "") for t in terms]
             inferred += [(sid, need) for need in
                          infer_service_needs(name, description, categories, phrases)]
+            inferred += [(sid, need) for t in terms for need in mapped.get(t, ())]
         conn.executemany("INSERT OR IGNORE INTO inferred_need (service_id, taxonomy_term_id) "
                          "VALUES (?, ?)", inferred)

@@ -302,12 +302,33 @@ def m009_staff_second_factor(db: sqlite_utils.Database) -> None:
         if name not in columns:
             db["staff_user"].add_column(name, kind)
     db["callback"].create_index(["status", "created_at"], if_not_exists=True)
+def m010_feeds(db: sqlite_utils.Database) -> None:
+    """Councils' ORUK feeds synced into the directory (``directory/sync.py``).
+
+    ``feed``: one row per feed address, with its last sync, result (``ok``/``failed``), the
+    report as JSON and the newest ``last_modified`` seen (sent as ``modified_after`` next time).
+    ``feed_service``: which feed each stored service came from, and the feed's own id for it.
+    ``feed_override``: staff corrections to a feed's services, kept through later syncs.
+    ``term_mapping``: which Signpost need a feed's taxonomy term means (``directory/term_mapping.py``).
+    """
+    _create(db, "feed", {"url": TEXT, "last_sync_at": TEXT, "last_result": TEXT,
+                         "report": TEXT, "watermark": TEXT}, pk="url")
+    _create(db, "feed_service", {"service_id": TEXT, "feed_url": TEXT, "remote_id": TEXT},
+            pk="service_id")
+    db["feed_service"].create_index(["feed_url"], if_not_exists=True)
+    # A staff correction to a feed's service (one top-level field), laid over every later sync.
+    _create(db, "feed_override", {"service_id": TEXT, "field": TEXT, "value": TEXT,
+                                  "changed_by": TEXT, "changed_at": TEXT},
+            pk=("service_id", "field"))
+    _create(db, "term_mapping", {"taxonomy_term_id": TEXT, "need_id": TEXT, "score": REAL,
+                                 "source": TEXT, "status": TEXT, "changed_by": TEXT},
+            pk=("taxonomy_term_id", "need_id"))
 
 
 MIGRATIONS: list[Migration] = [m001_oruk_tables, m002_staff_area, m003_oruk_lossless,
                                m004_search_indexes, m005_parents_words, m006_calendar,
                                m007_opening_hours, m008_listing_reports,
-                               m009_staff_second_factor]
+                               m009_staff_second_factor, m010_feeds]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

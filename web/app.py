@@ -20,7 +20,7 @@ import jinja2
 from aiohttp import web
 
 from bot.safety.check import SafetyCheck
-from web import (accessibility, chat, health, keys, pages, privacy, report, retention,
+from web import (accessibility, chat, feeds, health, keys, pages, privacy, report, retention,
                  search_page, security, widget)
 from common.settings import Settings
 from web.client_address import TRUSTED_PROXIES, parse_networks
@@ -93,6 +93,7 @@ def create_app(settings: Settings) -> web.Application:
     security.install(app, settings)
     app.cleanup_ctx.append(_resources(settings))
     app.cleanup_ctx.append(retention.scheduled_purge(settings))  # make purge, at start and daily
+    app.cleanup_ctx.append(feeds.scheduled_feed_sync(settings))  # SIGNPOST_FEED_URLS
     app.add_routes(pages.routes)
     app.add_routes(privacy.routes)
     app.add_routes(chat.routes)

@@ -19,7 +19,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from common.settings import Settings
 from web.staff import (auth, views_accounts, views_admin, views_callbacks, views_centres,
-                       views_dates, views_demand, views_needs, views_reports,
+                       views_dates, views_demand, views_feeds, views_needs, views_reports,
                        views_services)
 from web.staff.base import (JINJA, PENDING_CODES, PENDING_IMPORTS, SECRET,
                             SETTINGS, SIGNIN_LIMITER, SIGNIN_THROTTLE, TEMPLATES, context,
@@ -45,6 +45,6 @@ def create_staff_app(settings: Settings) -> web.Application:
     env.filters["london"] = london_time
     env.globals["pairs"] = lambda rows, key="id", label="name": [(r[key], r[label]) for r in rows]
     for module in (views_accounts, views_services, views_centres, views_needs, views_callbacks,
-                   views_reports, views_demand, views_admin, views_dates):
+                   views_reports, views_demand, views_admin, views_dates, views_feeds):
         app.router.add_routes(module.routes)
     return app

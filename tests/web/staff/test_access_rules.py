@@ -28,6 +28,8 @@ OPEN_TO_EVERY_ROLE = {
     # Term dates and closures: the page lists them all; what one may add or remove is checked
     # per period (removing Olive's centre's closure is refused below).
     ("GET", "/dates"), ("POST", "/dates"),
+    # Council feeds: what a feed's category means, like the words parents use, is for everyone.
+    ("GET", "/feeds"), ("POST", "/feeds/terms/{term_id}"),
 }
 
 

@@ -1,0 +1,161 @@
+"""A feed's own categories, read as Signpost needs: shipped, automatic or chosen by staff.
+
+A council's feed tags its services with its own taxonomy ("Baby and toddler groups", "Early
+Help", an Open Eligibility code) or with none. Signpost searches by its 12 needs
+(``directory/taxonomy.yml``, the one source of truth), so each foreign term gets rows in
+``term_mapping`` (term -> need, a score 0..1, a ``source`` and a ``status``):
+
+- ``shipped``: a known national taxonomy's term, mapped by hand below (score 1);
+- ``auto``: worked out when the term is first seen, from the need phrases parents use found in
+  the term's name (score 0.9), or from how many of the term's services say that need in their
+  own name and description (the share of them, so "Wellbeing" on 8 services of which 6 talk
+  about "postnatal depression" scores 0.75 for parent wellbeing);
+- ``staff``: chosen on the staff page; ``status`` ``accepted``. A term staff say meets no need
+  keeps one row with ``need_id = ''`` and ``status = 'rejected'``, so it is never guessed again.
+
+A mapping counts for search when staff accepted it, it was shipped, or it is automatic with a
+score of ``USE_FROM`` or more. ``directory.needs.write_inferred_needs`` adds the mapped needs
+of a service's terms to what it reads from the service's words; the feed's own terms and
+``attribute`` rows are never changed, so an export gives them back as the feed sent them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from directory import audit
+from directory.needs import (USE_FROM, core_phrases, infer_needs, infer_service_needs,
+                             mapped_needs, write_inferred_needs)
+from directory.shape import _chunks
+from directory.store import OUR_TAXONOMY_ID, write_transaction
+from directory.taxonomy import load_taxonomy
+
+PROPOSE_FROM = 0.2
+
+# Open Eligibility (the Open Referral reference taxonomy; described in the FHIR code system
+# yy-dto/IDCore input/resources/gofsh/input/fsh/codesystems/OpenEligibilityTaxonomy.fsh) terms
+# that are one of our needs, by term name. Matched case-insensitively on the name whatever
+# the id, since feeds use both the numeric codes and their own ids.
+SHIPPED: dict[str, tuple[str, ...]] = {
+    "prenatal care": ("antenatal",),
+    "parenting education": ("parenting_courses",),
+    "daytime care": ("childcare_early_education",),
+    "preschool": ("childcare_early_education",),
+    "help find work": ("jobcentre_plus",),
+    "job placement": ("jobcentre_plus",),
+    "breastfeeding support": ("infant_feeding",),
+    "well baby care": ("health_visiting",),
+    "family counseling": ("family_support",),
+    "special education": ("disability_send",),
+}
+
+
+def _foreign_terms(conn: sqlite3.Connection, term_ids: Iterable[str] | None) -> list[tuple]:
+    if term_ids is None:
+        return conn.execute("SELECT id, name FROM taxonomy_term WHERE coalesce(taxonomy_id, '') "
+                            "!= ?", [OUR_TAXONOMY_ID]).fetchall()
+    rows: list[tuple] = []
+    for chunk in _chunks(list(term_ids)):
+        rows += conn.execute(f"SELECT id, name FROM taxonomy_term WHERE id IN "
+                             f"({','.join('?' * len(chunk))}) AND coalesce(taxonomy_id, '') != ?",
+                             [*chunk, OUR_TAXONOMY_ID]).fetchall()
+    return rows
+
+
+def propose(conn: sqlite3.Connection, term_id: str, name: str | None,
+            phrases: dict[str, tuple[str, ...]]) -> dict[str, tuple[float, str]]:
+    """Need -> (score, source) for one foreign term (see the module docstring)."""
+    shipped = SHIPPED.get((name or "").strip().casefold())
+    if shipped:
+        return {need: (1.0, "shipped") for need in shipped}
+    scores: dict[str, tuple[float, str]] = {
+        need: (0.9, "auto") for need in infer_needs([name or ""], phrases)}
+    rows = conn.execute("SELECT s.name, s.description FROM attribute a JOIN service s ON s.id = "
+                        "a.link_id WHERE a.taxonomy_term_id = ? AND a.link_entity = 'service'",
+                        [term_id]).fetchall()
+    if rows:
+        said: dict[str, int] = defaultdict(int)
+        for sname, description in rows:
+            for need in infer_service_needs(sname, description, [], phrases):
+                said[need] += 1
+        for need, n in said.items():
+            share = round(n / len(rows), 2)
+            if share > scores.get(need, (0.0, ""))[0]:
+                scores[need] = (share, "auto")
+    return {need: s for need, s in scores.items() if s[0] >= PROPOSE_FROM}
+
+
+def refresh_mappings(conn: sqlite3.Connection, term_ids: Iterable[str] | None = None) -> int:
+    """Work out mappings for foreign terms that staff have not decided on (inside the caller's
+    transaction); returns how many terms were looked at."""
+    phrases = core_phrases(conn, load_taxonomy())
+    decided = {r[0] for r in conn.execute(
+        "SELECT DISTINCT taxonomy_term_id FROM term_mapping WHERE source = 'staff'")}
+    terms = [t for t in _foreign_terms(conn, term_ids) if t[0] not in decided]
+    for term_id, name in terms:
+        conn.execute("DELETE FROM term_mapping WHERE taxonomy_term_id = ?", [term_id])
+        conn.executemany(
+            "INSERT INTO term_mapping (taxonomy_term_id, need_id, score, source, status) "
+            "VALUES (?, ?, ?, ?, 'proposed')",
+            [(term_id, need, score, source)
+             for need, (score, source) in propose(conn, term_id, name, phrases).items()])
+    return len(terms)
+
+
+def _services_with(conn: sqlite3.Connection, term_id: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT link_id FROM attribute WHERE taxonomy_term_id = ? AND "
+        "link_entity = 'service'", [term_id])]
+
+
+def set_mapping(db: sqlite_utils.Database, term_id: str, need_ids: list[str], by: str) -> None:
+    """Staff decide what a term means (no needs: it meets none); its services follow at once."""
+    known = load_taxonomy().ids
+    unknown = [n for n in need_ids if n not in known]
+    if unknown:
+        raise ValueError(f"Unknown need: {', '.join(unknown)}.")
+    if not _foreign_terms(db.conn, [term_id]):
+        raise ValueError("That is not a category from a council feed.")
+    with write_transaction(db) as conn:
+        before = [r[0] for r in conn.execute("SELECT need_id FROM term_mapping WHERE "
+                                             "taxonomy_term_id = ?", [term_id])]
+        audit.record(db, actor=by, action="update", table="term_mapping", record_id=term_id,
+                     before={"needs": before}, after={"needs": need_ids})
+        conn.execute("DELETE FROM term_mapping WHERE taxonomy_term_id = ?", [term_id])
+        rows = [(term_id, n, 1.0, "staff", "accepted", by) for n in need_ids] or \
+               [(term_id, "", 1.0, "staff", "rejected", by)]
+        conn.executemany("INSERT INTO term_mapping (taxonomy_term_id, need_id, score, source, "
+                         "status, changed_by) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        write_inferred_needs(conn, _services_with(conn, term_id))
+
+
+def mapping_table(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every foreign term with its services and mappings, for the staff page."""
+    rows = db.execute(
+        "SELECT t.id, t.name, t.taxonomy, (SELECT count(DISTINCT a.link_id) FROM attribute a "
+        "WHERE a.taxonomy_term_id = t.id AND a.link_entity = 'service') FROM taxonomy_term t "
+        "WHERE coalesce(t.taxonomy_id, '') != ? ORDER BY t.taxonomy, t.name",
+        [OUR_TAXONOMY_ID]).fetchall()
+    maps: dict[str, list[dict]] = defaultdict(list)
+    for term_id, need, score, source, status in db.execute(
+            "SELECT taxonomy_term_id, need_id, score, source, status FROM term_mapping "
+            "ORDER BY score DESC"):
+        maps[term_id].append({"need": need, "score": score, "source": source, "status": status})
+    used = mapped_needs(db.conn)
+    return [{"id": tid, "name": name, "taxonomy": tax, "services": n,
+             "mappings": maps.get(tid, []), "used": used.get(tid, [])}
+            for tid, name, tax, n in rows]
+
+
+def services_without_need(db: sqlite_utils.Database) -> list[dict[str, str]]:
+    """Active services no search by need can find: no Signpost term and nothing inferred."""
+    return [{"id": r[0], "name": r[1]} for r in db.execute(
+        "SELECT s.id, s.name FROM service s WHERE coalesce(s.status, 'active') = 'active' "
+        "AND NOT EXISTS (SELECT 1 FROM attribute a JOIN taxonomy_term t ON t.id = "
+        "a.taxonomy_term_id WHERE a.link_id = s.id AND t.taxonomy_id = ?) "
+        "AND NOT EXISTS (SELECT 1 FROM inferred_need i WHERE i.service_id = s.id) "
+        "ORDER BY s.name", [OUR_TAXONOMY_ID])]
