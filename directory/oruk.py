@@ -6,6 +6,9 @@ as a ``RowError`` naming the service, the field path and what is wrong in plain 
 
 Checks beyond the ORUK schema:
 
+- ids are read back through ``directory.oruk_ids.restore_ids`` first: a UUID we published for a
+  stored record (our export) means that record, and a ``taxonomy_term_id`` may name a term by
+  its ``code``; so re-importing our own export updates the same services, never copies them.
 - ids are non-empty text and unique in the file (a service id once; a schedule, contact, phone,
   ... id in one place only). The schema's ``format: uuid`` is NOT enforced: ORUK ids are UUIDs
   by convention, but our taxonomy term ids (``stay_and_play``) and many councils' ids are not,
@@ -34,7 +37,7 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import calendar_oruk, store
+from directory import calendar_oruk, oruk_ids, store
 from directory.shape import existing_ids
 from directory.store import ServiceInvalid, write_transaction
 # The checks live in directory.validation (store.save_service uses them too); the names an
@@ -123,6 +126,7 @@ def import_oruk(db: sqlite_utils.Database, data: Any, *, replace: bool = False,
     started = time.perf_counter()
     # Copies: the extension keys are taken off before the store sees the services.
     services = [dict(s) if isinstance(s, dict) else s for s in services_from(data)]
+    services = oruk_ids.restore_ids(db.conn, services)
     own_closures, shared_periods, period_errors = calendar_oruk.take_from_services(services)
     if replace and not services:
         raise ImportRejected([RowError(None, 0, "", "The file has no services, so replacing "
@@ -171,12 +175,14 @@ def import_oruk(db: sqlite_utils.Database, data: Any, *, replace: bool = False,
 
 def export_oruk(db: sqlite_utils.Database) -> list[dict]:
     """Every service as full ORUK 3.0 objects, in the order they were added, with the
-    ``closures`` and ``term_dates`` that apply to each (``directory.calendar_oruk``)."""
+    ``closures`` and ``term_dates`` that apply to each (``directory.calendar_oruk``).
+    Every id is published as a UUID, stable from one export to the next
+    (``directory.oruk_ids``); importing the file again updates the same records."""
     services = store.get_services(db)
     for s in services:
         s.pop("version", None)
     calendar_oruk.add_to_services(db, services)
-    return services
+    return oruk_ids.publish(services)
 
 
 def write_json(services: list[dict], path: str | Path) -> None:

@@ -1,4 +1,9 @@
-"""Pages of the public ORUK API (``/oruk``): services, service-at-locations and taxonomy terms.
+"""Pages of the public ORUK API (``/oruk``): services, service-at-locations, organizations,
+taxonomies and taxonomy terms, as lists and one by one.
+
+Every id is published as a UUID (``directory.oruk_ids``): a stored readable id is sent as its
+``uuid5``, a term's readable id as its ``code``. A path id or a ``taxonomy_term_id`` filter may
+be the published UUID or the stored id (or, for a term, its code).
 
 The reads behind ``web/oruk_api.py``, which parses the request into ``Filters`` and sends the
 page as JSON. Pages carry ``total_items``, ``total_pages``, ``page_number``, ``size``,
@@ -18,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import calendar_oruk, store
+from directory import calendar_oruk, oruk_ids, store
 from directory.geo import Place, haversine_km
 
 # No ``assurer_email``: it is a person's address (store.PRIVATE_COLUMNS), kept for staff.
@@ -58,6 +63,26 @@ def _clean(row: dict, columns: tuple[str, ...]) -> dict:
             value = int(value)
         out[c] = value
     return out
+
+
+def resolve(db: sqlite_utils.Database, table: str, given: str) -> str | None:
+    """The stored id of the ``table`` record a request names by published UUID or stored id."""
+    if db.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", [given]).fetchone():
+        return given
+    if oruk_ids.is_uuid(given):
+        return oruk_ids.stored_by_public(db.conn, (table,)).get(given.lower())
+    return None
+
+
+def stored_filters(db: sqlite_utils.Database, filters: Filters) -> Filters:
+    """The filters with term and taxonomy ids read as the stored ids they name."""
+    from dataclasses import replace
+    return replace(
+        filters,
+        taxonomy_term_id=(oruk_ids.stored_term_id(db.conn, filters.taxonomy_term_id)
+                          if filters.taxonomy_term_id else None),
+        taxonomy_id=(oruk_ids.stored_taxonomy_id(db.conn, filters.taxonomy_id)
+                     if filters.taxonomy_id else None))
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
@@ -128,21 +153,22 @@ def _service_items(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
 
 def services_page(db: sqlite_utils.Database, filters: Filters, page: int, per_page: int) -> dict:
     """A page of services (one-to-one fields plus the organization), by name."""
-    where, params = _where(filters)
+    where, params = _where(stored_filters(db, filters))
     total = db.execute(f"SELECT count(*) FROM service s WHERE {where}", params).fetchone()[0]
     rows = list(db.query(f"SELECT s.* FROM service s WHERE {where} ORDER BY s.name, s.id "
                          f"LIMIT ? OFFSET ?", [*params, per_page, (page - 1) * per_page]))
-    return _page(_service_items(db, rows), total, page, per_page)
+    return _page(oruk_ids.publish(_service_items(db, rows)), total, page, per_page)
 
 
 def full_service(db: sqlite_utils.Database, service_id: str) -> dict | None:
     """One active service in the ORUK shape, only its public fields
     (``store.get_public_service``), with the ``closures`` and ``term_dates`` that apply to it;
     None when there is none or it is not active."""
-    found = store.get_public_service(db, service_id)
+    stored = resolve(db, "service", service_id)
+    found = store.get_public_service(db, stored) if stored else None
     if found is not None:
         calendar_oruk.add_to_services(db, [found])
-    return found
+    return oruk_ids.publish(found)
 
 
 def service_at_locations_page(db: sqlite_utils.Database, filters: Filters, page: int,
@@ -150,7 +176,7 @@ def service_at_locations_page(db: sqlite_utils.Database, filters: Filters, page:
                               proximity_m: float | None = None) -> dict:
     """A page of service-at-location records with their location and service: by name, or by
     distance from ``origin`` (only those within ``proximity_m`` metres, when given)."""
-    where, params = _where(filters)
+    where, params = _where(stored_filters(db, filters))
     rows = list(db.query(
         f"SELECT sal.id AS sal_id, l.* FROM service_at_location sal JOIN service s ON "
         f"s.id = sal.service_id JOIN location l ON l.id = sal.location_id "
@@ -182,7 +208,7 @@ def service_at_locations_page(db: sqlite_utils.Database, filters: Filters, page:
                       "location_id": link["location_id"],
                       "location": _clean(row, LOCATION_COLUMNS),
                       "service": services_by_id[link["service_id"]]})
-    return _page(items, total, page, per_page)
+    return _page(oruk_ids.publish(items), total, page, per_page)
 
 
 def taxonomy_terms_page(db: sqlite_utils.Database, page: int, per_page: int) -> dict:
@@ -190,7 +216,101 @@ def taxonomy_terms_page(db: sqlite_utils.Database, page: int, per_page: int) -> 
     total = db.execute("SELECT count(*) FROM taxonomy_term").fetchone()[0]
     rows = db.query("SELECT * FROM taxonomy_term ORDER BY rowid LIMIT ? OFFSET ?",
                     [per_page, (page - 1) * per_page])
-    items = [_clean(r, TERM_COLUMNS) for r in rows]
-    for item in items:  # the profile requires a description; ours always have one, imports may not
-        item.setdefault("description", item.get("name", ""))
-    return _page(items, total, page, per_page)
+    return _page([_term(r) for r in rows], total, page, per_page)
+
+
+def _term(row: dict) -> dict:
+    item = _clean(row, TERM_COLUMNS)
+    # the profile requires a description; ours always have one, imports may not
+    item.setdefault("description", item.get("name", ""))
+    return oruk_ids.publish_term(item)
+
+
+def taxonomy_term(db: sqlite_utils.Database, term_id: str) -> dict | None:
+    """One taxonomy term by published UUID, stored id or code; None if there is none."""
+    stored = oruk_ids.stored_term_id(db.conn, term_id)
+    row = next(iter(db.query("SELECT * FROM taxonomy_term WHERE id = ?", [stored])), None)
+    return _term(row) if row else None
+
+
+TAXONOMY_COLUMNS = ("id", "name", "description", "uri", "version")
+
+
+def _taxonomy(row: dict, terms: list[dict] | None = None) -> dict:
+    item = _clean(row, TAXONOMY_COLUMNS)
+    item.setdefault("description", item.get("name", ""))
+    item = oruk_ids.publish(item)
+    if terms is not None:
+        item["taxonomy_terms"] = terms
+    return item
+
+
+def taxonomies_page(db: sqlite_utils.Database, page: int, per_page: int) -> dict:
+    """A page of the taxonomies the directory holds (our needs; others an import brought)."""
+    total = db.execute("SELECT count(*) FROM taxonomy").fetchone()[0]
+    rows = db.query("SELECT * FROM taxonomy ORDER BY rowid LIMIT ? OFFSET ?",
+                    [per_page, (page - 1) * per_page])
+    return _page([_taxonomy(r) for r in rows], total, page, per_page)
+
+
+def taxonomy(db: sqlite_utils.Database, taxonomy_id: str) -> dict | None:
+    """One taxonomy with its terms, by published UUID or stored id; None if there is none."""
+    stored = resolve(db, "taxonomy", taxonomy_id)
+    row = next(iter(db.query("SELECT * FROM taxonomy WHERE id = ?", [stored])), None) \
+        if stored else None
+    if row is None:
+        return None
+    terms = db.query("SELECT * FROM taxonomy_term WHERE taxonomy_id = ? ORDER BY rowid",
+                     [stored])
+    return _taxonomy(row, [_term(t) for t in terms])
+
+
+def service_at_location(db: sqlite_utils.Database, sal_id: str) -> dict | None:
+    """One service-at-location of an active service, with its full location and its service
+    (public fields only); None if there is none."""
+    stored = resolve(db, "service_at_location", sal_id)
+    link = next(iter(db.query("SELECT service_id FROM service_at_location WHERE id = ?",
+                              [stored])), None) if stored else None
+    found = store.get_public_service(db, link["service_id"]) if link else None
+    if found is None:
+        return None
+    sal = next(s for s in found.pop("service_at_locations", []) if s["id"] == stored)
+    found.pop("phones", None)  # not in the profile's nested service shape
+    found.pop("closures", None)
+    found.pop("term_dates", None)
+    out = {"id": sal["id"], "service_id": found["id"], "location_id": sal.get("location_id"),
+           **({"location": sal["location"]} if "location" in sal else {}), "service": found}
+    if out["location_id"] is None and "location" in sal:
+        out["location_id"] = sal["location"].get("id")
+    return oruk_ids.publish(out)
+
+
+def _organization(row: dict) -> dict:
+    item = _clean(row, ORGANIZATION_COLUMNS)
+    item.setdefault("description", item.get("name", ""))
+    return oruk_ids.publish(item)
+
+
+def organizations_page(db: sqlite_utils.Database, page: int, per_page: int) -> dict:
+    """A page of organizations that run at least one active service, by name."""
+    cond = ("EXISTS (SELECT 1 FROM service s WHERE s.organization_id = o.id AND "
+            "coalesce(s.status, 'active') = 'active')")
+    total = db.execute(f"SELECT count(*) FROM organization o WHERE {cond}").fetchone()[0]
+    rows = db.query(f"SELECT o.* FROM organization o WHERE {cond} ORDER BY o.name, o.id "
+                    f"LIMIT ? OFFSET ?", [per_page, (page - 1) * per_page])
+    return _page([_organization(r) for r in rows], total, page, per_page)
+
+
+def organization(db: sqlite_utils.Database, organization_id: str) -> dict | None:
+    """One organization with its active services (list fields); None if there is none."""
+    stored = resolve(db, "organization", organization_id)
+    row = next(iter(db.query("SELECT * FROM organization WHERE id = ?", [stored])), None) \
+        if stored else None
+    if row is None:
+        return None
+    services = list(db.query("SELECT * FROM service s WHERE s.organization_id = ? AND "
+                             "coalesce(s.status, 'active') = 'active' ORDER BY s.name, s.id",
+                             [stored]))
+    out = _organization(row)
+    out["services"] = oruk_ids.publish([_clean(r, SERVICE_LIST_COLUMNS) for r in services])
+    return out

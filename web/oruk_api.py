@@ -7,10 +7,17 @@ imports and exports use the same shape. Routes follow the UK profile's ``openapi
 - ``GET /oruk/services``: a page of services (one-to-one fields plus the organization).
   Filters: ``text`` (or ``search``), ``taxonomy_term_id``, ``taxonomy_id``, ``minimum_age``,
   ``maximum_age``, ``day``, ``start_time``, ``end_time``.
-- ``GET /oruk/services/{id}``: one full service (``directory.store.get_service``).
+- ``GET /oruk/services/{id}``: one full service (``directory.store.get_public_service``).
 - ``GET /oruk/service_at_locations``: a page of service-at-location records with their location
   and service; the same filters plus ``postcode`` and ``proximity`` (metres from the postcode).
-- ``GET /oruk/taxonomy_terms``: a page of the needs taxonomy's terms.
+- ``GET /oruk/service_at_locations/{id}``: one, with its full location and service.
+- ``GET /oruk/organizations``, ``/organizations/{id}``: organizations running active services.
+- ``GET /oruk/taxonomies``, ``/taxonomies/{id}`` (with its terms), ``GET /oruk/taxonomy_terms``,
+  ``/taxonomy_terms/{id}``.
+
+Every id is a UUID (``directory.oruk_ids``); a path id or ``taxonomy_term_id`` may also be the
+readable id or a term's ``code`` (``father_friendly``). Anything else under ``/oruk`` gets a JSON
+error (404, 405, 400), never a page of HTML or text.
 
 This module only reads and checks the query parameters and sends JSON; the pages come from the
 library (``directory.oruk_pages``, which says what each filter means), run on the directory's
@@ -28,8 +35,9 @@ from aiohttp import web
 
 from common.days import day_code
 from directory.geo import GeoIndexMissing, UnknownPlace
-from directory.oruk_pages import (Filters, full_service, service_at_locations_page, services_page,
-                                  taxonomy_terms_page)
+from directory.oruk_pages import (Filters, full_service, organization, organizations_page,
+                                  service_at_location, service_at_locations_page, services_page,
+                                  taxonomies_page, taxonomy, taxonomy_term, taxonomy_terms_page)
 from web import keys
 from web.client_address import client_address
 
@@ -37,7 +45,8 @@ HSDS_VERSION = "3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile"
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/openapi.json"
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 500
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?$")
+# HH:MM, with seconds and a zone (``10:00:00Z``, as the OpenAPI ``format: time`` allows) ignored.
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?:[zZ]|[+-]\d\d:\d\d)?$")
 
 routes = web.RouteTableDef()
 
@@ -132,11 +141,54 @@ async def services(request: web.Request) -> web.Response:
 
 @routes.get("/services/{id}")
 async def service(request: web.Request) -> web.Response:
-    found = await _run(request, full_service, request.match_info["id"])
-    if found is None:
-        return _json({"error": "not_found", "message": "There is no service with that id."},
-                     status=404)
-    return _json(found)
+    return await _one(request, full_service, "service")
+
+
+def _not_found(what: str) -> web.Response:
+    return _json({"error": "not_found", "message": f"There is no {what} with that id."}, 404)
+
+
+async def _one(request: web.Request, fn, what: str) -> web.Response:
+    found = await _run(request, fn, request.match_info["id"])
+    return _not_found(what) if found is None else _json(found)
+
+
+@routes.get("/service_at_locations/{id}")
+async def one_service_at_location(request: web.Request) -> web.Response:
+    return await _one(request, service_at_location, "service at a location")
+
+
+@routes.get("/taxonomy_terms/{id}")
+async def one_taxonomy_term(request: web.Request) -> web.Response:
+    return await _one(request, taxonomy_term, "taxonomy term")
+
+
+@routes.get("/taxonomies/{id}")
+async def one_taxonomy(request: web.Request) -> web.Response:
+    return await _one(request, taxonomy, "taxonomy")
+
+
+@routes.get("/organizations/{id}")
+async def one_organization(request: web.Request) -> web.Response:
+    return await _one(request, organization, "organization")
+
+
+async def _plain_page(request: web.Request, fn) -> web.Response:
+    try:
+        page, per_page = _paging(request)
+    except BadQuery as problem:
+        return _bad(problem)
+    return _json(await _run(request, fn, page, per_page))
+
+
+@routes.get("/taxonomies")
+async def taxonomies(request: web.Request) -> web.Response:
+    return await _plain_page(request, taxonomies_page)
+
+
+@routes.get("/organizations")
+async def organizations(request: web.Request) -> web.Response:
+    return await _plain_page(request, organizations_page)
 
 
 @routes.get("/service_at_locations")
@@ -167,11 +219,26 @@ async def service_at_locations(request: web.Request) -> web.Response:
 
 @routes.get("/taxonomy_terms")
 async def taxonomy_terms(request: web.Request) -> web.Response:
+    return await _plain_page(request, taxonomy_terms_page)
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler) -> web.StreamResponse:
+    """Errors as JSON with CORS open, like every other answer here: a client reading the API
+    (or the ORUK validator) never has to parse an HTML or text page."""
     try:
-        page, per_page = _paging(request)
-    except BadQuery as problem:
-        return _bad(problem)
-    return _json(await _run(request, taxonomy_terms_page, page, per_page))
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status, "bad_request"
+                                                                  if exc.status < 500 else "error")
+        message = {404: "There is nothing at this address. See /oruk/ for what there is.",
+                   405: "This address only answers GET."}.get(exc.status, exc.reason)
+        response = _json({"error": kind, "message": message}, status=exc.status)
+        if exc.status == 405:
+            response.headers["Allow"] = exc.headers.get("Allow", "GET")
+        return response
 
 
 @web.middleware
@@ -189,8 +256,9 @@ async def per_address_limit(request: web.Request, handler) -> web.StreamResponse
 
 
 def create_oruk_app() -> web.Application:
-    """The ``/oruk`` sub-app: read-only, public, CORS open to every origin, limited per address.
-    It reads the root app's directory (``keys.DIRECTORY``) and limits (``keys.LIMITS``)."""
-    app = web.Application(middlewares=[per_address_limit])
+    """The ``/oruk`` sub-app: read-only, public, CORS open to every origin, limited per address,
+    errors as JSON. It reads the root app's directory (``keys.DIRECTORY``) and limits
+    (``keys.LIMITS``)."""
+    app = web.Application(middlewares=[json_errors, per_address_limit])
     app.router.add_routes(routes)
     return app

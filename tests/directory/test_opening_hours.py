@@ -7,6 +7,7 @@ import json
 from datetime import datetime, time, timezone
 
 from directory import oruk
+from directory.oruk_ids import public_id
 from directory.db import open_db
 from directory.opening_hours import (centre_hours_at, describe_hours, hours_at, hours_from_days,
                                      when_words)
@@ -97,14 +98,14 @@ def test_oruk_round_trip_keeps_a_centres_hours(tmp_path):
     oruk.import_oruk(first, [_service_with_hours()])
     exported = json.loads(json.dumps(oruk.export_oruk(first)))
     location = exported[0]["service_at_locations"][0]["location"]
-    assert [s["id"] for s in location["schedules"]] == ["oh-1"]
+    assert [s["id"] for s in location["schedules"]] == [public_id("oh-1")]
     assert location["schedules"][0]["byday"] == "MO,TU,WE,TH,FR"
     # The centre's hours are not a session of the service.
-    assert [s["id"] for s in exported[0]["service_at_locations"][0]["schedules"]] == ["s-1"]
+    assert [s["id"] for s in exported[0]["service_at_locations"][0]["schedules"]] == [public_id("s-1")]
     second = open_db(tmp_path / "second.db")
     oruk.import_oruk(second, exported)
     assert json.loads(json.dumps(oruk.export_oruk(second))) == exported
-    hours = centre_hours_at(second, "loc-1", utc(2026, 12, 2, 10))
+    hours = centre_hours_at(second, public_id("loc-1"), utc(2026, 12, 2, 10))
     assert hours.text == "Monday to Friday, 9am to 5pm" and hours.open_now
 
 

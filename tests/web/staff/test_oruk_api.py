@@ -1,4 +1,5 @@
-"""The public ORUK 3.0 API: every response validates against the Open Referral UK schemas."""
+"""The public ORUK 3.0 API: every response validates against the Open Referral UK schemas, with
+format checking on (every id a UUID)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,38 @@ import pytest
 
 from directory.geo import Geo, haversine_km
 from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from directory.oruk_ids import is_uuid, public_id
 
 HERE = Path(__file__).resolve().parent
 SCHEMAS = HERE / "oruk_schemas"
 FULL_SERVICE = HERE.parents[2] / "directory" / "schemas" / "service.json"
 
 
-def validator(name: str | Path) -> Draft202012Validator:
+def _load(name: str | Path) -> dict:
     path = name if isinstance(name, Path) else SCHEMAS / name
-    return Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# taxonomy.json names its terms' schema by the relative file name "taxonomy_term.json".
+_REGISTRY = Registry().with_resource("taxonomy_term.json",
+                                     Resource.from_contents(_load("taxonomy_term.json"),
+                                                            default_specification=DRAFT202012))
+
+
+def validator(name: str | Path) -> Draft202012Validator:
+    return Draft202012Validator(_load(name), registry=_REGISTRY,
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 PAGE = validator("page.json")
 ITEMS = {"services": validator("service_list.json"),
          "service_at_locations": validator("service_at_location_list.json"),
-         "taxonomy_terms": validator("taxonomy_term.json")}
+         "taxonomy_terms": validator("taxonomy_term.json"),
+         "taxonomies": validator("taxonomy.json"),
+         "organizations": validator("organization_list.json")}
 PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty",
              "contents"}
 
@@ -186,10 +204,10 @@ async def test_the_public_api_shows_active_services_without_private_fields(clien
 
     assert (await client.get(f"/oruk/services/{hidden}")).status == 404
     listed = await get_page(client, "/oruk/services?text=zzqx&per_page=100")
-    assert [s["id"] for s in listed["contents"]] == [shown]
+    assert [s["id"] for s in listed["contents"]] == [public_id(shown)]
     assert "assurer.person@council.example" not in json.dumps(listed)
     at_places = await get_page(client, "/oruk/service_at_locations?text=zzqx&per_page=100")
-    assert {i["service_id"] for i in at_places["contents"]} == {shown}
+    assert {i["service_id"] for i in at_places["contents"]} == {public_id(shown)}
 
 
 async def test_staff_export_still_keeps_every_field_an_import_carried(db, sample_services):
@@ -197,6 +215,92 @@ async def test_staff_export_still_keeps_every_field_an_import_carried(db, sample
 
     shown, hidden = _imported_with_private_parts(db, sample_services[0])
     exported = {s["id"]: s for s in export_oruk(db)}
+    shown, hidden = public_id(shown), public_id(hidden)
     assert exported[shown]["internal_note"] == "Do not refer: staff dispute with the venue"
     assert exported[shown]["assurer_email"] == "assurer.person@council.example"
     assert exported[hidden]["status"] == "inactive"
+
+
+# --------------------------------------------------------------------------------------------
+# Every object has a UUID id; every endpoint of the profile answers, in its shape.
+
+def _ids(obj, path="") -> list[tuple[str, str]]:
+    """Every (path, value) of an ``id`` or ``*_id`` key in a response."""
+    found = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if (k == "id" or k.endswith("_id")) and isinstance(v, str):
+                found.append((f"{path}.{k}", v))
+            found += _ids(v, f"{path}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            found += _ids(v, f"{path}[{i}]")
+    return found
+
+
+async def test_every_published_id_is_a_uuid_and_needs_keep_their_code(client, sample_services):
+    full = await (await client.get(f"/oruk/services/{sample_services[0]['id']}")).json()
+    terms = await get_page(client, "/oruk/taxonomy_terms?per_page=100")
+    places = await get_page(client, "/oruk/service_at_locations?per_page=5")
+    for body in (full, terms, places):
+        assert [p for p, v in _ids(body) if not is_uuid(v)] == []
+    attribute = full["attributes"][0]
+    assert attribute["taxonomy_term"]["code"] == sample_services[0]["attributes"][0]["taxonomy_term_id"]
+    assert attribute["taxonomy_term_id"] == attribute["taxonomy_term"]["id"]
+    father = [t for t in terms["contents"] if t.get("code") == "father_friendly"]
+    assert father and father[0]["id"] == public_id("father_friendly")
+
+
+async def test_a_term_filter_accepts_its_uuid_or_its_code(client):
+    by_code = await get_page(client, "/oruk/services?taxonomy_term_id=father_friendly&per_page=100")
+    by_uuid = await get_page(
+        client, f"/oruk/services?taxonomy_term_id={public_id('father_friendly')}&per_page=100")
+    assert by_code["total_items"] > 0 and by_code == by_uuid
+    everything = await get_page(client, "/oruk/services?per_page=1")
+    assert by_code["total_items"] < everything["total_items"]
+
+
+async def test_search_is_the_same_as_text(client):
+    search = await get_page(client, "/oruk/services?search=dads&per_page=100")
+    text = await get_page(client, "/oruk/services?text=dads&per_page=100")
+    assert 0 < search["total_items"] == text["total_items"]
+
+
+async def test_one_by_one_endpoints_answer_in_the_profile_shape(client, sample_services):
+    taxonomies = await get_page(client, "/oruk/taxonomies")
+    assert taxonomies["total_items"] >= 1
+    one = await (await client.get(f"/oruk/taxonomies/{taxonomies['contents'][0]['id']}")).json()
+    assert problems(validator("taxonomy.json"), one) == [] and one["taxonomy_terms"]
+
+    for given in ("father_friendly", public_id("father_friendly")):
+        response = await client.get(f"/oruk/taxonomy_terms/{given}")
+        assert response.status == 200
+        term = await response.json()
+        assert problems(validator("taxonomy_term.json"), term) == []
+        assert term["code"] == "father_friendly" and term["id"] == public_id("father_friendly")
+
+    place = (await get_page(client, "/oruk/service_at_locations?per_page=1"))["contents"][0]
+    response = await client.get(f"/oruk/service_at_locations/{place['id']}")
+    assert response.status == 200
+    at = await response.json()
+    assert problems(validator("service_at_location.json"), at) == []
+    assert at["service"]["id"] == place["service_id"] and at["location"]["name"]
+
+    organizations = await get_page(client, "/oruk/organizations?per_page=100")
+    wanted = public_id(sample_services[0]["organization"]["id"])
+    assert wanted in {o["id"] for o in organizations["contents"]}
+    org = await (await client.get(f"/oruk/organizations/{wanted}")).json()
+    assert problems(validator("organization.json"), org) == []
+    assert public_id(sample_services[0]["id"]) in {s["id"] for s in org["services"]}
+
+
+@pytest.mark.parametrize("method, path, status", [
+    ("GET", "/oruk/nothing-here", 404), ("GET", "/oruk/taxonomies/no-such", 404),
+    ("GET", "/oruk/service_at_locations/no-such", 404), ("GET", "/oruk/organizations/nope", 404),
+    ("POST", "/oruk/services", 405), ("GET", "/oruk/taxonomies?page=zero", 400)])
+async def test_errors_under_oruk_are_json(client, method, path, status):
+    response = await client.request(method, path)
+    assert response.status == status
+    assert response.content_type == "application/json"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert (await response.json())["message"]
