@@ -32,13 +32,40 @@ def _snapshot(service: dict | None) -> dict | None:
     return {k: v for k, v in service.items() if k not in ("organization",)}
 
 
+class OtherCentresPart(PermissionError):
+    """An editor's save would drop or change the part of a service another centre runs."""
+
+
+def others_part(service: dict | None, own_centres: tuple[str, ...] | list[str]) -> str:
+    """What of ``service`` belongs to centres not in ``own_centres``, in a comparable form: their
+    places and sessions, and the service-wide sessions when any other centre runs the service
+    (those are shared, so one centre's editor may not change them for everyone)."""
+    places = (service or {}).get("service_at_locations") or []
+    foreign = [
+        json.dumps({"location_id": sal.get("location_id"),
+                    "schedules": sorted(json.dumps(sc, sort_keys=True, default=str)
+                                        for sc in sal.get("schedules") or [])}, sort_keys=True)
+        for sal in places if sal.get("location_id") not in own_centres]
+    if foreign:
+        foreign.append(json.dumps(sorted(json.dumps(sc, sort_keys=True, default=str)
+                                         for sc in (service or {}).get("schedules") or [])))
+    return json.dumps(sorted(foreign))
+
+
 def save_service(db: sqlite_utils.Database, service: dict, *, expected_version: int, actor: str,
-                 action: str) -> int:
-    """Save through ``store.save_service`` with a version check, audited; returns the new version."""
+                 action: str, own_centres: tuple[str, ...] | None = None) -> int:
+    """Save through ``store.save_service`` with a version check, audited; returns the new version.
+
+    ``own_centres``: the saver is an editor of these centres only, so the save must leave every
+    other centre's places and sessions of the service as they were (``OtherCentresPart``).
+    """
     with store.write_transaction(db):
         before = store.get_service(db, service["id"])
         version = store.save_service(db, service, expected_version=expected_version)
         after = store.get_service(db, service["id"])
+        if own_centres is not None and others_part(before, own_centres) != others_part(after, own_centres):
+            raise OtherCentresPart("You can only change this service at your own centres. "
+                                   "Another centre's places and sessions must stay as they are.")
         audit.record(db, actor=actor, action=action, table="service", record_id=service["id"],
                      before=_snapshot(before), after=_snapshot(after))
         # A correction to a council feed's service outlives the next sync (docs/feeds.md).

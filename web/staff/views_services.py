@@ -33,6 +33,12 @@ def _service_rows(rows: list[dict], user) -> list[dict]:
     return rows
 
 
+def _own_only(request: web.Request) -> tuple[str, ...] | None:
+    """An editor's centres (their saves may not touch other centres' parts); None for admins."""
+    user = auth.current_user(request)
+    return None if user.is_admin else user.centre_ids
+
+
 async def _load(request: web.Request) -> dict:
     """The service in the URL, if this account may change it (404 / 403 otherwise)."""
     service = await run(request, store.get_service, request.match_info["id"])
@@ -168,7 +174,8 @@ async def save_service(request: web.Request) -> web.Response:
                                       terms={t["id"]: t for t in terms})
     try:
         await run(request, edits.save_service, updated, expected_version=expected,
-                  actor=auth.current_user(request).username, action="update")
+                  actor=auth.current_user(request).username, action="update",
+                  own_centres=_own_only(request))
     except VersionConflict:
         current, last = await run(request, _current_and_last_edit, service["id"])
         context = await _form_context(request, current, values, {},
@@ -258,7 +265,8 @@ async def _save_session(request: web.Request, schedule_id: str | None) -> web.Re
     try:
         await run(request, edits.save_service, updated, expected_version=expected,
                   actor=auth.current_user(request).username,
-                  action="update session" if schedule_id else "add session")
+                  action="update session" if schedule_id else "add session",
+                  own_centres=_own_only(request))
     except VersionConflict:
         current, last = await run(request, _current_and_last_edit, service["id"])
         context = await _session_context(request, current, values, {}, schedule_id)
@@ -299,7 +307,8 @@ async def delete_session(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="That session is not part of this service any more.")
     try:
         await run(request, edits.save_service, updated, expected_version=expected,
-                  actor=auth.current_user(request).username, action="remove session")
+                  actor=auth.current_user(request).username, action="remove session",
+                  own_centres=_own_only(request))
     except VersionConflict:
         raise web.HTTPFound(f"/staff/services/{service['id']}?saved=reload")
     raise web.HTTPFound(f"/staff/services/{service['id']}?saved=removed")

@@ -175,3 +175,83 @@ async def test_oruk_routes_send_cors_and_staff_routes_do_not(client):
     assert "Access-Control-Allow-Origin" not in staff.headers
     home = await client.get("/healthz")
     assert "Access-Control-Allow-Origin" not in home.headers
+
+
+def _shared_service(db, centres) -> dict:
+    """A service of Olive's centre with service-wide sessions, that an admin also puts on at
+    Eddie's centre with a session of its own there."""
+    import copy
+
+    from directory import store
+    from web.staff import service_form as sf
+    eddie_centre, olive_centre = centres
+    for (service_id,) in db.execute("SELECT id FROM service ORDER BY rowid").fetchall():
+        service = store.get_service(db, service_id)
+        places = {sal["location_id"] for sal in service["service_at_locations"]}
+        if olive_centre in places and eddie_centre not in places and service.get("schedules"):
+            break
+    else:
+        raise AssertionError("the sample has no service of Olive's centre with sessions")
+    shared = sf.strip_shared(copy.deepcopy(service))
+    sal_id = store.new_id()
+    session = {k: v for k, v in service["schedules"][0].items()
+               if k not in ("id", "service_id", "service_at_location_id")}
+    shared["service_at_locations"].append({
+        "id": sal_id, "location_id": eddie_centre,
+        "schedules": [{**session, "id": store.new_id()}]})
+    edits.save_service(db, shared, expected_version=service.get("version") or 0, actor="ada",
+                       action="update")
+    return store.get_service(db, service["id"])
+
+
+def _session_ids(service: dict) -> set[str]:
+    return ({sc["id"] for sc in service.get("schedules") or []}
+            | {sc["id"] for sal in service["service_at_locations"] for sc in sal.get("schedules") or []})
+
+
+async def test_an_editor_cannot_drop_or_change_another_centres_part_of_a_shared_service(
+        client, db, centres):
+    from directory import store
+    service = _shared_service(db, centres)
+    shared_session = service["schedules"][0]["id"]  # Olive's centre runs it too
+    eddie_session = next(sc["id"] for sal in service["service_at_locations"]
+                         if sal["location_id"] == centres[0] for sc in sal["schedules"])
+    await sign_in(client, "eddie")
+    page = f"/staff/services/{service['id']}"
+    token = await page_token(client, page)
+    version = str(service["version"] or 0)
+
+    dropped = await client.post(f"{page}/sessions/{shared_session}/delete",
+                                data={"csrf_token": token, "version": version},
+                                allow_redirects=False)
+    assert dropped.status == 403
+    assert "your own centres" in await dropped.text()
+    assert shared_session in _session_ids(store.get_service(db, service["id"]))
+
+    own = await client.post(f"{page}/sessions/{eddie_session}/delete",
+                            data={"csrf_token": token, "version": version},
+                            allow_redirects=False)
+    assert own.status == 302
+    after = _session_ids(store.get_service(db, service["id"]))
+    assert eddie_session not in after and shared_session in after
+
+
+def test_the_library_refuses_an_editors_save_that_drops_another_centres_place(db, centres):
+    """The check is in the library, so every way of saving (form, session pages) gets it."""
+    import copy
+
+    from directory import store
+    from directory.edits import OtherCentresPart
+    from web.staff import service_form as sf
+    service = _shared_service(db, centres)
+    without_olive = sf.strip_shared(copy.deepcopy(service))
+    without_olive["service_at_locations"] = [sal for sal in without_olive["service_at_locations"]
+                                             if sal["location_id"] != centres[1]]
+    with pytest.raises(OtherCentresPart):
+        edits.save_service(db, without_olive, expected_version=service["version"],
+                           actor="eddie", action="update", own_centres=(centres[0],))
+    assert {sal["location_id"] for sal in store.get_service(db, service["id"])["service_at_locations"]} \
+        == {centres[0], centres[1]}
+    # An admin (no own_centres) may.
+    edits.save_service(db, without_olive, expected_version=service["version"], actor="ada",
+                       action="update")
