@@ -72,7 +72,8 @@ CAPACITY_LEVEL = 20
 # tier waits as long as a direct client would (its 8 s fallback would cap the slowest replies at
 # 50 at once and make the web path look faster than Rasa itself).
 BENCH_ENV = {"SIGNPOST_RATE_LIMIT_CLIENT": "1000000/minute",
-             "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute", "SIGNPOST_RASA_TIMEOUT": "60"}
+             "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute",
+             "SIGNPOST_RATE_LIMIT_NEW_SESSIONS": "1000000/minute", "SIGNPOST_RASA_TIMEOUT": "60"}
 
 
 def percentile(values: list[float], share: float) -> float:

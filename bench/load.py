@@ -48,7 +48,8 @@ THINK_SECONDS = 8.0
 MEMORY_GROWTH_LIMIT = 0.10
 SAMPLE_EVERY = 10.0
 NO_RATE_LIMITS = {"SIGNPOST_RATE_LIMIT_CLIENT": "1000000/minute",
-                  "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute"}
+                  "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute",
+                  "SIGNPOST_RATE_LIMIT_NEW_SESSIONS": "1000000/minute"}
 
 #: What parents say, in order, one list per kind of conversation (from the stories and e2e tests).
 CONVERSATIONS: tuple[tuple[str, ...], ...] = (

@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Starting a stack (actions, Rasa, web tier) on free ports ...", flush=True)
         stack = Stack(web=True, env={"SIGNPOST_RATE_LIMIT_CLIENT": "1000000/minute",
                                      "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute",
+                                     "SIGNPOST_RATE_LIMIT_NEW_SESSIONS": "1000000/minute",
                                      # Measure the hop, not the fallback: never give up on Rasa.
                                      "SIGNPOST_RASA_TIMEOUT": "600"},
                       startup_timeout=900).start()

@@ -82,7 +82,7 @@ def test_every_command_of_the_other_command_lines_is_documented_and_no_other(mod
     commands = _subcommands(parser)
     text = _text(ROOT / doc)
     prefix = re.escape(how.split("{command}")[0])
-    documented = set(re.findall(prefix + r"([a-z]+)", text))
+    documented = set(re.findall(prefix + r"([a-z]+(?:-[a-z]+)*)", text))
     assert documented == set(commands), f"{doc} documents {documented}, the command line has {set(commands)}"
     for name, sub in commands.items():
         for option in _long_options(sub):

@@ -32,7 +32,8 @@ pytestmark = [
 ]
 
 NO_RATE_LIMITS = {"SIGNPOST_RATE_LIMIT_CLIENT": "1000000/minute",
-                  "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute"}
+                  "SIGNPOST_RATE_LIMIT_SESSION": "1000000/minute",
+                  "SIGNPOST_RATE_LIMIT_NEW_SESSIONS": "1000000/minute"}
 PHONE = re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b")
 
 
