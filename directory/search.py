@@ -15,6 +15,9 @@ its inverse document frequency (``directory.words``: a rare word says more), the
 session, then id. A service with no Signpost need term meets a need through the words of its
 name, description or council categories (``inferred_need``, ``directory.needs``), as many
 councils' feeds carry none.
+A service that meets none of the needs asked comes in only through words the needs' own
+phrases don't already say: "stay and play" does not bring in every service that mentions play,
+but "stay and play with a sensory room" brings in a sensory room.
 The expensive part is the session (dates come from ``schedules.next_occurrences``), so SQL
 hands over candidates *in order of a lower bound of their key*, and Python works out the real
 sessions only for candidates that reach the top of a queue; it stops as soon as nothing still
@@ -70,6 +73,7 @@ import sqlite_utils
 from common.days import DAY_CODES, DAY_NAMES, TIME_OF_DAY_MINUTES, TIMES_OF_DAY
 from directory import schedules as sched
 from directory.closed_days import DEFAULT_NATION, Calendar, DaysOff
+from directory.needs import core_phrases
 from directory.geo import Geo, UnknownPlace, haversine_km, resolve_place
 from directory.opening_hours import describe_hours, location_schedules
 from directory.taxonomy import Taxonomy, load_taxonomy
@@ -165,6 +169,13 @@ class _Ask:
     #: Nothing asked: these (universal) needs are listed first.
     universal: list[str]
     prefer_language: str | None
+    #: The words that may bring in any service meeting none of the needs asked: the parent's
+    #: words minus those of the needs' own phrases. Those ("stay and play" asks for the need)
+    #: bring in only services with no Signpost need: a tagged service is not second-guessed,
+    #: or "more" would list every clinic that mentions play.
+    widening: list[str] = field(default_factory=list)
+    #: The Signpost need ids (a service with none of them is "untagged").
+    core: list[str] = field(default_factory=list)
 
     @property
     def need_ids(self) -> list[str]:
@@ -185,8 +196,25 @@ def _ask(db: sqlite_utils.Database, query: SearchQuery, geo: Geo | None,
     inferred = db.execute("SELECT 1 FROM inferred_need LIMIT 1").fetchone() is not None
     nothing_asked = not needs and not weighted
     prefer = (query.prefer_language or "").strip().casefold() or None
+    said = _need_vocabulary(db.conn, taxonomy, query.terms)
+    widening = [w for w in weighted if _stem(w) not in said]
     return _Ask(query, needs, list(weighted), weighted, inferred,
-                taxonomy.universal_ids if nothing_asked else [], prefer)
+                taxonomy.universal_ids if nothing_asked else [], prefer, widening,
+                taxonomy.ids)
+
+
+def _stem(word: str) -> str:
+    """Enough stemming to hear "groups" in "group": plural and possessive endings."""
+    return word.removesuffix("'s").removesuffix("s") if len(word) > 3 else word
+
+
+def _need_vocabulary(conn: Any, taxonomy: Taxonomy, term_ids: Sequence[str]) -> frozenset[str]:
+    """The words of the asked needs' own phrases (the taxonomy's and staff's), stemmed."""
+    if not term_ids:
+        return frozenset()
+    phrases = core_phrases(conn, taxonomy)
+    return frozenset(_stem(w) for term_id in term_ids for phrase in phrases.get(term_id, ())
+                     for w in meaningful_words(phrase))
 
 
 def _has_need(ask: _Ask, service: str, terms: Sequence[str]) -> _Sql:
@@ -201,6 +229,13 @@ def _has_need(ask: _Ask, service: str, terms: Sequence[str]) -> _Sql:
                 f"{service} AND i.taxonomy_term_id IN ({marks})))")
         params += list(terms)
     return _Sql(text, params)
+
+
+def _untagged(ask: _Ask, service: str) -> _Sql:
+    """SQL: the service (an id expression) carries no Signpost need term."""
+    marks = ", ".join("?" * len(ask.core))
+    return _Sql(f"NOT EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = {service} "
+                f"AND a.taxonomy_term_id IN ({marks}))", list(ask.core))
 
 
 def _language_sql(lang: str) -> _Sql:
@@ -348,11 +383,16 @@ def _scores(ask: _Ask, words: list[str]) -> list[_Sql]:
 def _service_filters(ask: _Ask, words: list[str], *, drive: bool) -> list[_Sql]:
     """WHERE clauses over ``s`` for everything but place and schedule.
 
+    A service passes by meeting a need asked for, by holding a word that the needs' own
+    phrases do not say (``_Ask.widening``), or, with no Signpost need of its own, by holding
+    any of ``words``.
     ``drive``: the query starts from the needs/words (an IN list SQLite can walk); otherwise
     each candidate row is checked with a correlated EXISTS, cheap when something else drives.
     """
     query = ask.query
     filters = [_Sql("s.status = 'active'", [])]
+    widening = [w for w in words if w in ask.widening]
+    narrow = [w for w in words if w not in ask.widening]
     if query.terms or words:
         marks = ", ".join("?" * len(query.terms))
         if drive:
@@ -364,10 +404,15 @@ def _service_filters(ask: _Ask, words: list[str], *, drive: bool) -> list[_Sql]:
                     sources.append("SELECT service_id FROM inferred_need WHERE "
                                    f"taxonomy_term_id IN ({marks})")
                     params.extend(query.terms)
-            if words:
+            if widening:
                 sources.append("SELECT s2.id FROM service s2 WHERE s2.rowid IN (SELECT rowid "
                                "FROM service_fts WHERE service_fts MATCH ?)")
-                params.append(" OR ".join(_fts_phrase(w) for w in words))
+                params.append(" OR ".join(_fts_phrase(w) for w in widening))
+            if narrow:
+                untagged = _untagged(ask, "s2.id")
+                sources.append("SELECT s2.id FROM service s2 WHERE s2.rowid IN (SELECT rowid "
+                               f"FROM service_fts WHERE service_fts MATCH ?) AND {untagged.text}")
+                params += [" OR ".join(_fts_phrase(w) for w in narrow), *untagged.params]
             filters.append(_Sql(f"s.id IN ({' UNION '.join(sources)})", params))
         else:
             tests, params = [], []
@@ -375,9 +420,13 @@ def _service_filters(ask: _Ask, words: list[str], *, drive: bool) -> list[_Sql]:
                 has = _has_need(ask, "s.id", query.terms)
                 tests.append(has.text)
                 params.extend(has.params)
-            if words:
+            if widening:
                 tests.append(_FTS_HIT)
-                params.append(" OR ".join(_fts_phrase(w) for w in words))
+                params.append(" OR ".join(_fts_phrase(w) for w in widening))
+            if narrow:
+                untagged = _untagged(ask, "s.id")
+                tests.append(f"({_FTS_HIT} AND {untagged.text})")
+                params += [" OR ".join(_fts_phrase(w) for w in narrow), *untagged.params]
             filters.append(_Sql(f"({' OR '.join(tests)})", params))
     if query.age_months is not None:
         exact, whole = query.age_months / 12, query.age_months // 12

@@ -98,6 +98,30 @@ def test_a_rare_word_counts_for_more_than_a_common_one(sample):
     assert names(find(sample, text="play cv"))[0] == "Job Club with Free Creche"
 
 
+def test_the_words_of_the_need_asked_do_not_bring_in_other_services(sample):
+    # "stay and play" names the need: every service found meets it, however many other
+    # services mention play (the 2 year check does), so "more" never lists a clinic.
+    found = find(sample, terms=["stay_and_play"], text="stay play", near="Darwen", days=["SA"])
+    assert found and all("stay_and_play" in r["taxonomy_terms"] for r in found)
+    mentions_play = find(sample, text="play", near="Darwen", days=["SA"])
+    assert any("stay_and_play" not in r["taxonomy_terms"] for r in mentions_play)
+
+
+def test_the_words_of_the_need_still_find_a_council_service_with_no_need_term(untagged):
+    # Wakefield's feed says "autism" in the text, not in a category: with no Signpost need of
+    # its own, a service is found by the need's words (the inferred needs missed it).
+    found = find(untagged, terms=["disability_send"], text="diagnosed autistic",
+                 near="Wakefield", limit=3)
+    assert "Relaxed Library Hour" in names(found)
+
+
+def test_words_beyond_the_need_still_bring_in_a_service_that_says_them(sample):
+    found = find(sample, terms=["father_friendly"], text="dads sensory room", near="Darwen")
+    assert "Inclusive Play in the Sensory Room" in names(found)
+    assert "father_friendly" not in next(r for r in found if r["name"] ==
+                                         "Inclusive Play in the Sensory Room")["taxonomy_terms"]
+
+
 # --- weighted needs -----------------------------------------------------------------------------
 
 def _first_index(results: list[dict], test) -> int:
