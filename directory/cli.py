@@ -9,6 +9,7 @@ to stderr. Exit codes: 0 done, 1 the data was refused (nothing changed), 2 a usa
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from datetime import date, datetime
@@ -87,6 +88,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
         _err(f"  rejected: {error}")
     if len(report.rejected) > args.max_errors:
         _err(f"  ...and {len(report.rejected) - args.max_errors} more.")
+    return 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from directory.probe import PROBE_LIMITS, probe_feed
+
+    limits = dataclasses.replace(PROBE_LIMITS, timeout_s=args.timeout)
+    result = probe_feed(args.url, limits=limits)
+    if result.error:
+        _err(result.error)
+        return 1
+    print(result.table())
+    failed = [c.name for c in result.failed() if c.required]
+    if failed:
+        _err(f"{result.url} fails {len(failed)} required check(s): {', '.join(failed)}.")
+        return 1
+    _err(f"{result.url} passes every required check.")
     return 0
 
 
@@ -289,6 +307,13 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     p.add_argument("--max-errors", type=int, default=50, metavar="N",
                    help="how many rejected services to list (default 50)")
     p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("probe", help="check what a council's ORUK 3.0 API can do (endpoints, "
+                                     "paging, schemas, filters); docs/feeds.md")
+    p.add_argument("url", help="the API base, where /services lives")
+    p.add_argument("--timeout", type=float, default=15.0, metavar="S",
+                   help="give up on a request after this many seconds (default 15)")
+    p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser("export", help="export every service as ORUK JSON (or CSV for .csv)")
     p.add_argument("file", help="where to write; .csv writes the staff layout; - for stdout")

@@ -25,6 +25,9 @@ class FeedShape:
     endless: bool = False          # total_pages says there is always one more page
     huge_page: int | None = None   # this page is 50 MB of JSON
     honours_modified_after: bool = True
+    full_api: bool = False         # also /, /taxonomy_terms, /service_at_locations... and filters
+    ignored_filters: frozenset[str] = frozenset()   # filters (full_api) answered unfiltered
+    fail_paths: frozenset[str] = frozenset()        # these paths (e.g. "/taxonomy_terms") 500
     requests: list[str] = field(default_factory=list)
 
 
@@ -35,6 +38,8 @@ def _page(request: web.Request, shape: FeedShape) -> dict[str, Any]:
     since = request.query.get("modified_after")
     if since and shape.honours_modified_after:
         items = [s for s in items if s.get("last_modified", "") >= since]
+    if shape.full_api:
+        items = [s for s in items if _matches(s, request, shape.ignored_filters)]
     total_pages = max(1, math.ceil(len(items) / size))
     chunk = items[(page - 1) * size: page * size]
     if shape.endless:
@@ -45,6 +50,50 @@ def _page(request: web.Request, shape: FeedShape) -> dict[str, Any]:
     return {"total_items": len(items), "total_pages": total_pages, "page_number": page,
             "size": size, "first_page": page == 1, "last_page": page >= total_pages,
             "empty": not chunk, "contents": chunk}
+
+
+def _days(value: Any) -> set[str]:
+    if isinstance(value, list):
+        return set().union(*(_days(v) for v in value)) if value else set()
+    if isinstance(value, dict):
+        found = set(str(value.get("byday") or "").split(","))
+        return found.union(*(_days(v) for v in value.values() if isinstance(v, (dict, list))))
+    return set()
+
+
+def _matches(s: dict, request: web.Request, ignored: frozenset[str]) -> bool:
+    """The ORUK filters, as the UK profile words them (``directory/oruk_pages.py``)."""
+    q = {k: v for k, v in request.query.items() if k not in ignored}
+    if "text" in q and q["text"].lower() not in (s.get("name", "") + " " +
+                                                 s.get("description", "")).lower():
+        return False
+    if "taxonomy_term_id" in q and q["taxonomy_term_id"] not in {
+            a.get("taxonomy_term_id") for a in s.get("attributes", [])}:
+        return False
+    if "minimum_age" in q and (s.get("minimum_age") or 0) < float(q["minimum_age"]):
+        return False
+    if "maximum_age" in q and (s.get("maximum_age") is None
+                               or s["maximum_age"] > float(q["maximum_age"])):
+        return False
+    return "day" not in q or q["day"] in _days(s)
+
+
+_LIST_FIELDS = ("id", "organization_id", "name", "description", "url", "email", "status",
+                "minimum_age", "maximum_age", "assured_date", "assurer_email", "last_modified")
+
+
+def _listed(s: dict) -> dict:
+    return {k: s[k] for k in _LIST_FIELDS if k in s}
+
+
+def _plain(items: list[dict], request: web.Request) -> dict[str, Any]:
+    page = int(request.query.get("page", 1))
+    size = int(request.query.get("per_page", 50))
+    pages = max(1, math.ceil(len(items) / size))
+    chunk = items[(page - 1) * size: page * size]
+    return {"total_items": len(items), "total_pages": pages, "page_number": page,
+            "size": len(chunk), "first_page": page == 1, "last_page": page >= pages,
+            "empty": not items, "contents": chunk}
 
 
 def make_app(shape: FeedShape) -> web.Application:
@@ -64,7 +113,34 @@ def make_app(shape: FeedShape) -> web.Application:
                 await resp.write(block)
             await resp.write(b'"}]}')
             return resp
-        return web.json_response(_page(request, shape))
+        data = _page(request, shape)
+        if shape.full_api:
+            data["contents"] = [_listed(s) for s in data["contents"]]
+        return web.json_response(data)
+
+    def extra(kind: str):
+        async def handler(request: web.Request) -> web.Response:
+            shape.requests.append(str(request.rel_url))
+            if "/" + kind in shape.fail_paths:
+                return web.json_response({"error": "oops"}, status=500)
+            if kind == "":
+                return web.json_response({"version": "3.0"})
+            if kind == "taxonomy_terms":
+                terms = {a["taxonomy_term_id"]: {"id": a["taxonomy_term_id"],
+                                                 "name": a["taxonomy_term_id"],
+                                                 "description": "A category."}
+                         for s in shape.services for a in s.get("attributes", [])}
+                items: list[dict] = list(terms.values())
+            elif kind == "service_at_locations":
+                items = [dict(sal, service=_listed(s)) for s in shape.services
+                         for sal in s.get("service_at_locations", [])]
+            elif kind == "organizations":
+                items = list({s["organization"]["id"]: s["organization"]
+                              for s in shape.services if s.get("organization")}.values())
+            else:
+                items = []
+            return web.json_response(_plain(items, request))
+        return handler
 
     async def one(request: web.Request) -> web.Response:
         shape.requests.append(str(request.rel_url))
@@ -76,6 +152,9 @@ def make_app(shape: FeedShape) -> web.Application:
     app = web.Application()
     app.router.add_get("/api/services", services)
     app.router.add_get("/api/services/{id}", one)
+    if shape.full_api:
+        for kind in ("", "taxonomy_terms", "service_at_locations", "taxonomies", "organizations"):
+            app.router.add_get("/api/" + kind, extra(kind))
     return app
 
 
