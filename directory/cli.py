@@ -136,6 +136,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if count:
         print(f"The directory already has {count} services; the sample was not loaded.")
         return 0
+    if args.no_sample:
+        print("The sample was not loaded (--no-sample): services come from your feeds or "
+              "imports.")
+        return 0
     report = oruk.import_oruk(db, oruk.load_json_file(args.sample), progress=True)
     print(f"Loaded the sample directory: {report.imported} services.")
     return 0
@@ -335,6 +339,8 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
 
     p = sub.add_parser("seed", help="load the needs taxonomy, and the sample directory if empty")
     p.add_argument("--sample", default=str(SAMPLE_PATH), help=argparse.SUPPRESS)
+    p.add_argument("--no-sample", action="store_true",
+                   help="never load the sample (a council's own feeds or imports fill it)")
     p.set_defaults(func=cmd_seed)
 
     p = sub.add_parser("terms", help="list the needs (taxonomy terms)")

@@ -11,4 +11,10 @@ export SIGNPOST_DIRECTORY_DB SIGNPOST_GEO_DB
 .venv/web/bin/python -m directory.geo build --out "$SIGNPOST_GEO_DB"
 .venv/rasa/bin/python -m bot.nlu.spacy_model build
 .venv/rasa/bin/python -m bot.safety.detector build --if-changed
-.venv/web/bin/python -m directory seed
+# With SIGNPOST_FEED_URLS set, the directory is the council's feeds (the web tier syncs them when
+# it starts): the Blackburn sample is never mixed in.
+if [ -n "${SIGNPOST_FEED_URLS:-}" ]; then
+  .venv/web/bin/python -m directory seed --no-sample
+else
+  .venv/web/bin/python -m directory seed
+fi
