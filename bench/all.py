@@ -6,7 +6,8 @@
 Runs, in this order, so one part does not disturb another's timing:
 
 1. the directory (``bench/directory.py``, imported and run as it is): search p50/p95 at 1k, 10k
-   and 100k services, import rate, postcode lookup p50/p95;
+   and 100k services, import rate, postcode lookup p50/p95; then a council's ORUK feed of
+   10,000 services synced, compact and full list (``bench/feed_sync.py``, ``--skip feeds``);
 2. chat, on a whole stack started by ``tests/stack.py`` (actions, Rasa, web tier on free ports,
    temporary databases, the trained model): the same scripted conversations as
    ``bench/web.py`` at 1, 10, 20 and 50 at once, through ``POST /api/chat`` and straight to
@@ -59,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 
 from bench import directory as directory_bench  # noqa: E402
+from bench import feed_sync as feed_bench  # noqa: E402
 from bench.procmem import tree_memory_mb  # noqa: E402
 from bench.web import SCRIPT, conversation_direct, conversation_via_web  # noqa: E402
 
@@ -258,6 +260,11 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         target_pc = directory.get("targets", {}).get("postcode_p95_ms", 1.0)
         add("postcode lookup", f"p50 {postcode['p50_ms']:.3f} / p95 {postcode['p95_ms']:.3f} ms",
             f"p95 <= {target_pc:g} ms", postcode["p95_ms"] <= target_pc)
+    for feed in report.get("feeds") or []:
+        kind = "compact list" if feed["compact"] else "full list"
+        add(f"feed sync, {feed['count']:,} services, {kind}",
+            f"{feed['first_s']:.1f} s ({feed['rate']:,.0f}/s), peak {feed['peak_mb']:.0f} MB",
+            f"<= {feed_bench.TARGET_S:.0f} s", feed["first_s"] <= feed_bench.TARGET_S)
     return out
 
 
@@ -282,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--search-runs", type=int, default=200)
     parser.add_argument("--train", choices=["auto", "force", "skip"], default="auto")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["directory", "chat"],
+    parser.add_argument("--skip", nargs="*", default=[], choices=["directory", "feeds", "chat"],
                         help="leave out parts (for a quick look)")
     parser.add_argument("--quick", action="store_true",
                         help="1 round, 1k and 10k services, 50 searches each: minutes, not tens")
@@ -300,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     if "directory" not in args.skip:
         print("Directory: search, import, postcodes ...", file=sys.stderr, flush=True)
         report["directory"] = directory_figures(args.sizes, args.search_runs)
+    if "feeds" not in args.skip:
+        print("Feed sync: 10,000 services, compact and full list ...", file=sys.stderr, flush=True)
+        report["feeds"] = [feed_bench.run(10_000, compact) for compact in (True, False)]
     if "chat" not in args.skip:
         report.update(run_chat(args.levels, args.rounds, args.think))
     report["train"] = train_seconds(args.train)

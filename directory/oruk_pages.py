@@ -11,7 +11,9 @@ page as JSON. Pages carry ``total_items``, ``total_pages``, ``page_number``, ``s
 them: ``minimum_age`` keeps services whose minimum age is at least the value, ``maximum_age``
 those whose maximum age is at most the value (a missing minimum counts as 0, a missing maximum
 as no limit); ``day`` (``MO``..``SU``), ``start_time`` and ``end_time`` (``HH:MM``) must all fit
-one session. ORUK objects leave out what is unknown rather than sending nulls.
+one session; ``modified_after`` (a UTC time, ``YYYY-MM-DDTHH:MM:SSZ`` like the stored
+``last_modified``) keeps services changed then or since, so a council syncing us reads only
+what changed. ORUK objects leave out what is unknown rather than sending nulls.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Filters:
     day: str | None = None
     start_time: str | None = None
     end_time: str | None = None
+    modified_after: str | None = None
 
 
 def _clean(row: dict, columns: tuple[str, ...]) -> dict:
@@ -98,6 +101,9 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         where.append("EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id AND "
                      "a.link_entity = 'service' AND a.taxonomy_term_id = ?)")
         params.append(filters.taxonomy_term_id)
+    if filters.modified_after:
+        where.append("s.last_modified >= ?")
+        params.append(filters.modified_after)
     if filters.taxonomy_id:
         where.append("EXISTS (SELECT 1 FROM attribute a JOIN taxonomy_term t ON t.id = "
                      "a.taxonomy_term_id WHERE a.link_id = s.id AND a.link_entity = 'service' "

@@ -29,7 +29,8 @@ The checks (required ones make ``ok`` false, and the command exit 1):
   non-empty subset (fewer ``total_items``) and every item checked meets the condition.
 
 The feed is read with ``directory.feed_client`` (timeouts, retries, size caps), at most a few
-dozen requests. Sync does not yet consult the probe; see docs/feeds.md.
+dozen requests. Sync runs the ``modified_after`` check alone (``probe_modified_after``) before
+every incremental sync, and sends the filter only if it passed; see docs/feeds.md.
 """
 
 from __future__ import annotations
@@ -480,6 +481,20 @@ async def probe(url: str, *, session: aiohttp.ClientSession | None = None,
             await _Probe(FeedClient(url, own, limits), result).run()
     else:
         await _Probe(FeedClient(url, session, limits), result).run()
+    return result
+
+
+async def probe_modified_after(client: FeedClient) -> ProbeResult:
+    """Only the ``modified_after`` check (two requests): sync runs it before every incremental
+    sync, so it never trusts a filter the feed does not honour today."""
+    result = ProbeResult(client.base)
+    checker = _Probe(client, result)
+    data, problem = await checker.page("/services", {"page": 1, "per_page": SAMPLE_SIZE})
+    if data is None:
+        checker.add("filter modified_after", False, [problem], filter="modified_after")
+        return result
+    await checker.modified_after([i for i in data["contents"] if isinstance(i, dict)],
+                                 _total(data))
     return result
 
 

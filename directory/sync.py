@@ -15,10 +15,17 @@ changes nothing.
   out; a service that was already stored keeps its last good version.
 - **Withdrawn services**: a service a full sync no longer sees is set ``status = 'inactive'``,
   so no search shows it; it comes back if the feed lists it again.
-- **Incremental**: after the first sync, ``modified_after`` (the newest ``last_modified`` seen)
-  is sent. If the feed honoured it (every item is that new or newer) only those services are
-  read and nothing is withdrawn; if it ignored it, the answer is the full list and is treated
-  as one.
+- **Incremental, only when the feed is seen to filter**: after the first sync, the probe's
+  ``modified_after`` check (``directory.probe.probe_modified_after``: two small requests) runs
+  first. Only if it passed is ``modified_after`` (the newest ``last_modified`` seen) sent; then
+  only those services are read and nothing is withdrawn. A feed that ignores the filter (or
+  whose data cannot show it: every service has the same ``last_modified``) gets a full sync,
+  so a service it drops is always withdrawn. (If an answer to the filter still holds older
+  items, it is treated as the full list.)
+
+  Why check at every sync rather than keep the last probe result in the ``feed`` table: the
+  check costs two requests against the hundreds of a sync, needs no migration, and is never
+  stale: a council that changes its server is believed only after it is seen to filter again.
 """
 
 from __future__ import annotations
@@ -154,6 +161,11 @@ async def fetch_feed(url: str, *, modified_after: str | None = None,
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=limits.timeout_s)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         client = FeedClient(url, session, limits)
+        # Imported here: the probe needs jsonschema's ``referencing``, which only the web tier has.
+        from directory.probe import probe_modified_after
+        if modified_after and not (await probe_modified_after(client)).supports(
+                "modified_after"):
+            modified_after = None     # the feed ignores the filter: read it all, withdraw gone
         items = await client.list_services(modified_after=modified_after)
         incremental = bool(modified_after) and all(
             isinstance(i, dict) and str(i.get("last_modified") or "") >= modified_after

@@ -6,7 +6,7 @@ imports and exports use the same shape. Routes follow the UK profile's ``openapi
 - ``GET /oruk/``: which HSDS version and profile this is.
 - ``GET /oruk/services``: a page of services (one-to-one fields plus the organization).
   Filters: ``text`` (or ``search``), ``taxonomy_term_id``, ``taxonomy_id``, ``minimum_age``,
-  ``maximum_age``, ``day``, ``start_time``, ``end_time``.
+  ``maximum_age``, ``day``, ``start_time``, ``end_time``, ``modified_after`` (a date-time).
 - ``GET /oruk/services/{id}``: one full service (``directory.store.get_public_service``).
 - ``GET /oruk/service_at_locations``: a page of service-at-location records with their location
   and service; the same filters plus ``postcode`` and ``proximity`` (metres from the postcode).
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
@@ -91,6 +92,21 @@ def _time(request: web.Request, name: str) -> str | None:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
+def _since(request: web.Request) -> str | None:
+    """``modified_after`` as UTC ``YYYY-MM-DDTHH:MM:SSZ``: how ``last_modified`` is stored."""
+    raw = (request.query.get("modified_after") or "").strip()
+    if not raw:
+        return None
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadQuery("modified_after must be a date and time like 2026-01-31T09:00:00Z") \
+            from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _filters(request: web.Request) -> Filters:
     """The shared filters from the query string, checked."""
     day_raw = (request.query.get("day") or "").strip()
@@ -103,7 +119,7 @@ def _filters(request: web.Request) -> Filters:
                    minimum_age=_float(request, "minimum_age"),
                    maximum_age=_float(request, "maximum_age"),
                    day=day, start_time=_time(request, "start_time"),
-                   end_time=_time(request, "end_time"))
+                   end_time=_time(request, "end_time"), modified_after=_since(request))
 
 
 def _paging(request: web.Request) -> tuple[int, int]:

@@ -36,7 +36,7 @@ def _page(request: web.Request, shape: FeedShape) -> dict[str, Any]:
     size = shape.per_page or int(request.query.get("per_page", 50))
     items = shape.services
     since = request.query.get("modified_after")
-    if since and shape.honours_modified_after:
+    if since and shape.honours_modified_after and "modified_after" not in shape.ignored_filters:
         items = [s for s in items if s.get("last_modified", "") >= since]
     if shape.full_api:
         items = [s for s in items if _matches(s, request, shape.ignored_filters)]

@@ -174,3 +174,20 @@ def test_a_staff_correction_survives_the_next_sync(db):
     stored = store.get_service(db, sid)
     assert stored["name"] == "Baby clinic (now upstairs)"
     assert stored["description"] == "New words from the council."
+
+
+def test_a_feed_that_ignores_modified_after_gets_a_full_sync_and_its_dropped_service_withdrawn(db):
+    shape = FeedShape(council_services(), full_api=True,
+                      ignored_filters=frozenset({"modified_after"}))
+    with FeedServer(shape) as url:
+        assert sync_feed(db, url, limits=FAST).ok
+        gone = shape.services.pop(3)
+        for n, s in enumerate(shape.services):   # every item newer than the watermark
+            s["last_modified"] = f"2099-01-01T00:00:{n % 60:02d}Z"
+        report = sync_feed(db, url, limits=FAST)
+    assert report.ok and not report.incremental
+    assert report.withdrawn == 1 and count(db) == 89
+    assert db.execute("SELECT status FROM service WHERE id = ?",
+                      [local_id(url, gone["id"])]).fetchone()[0] == "inactive"
+    assert not any("modified_after" in r for r in shape.requests
+                   if r.startswith("/api/services?") and "per_page=10" in r)

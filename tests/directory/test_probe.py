@@ -57,9 +57,8 @@ async def test_our_own_api_passes_every_required_check(client):
     assert all(c.outcome == "pass" for c in result.checks if c.required), result.table()
     for name in ("text", "search", "taxonomy_term_id", "minimum_age", "maximum_age", "day"):
         assert result.supports(name), (name, result.table())
-    # Our API has no modified_after: the probe must see it ignored, so sync never trusts it.
-    assert not result.supports("modified_after")
-    assert result.check("filter modified_after").outcome == "fail"
+    # Our API honours modified_after, so another Signpost syncing ours reads only what changed.
+    assert result.supports("modified_after"), result.table()
 
 
 def test_an_honest_feed_passes_and_its_filters_are_supported():
