@@ -19,8 +19,9 @@ from typing import Any, Sequence
 from common.days import TIMES_OF_DAY, day_code
 from common.settings import Settings
 from directory import calendar_csv, csv_io, oruk, store, sync
-from directory.feed_client import FeedLimits
 from directory.db import Directory, open_db
+from directory.feed_client import FeedLimits
+from directory.probe import PROBE_LIMITS, probe_feed
 from directory.schedules import LONDON
 from directory.search import SearchQuery, UnknownPlace
 
@@ -92,8 +93,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    from directory.probe import PROBE_LIMITS, probe_feed
-
     limits = dataclasses.replace(PROBE_LIMITS, timeout_s=args.timeout)
     result = probe_feed(args.url, limits=limits)
     if result.error:

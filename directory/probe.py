@@ -45,8 +45,6 @@ from typing import Any, Awaitable, Callable
 
 import aiohttp
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from common.days import day_code
 from directory.feed_client import FeedClient, FeedError, FeedLimits
@@ -105,6 +103,11 @@ class ProbeResult:
 
 
 def _validator(name: str) -> Draft202012Validator:
+    # ``referencing`` comes with the web environment's jsonschema; the Rasa environment, which
+    # imports the directory library but never probes, has an older jsonschema without it.
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     registry = Registry().with_resource("taxonomy_term.json", Resource.from_contents(
         _load("taxonomy_term.json"), default_specification=DRAFT202012))
     return Draft202012Validator(_load(name), registry=registry,

@@ -47,6 +47,7 @@ import sqlite_utils
 from directory import store
 from directory.feed_client import FeedClient, FeedError, FeedLimits
 from directory.needs import write_inferred_needs
+from directory.probe import probe_modified_after
 from directory.shape import existing_ids
 from directory.store import write_transaction
 from directory.term_mapping import refresh_mappings
@@ -161,8 +162,6 @@ async def fetch_feed(url: str, *, modified_after: str | None = None,
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=limits.timeout_s)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         client = FeedClient(url, session, limits)
-        # Imported here: the probe needs jsonschema's ``referencing``, which only the web tier has.
-        from directory.probe import probe_modified_after
         if modified_after and not (await probe_modified_after(client)).supports(
                 "modified_after"):
             modified_after = None     # the feed ignores the filter: read it all, withdraw gone
