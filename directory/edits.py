@@ -32,8 +32,28 @@ def _snapshot(service: dict | None) -> dict | None:
     return {k: v for k, v in service.items() if k not in ("organization",)}
 
 
-class OtherCentresPart(PermissionError):
+class PartNotYours(PermissionError):
+    """A save would change a part of a service that someone else keeps."""
+
+
+class OtherCentresPart(PartNotYours):
     """An editor's save would drop or change the part of a service another centre runs."""
+
+
+class FeedsPart(PartNotYours):
+    """A save would change what only a council's feed can change: its sessions, places,
+    phones or needs (a sync would put the feed's version back, and the edit would be lost)."""
+
+
+#: What a save may leave different on a feed's service: the corrections kept as overrides,
+#: and what the store itself moves on.
+_FEED_SAVE_MAY_CHANGE = frozenset(sync.OVERRIDABLE) | {"version", "last_modified", "organization"}
+
+
+def feeds_part(service: dict | None) -> str:
+    """The part of a feed's service that only the feed changes, in a comparable form."""
+    return json.dumps({k: v for k, v in (service or {}).items()
+                       if k not in _FEED_SAVE_MAY_CHANGE}, sort_keys=True, default=str)
 
 
 def others_part(service: dict | None, own_centres: tuple[str, ...] | list[str]) -> str:
@@ -66,6 +86,12 @@ def save_service(db: sqlite_utils.Database, service: dict, *, expected_version: 
         if own_centres is not None and others_part(before, own_centres) != others_part(after, own_centres):
             raise OtherCentresPart("You can only change this service at your own centres. "
                                    "Another centre's places and sessions must stay as they are.")
+        if sync.is_feed_service(db.conn, service["id"]) and feeds_part(before) != feeds_part(after):
+            raise FeedsPart("This service comes from the council's feed. Here you can correct "
+                            "its name, description, web address, email, cost, ages, alert and "
+                            "checked date. Ask the council to change its sessions, places, "
+                            "phones or needs in their directory, or they would change back at "
+                            "the next sync.")
         audit.record(db, actor=actor, action=action, table="service", record_id=service["id"],
                      before=_snapshot(before), after=_snapshot(after))
         # A correction to a council feed's service outlives the next sync (docs/feeds.md).

@@ -118,12 +118,17 @@ OVERRIDABLE = ("name", "description", "url", "email", "fees", "minimum_age", "ma
                "alert", "assured_date", "assurer_email")
 
 
+def is_feed_service(conn: sqlite3.Connection, service_id: str) -> bool:
+    """The service came from a council's feed (``feed_service``), not from staff or a file."""
+    return conn.execute("SELECT 1 FROM feed_service WHERE service_id = ?",
+                        [service_id]).fetchone() is not None
+
+
 def record_overrides(conn: sqlite3.Connection, before: dict | None, after: dict | None,
                      actor: str) -> list[str]:
     """Keep a staff edit to a feed's service as overrides (inside the caller's transaction);
     returns the fields kept. A service staff keep here (no feed) needs none."""
-    if not before or not after or not conn.execute(
-            "SELECT 1 FROM feed_service WHERE service_id = ?", [after["id"]]).fetchone():
+    if not before or not after or not is_feed_service(conn, after["id"]):
         return []
     changed = [f for f in OVERRIDABLE if before.get(f) != after.get(f)]
     conn.executemany(

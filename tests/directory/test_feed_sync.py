@@ -176,6 +176,25 @@ def test_a_staff_correction_survives_the_next_sync(db):
     assert stored["description"] == "New words from the council."
 
 
+def test_staff_cannot_change_what_the_next_sync_would_put_back(db):
+    from directory import edits
+
+    shape = FeedShape(council_services())
+    with FeedServer(shape) as url:
+        assert sync_feed(db, url, limits=FAST).ok
+        sid = local_id(url, shape.services[2]["id"])
+        service = store.strip_shared(store.get_service(db, sid))
+        version = service.pop("version", None) or store.get_service(db, sid)["version"]
+        before = store.get_service(db, sid)
+        service["schedules"] = [{"id": "staff-saturday", "freq": "WEEKLY", "byday": "SA",
+                                 "opens_at": "10:00",
+                                 "closes_at": "11:00"}]
+        with pytest.raises(edits.FeedsPart, match="Ask the council"):
+            edits.save_service(db, service, expected_version=version, actor="ann",
+                               action="update")
+    assert store.get_service(db, sid) == before  # nothing half-saved
+
+
 def test_a_feed_that_ignores_modified_after_gets_a_full_sync_and_its_dropped_service_withdrawn(db):
     shape = FeedShape(council_services(), full_api=True,
                       ignored_filters=frozenset({"modified_after"}))

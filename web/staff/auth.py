@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from directory.edits import OtherCentresPart
+from directory.edits import PartNotYours
 from directory.staff_sessions import IDLE_MINUTES, MAX_HOURS, load_session
 from directory.staff_users import StaffUser
 from web.security import MAX_UPLOAD_BYTES
@@ -139,7 +139,7 @@ def guard_middleware(secret_key: web.AppKey, settings_key: web.AppKey):
                     text="This form is out of date. Go back, reload the page and try again.")
         try:
             response = await handler(request)
-        except OtherCentresPart as refused:  # an editor's save reached another centre's part
+        except PartNotYours as refused:  # another centre's part, or what only the feed changes
             raise web.HTTPForbidden(text=str(refused)) from None
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Frame-Options", "DENY")
