@@ -45,15 +45,22 @@ class FeedsPart(PartNotYours):
     phones or needs (a sync would put the feed's version back, and the edit would be lost)."""
 
 
-#: What a save may leave different on a feed's service: the corrections kept as overrides,
-#: and what the store itself moves on.
-_FEED_SAVE_MAY_CHANGE = frozenset(sync.OVERRIDABLE) | {"version", "last_modified", "organization"}
-
-
 def feeds_part(service: dict | None) -> str:
-    """The part of a feed's service that only the feed changes, in a comparable form."""
-    return json.dumps({k: v for k, v in (service or {}).items()
-                       if k not in _FEED_SAVE_MAY_CHANGE}, sort_keys=True, default=str)
+    """What only a feed changes on its service, in a comparable form: its sessions, places,
+    phone numbers and needs (order and ids the staff form may add do not count)."""
+    found = service or {}
+
+    def sessions(items: Any) -> list[str]:
+        return sorted(json.dumps(x, sort_keys=True, default=str) for x in items or [])
+
+    return json.dumps({
+        "sessions": sessions(found.get("schedules")),
+        "places": sorted(json.dumps({"location_id": sal.get("location_id"),
+                                     "sessions": sessions(sal.get("schedules"))}, sort_keys=True)
+                         for sal in found.get("service_at_locations") or []),
+        "phones": sorted(str(p.get("number") or "") for p in found.get("phones") or []),
+        "needs": sorted({str(a.get("taxonomy_term_id")) for a in found.get("attributes") or []}),
+    }, sort_keys=True)
 
 
 def others_part(service: dict | None, own_centres: tuple[str, ...] | list[str]) -> str:

@@ -230,3 +230,26 @@ async def test_staff_phrases_reach_search_at_once(client, db):
     assert search(db, SearchQuery(text="wigglywoo", limit=3))
     again = await client.post("/staff/needs/stay_and_play", data={"csrf_token": token, "phrase": "wigglywoo"})
     assert again.status == 400 and "already on the list" in await again.text()
+
+
+async def test_a_feed_service_keeps_a_name_correction_and_refuses_a_new_phone(client, db,
+                                                                              eddies_service):
+    # As if a council's feed had sent this service (directory.sync keeps the link).
+    db["feed_service"].insert({"service_id": eddies_service["id"],
+                               "feed_url": "https://families.example.gov.uk/api",
+                               "remote_id": "42"})
+    await sign_in(client, "eddie")
+    path = f"/staff/services/{eddies_service['id']}"
+    token = await page_token(client, path)
+    named = await client.post(path, allow_redirects=False,
+                              data=form_for(eddies_service, token, name="Baby clinic (upstairs)"))
+    assert named.status == 302, await named.text()
+    assert db.execute("SELECT field FROM feed_override WHERE service_id = ?",
+                      [eddies_service["id"]]).fetchall() == [("name",)]
+
+    saved = store.get_service(db, eddies_service["id"])
+    token = await page_token(client, path)
+    phoned = await client.post(path, data=form_for(saved, token, phone="01254 000111"))
+    assert phoned.status == 403
+    assert "Ask the council" in await phoned.text()
+    assert store.get_service(db, eddies_service["id"])["version"] == saved["version"]
