@@ -156,15 +156,21 @@ def test_the_command_line_syncs_and_prints_a_summary(tmp_path, capsys):
     assert "90 added, 0 changed, 0 unchanged, 0 withdrawn, 0 rejected" in capsys.readouterr().out
 
 
+def _synced_for_editing(db, url: str, remote: dict) -> tuple[str, dict, int]:
+    """Sync the feed, then open one of its services as the staff form would save it."""
+    assert sync_feed(db, url, limits=FAST).ok
+    sid = local_id(url, remote["id"])
+    service = store.strip_shared(store.get_service(db, sid))
+    version = service.pop("version", None) or store.get_service(db, sid)["version"]
+    return sid, service, version
+
+
 def test_a_staff_correction_survives_the_next_sync(db):
     from directory import edits
 
     shape = FeedShape(council_services())
     with FeedServer(shape) as url:
-        assert sync_feed(db, url, limits=FAST).ok
-        sid = local_id(url, shape.services[2]["id"])
-        service = store.strip_shared(store.get_service(db, sid))
-        version = service.pop("version", None) or store.get_service(db, sid)["version"]
+        sid, service, version = _synced_for_editing(db, url, shape.services[2])
         service["name"] = "Baby clinic (now upstairs)"
         edits.save_service(db, service, expected_version=version, actor="ann", action="update")
         shape.services[2]["last_modified"] = "2099-01-01T00:00:00Z"
@@ -181,14 +187,10 @@ def test_staff_cannot_change_what_the_next_sync_would_put_back(db):
 
     shape = FeedShape(council_services())
     with FeedServer(shape) as url:
-        assert sync_feed(db, url, limits=FAST).ok
-        sid = local_id(url, shape.services[2]["id"])
-        service = store.strip_shared(store.get_service(db, sid))
-        version = service.pop("version", None) or store.get_service(db, sid)["version"]
+        sid, service, version = _synced_for_editing(db, url, shape.services[2])
         before = store.get_service(db, sid)
         service["schedules"] = [{"id": "staff-saturday", "freq": "WEEKLY", "byday": "SA",
-                                 "opens_at": "10:00",
-                                 "closes_at": "11:00"}]
+                                 "opens_at": "10:00", "closes_at": "11:00"}]
         with pytest.raises(edits.FeedsPart, match="Ask the council"):
             edits.save_service(db, service, expected_version=version, actor="ann",
                                action="update")
