@@ -73,7 +73,6 @@ import sqlite_utils
 from common.days import DAY_CODES, DAY_NAMES, TIME_OF_DAY_MINUTES, TIMES_OF_DAY
 from directory import schedules as sched
 from directory.closed_days import DEFAULT_NATION, Calendar, DaysOff
-from directory.needs import core_phrases
 from directory.geo import Geo, UnknownPlace, haversine_km, resolve_place
 from directory.opening_hours import describe_hours, location_schedules
 from directory.taxonomy import Taxonomy, load_taxonomy
@@ -212,9 +211,19 @@ def _need_vocabulary(conn: Any, taxonomy: Taxonomy, term_ids: Sequence[str]) -> 
     """The words of the asked needs' own phrases (the taxonomy's and staff's), stemmed."""
     if not term_ids:
         return frozenset()
-    phrases = core_phrases(conn, taxonomy)
-    return frozenset(_stem(w) for term_id in term_ids for phrase in phrases.get(term_id, ())
-                     for w in meaningful_words(phrase))
+    asked = [t for t in term_ids if t in taxonomy]
+    phrases = [p for t in asked for p in (*taxonomy.term(t).phrases, taxonomy.term(t).name)]
+    if asked:  # and the phrases staff added (``directory.needs.core_phrases`` reads the same)
+        phrases += [row[0] for row in conn.execute(
+            f"SELECT phrase FROM taxonomy_term_phrase WHERE taxonomy_term_id IN "
+            f"({', '.join('?' * len(asked))}) AND coalesce(phrase, '') != ''", asked)]
+    return frozenset().union(*(_phrase_words(p.strip()) for p in phrases))
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_words(phrase: str) -> frozenset[str]:
+    """A need phrase's words, stemmed: worked out once per phrase, not on every search."""
+    return frozenset(_stem(w) for w in meaningful_words(phrase))
 
 
 def _has_need(ask: _Ask, service: str, terms: Sequence[str]) -> _Sql:
