@@ -5,8 +5,9 @@ categories ("Dads", "SEND Local Offer", "Early Help"), some none at all. A paren
 stay and play should still find the council's "Toddler Time" whose description says "stay and
 play". So when a service carries no Signpost need term, its needs are inferred once, when it is
 written, from the phrases parents use for each need (``taxonomy.yml`` plus the phrases staff
-added) found in its name or the names of the council's own categories on it, or (phrases of two
-words or more, which say more than "childcare" or "wellbeing" in passing) in its description.
+added) found in its name, the names of the council's own categories on it and its description,
+read for the service and not its venue (``infer_service_needs`` says how): a baby massage class
+"held at the family hub" is not family support.
 They are kept in ``inferred_need``, apart from the service's ``attribute`` rows, so an export
 gives back exactly what was imported and a service tagged by staff is never second-guessed.
 ``write_inferred_needs`` keeps that table in step: ``directory.store`` calls it whenever a
