@@ -294,11 +294,14 @@ def term_search_text(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def write_services(conn: sqlite3.Connection, services: list[Mapping[str, Any]], *,
-                   versions: Mapping[str, int] | None = None, progress: Any = None) -> dict[str, int]:
+                   versions: Mapping[str, int] | None = None, progress: Any = None,
+                   infer_needs: bool = True) -> dict[str, int]:
     """Write many (already validated) services inside the caller's transaction.
 
     ``versions`` maps ids of services already stored to their current version. Returns each
     written service's new version. ``progress`` is an optional tqdm-like bar to ``update()``.
+    ``infer_needs=False`` is for a caller that works out the needs itself once at the end (a
+    feed sync written in chunks).
     """
     ids = [s["id"] for s in services]
     if versions is None:
@@ -320,6 +323,8 @@ def write_services(conn: sqlite3.Connection, services: list[Mapping[str, Any]], 
         upsert = table in ("service", "location", "organization", "taxonomy_term")
         conn.executemany(_insert_sql(table, upsert), rows)
     _write_fts(conn, batch)
+    if infer_needs:
+        write_inferred_needs(conn, list(batch.fts))
     return new_versions
 
 
@@ -332,7 +337,6 @@ def _write_fts(conn: sqlite3.Connection, batch: _Batch) -> None:
         [(rowids[sid], sid, name, desc,
           " ; ".join(terms.get(t, "") for t in batch.service_terms[sid] if t))
          for sid, (name, desc) in batch.fts.items()])
-    write_inferred_needs(conn, list(batch.fts))
 
 
 def reindex_services(db: sqlite_utils.Database, service_ids: Iterable[str] | None = None) -> int:
