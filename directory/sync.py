@@ -373,6 +373,7 @@ def apply_staged(db: sqlite_utils.Database, staged: StagedFeed, *, incremental: 
     url = staged.url
     report = SyncReport(url, incremental=incremental)
     terms: set[str] = set()
+    shared: set[tuple[str, str]] = set()     # centres... already written: once is enough
     newest: str | None = None
     with write_transaction(db) as conn:
         overrides = _overrides(conn)     # again: staff may have corrected one while we read
@@ -395,7 +396,7 @@ def apply_staged(db: sqlite_utils.Database, staged: StagedFeed, *, incremental: 
                                            if s.get("last_modified")]) or None
             if fresh:
                 # Needs are worked out once, below, when every category's meaning is known.
-                store.write_services(conn, fresh, infer_needs=False)
+                store.write_services(conn, fresh, infer_needs=False, shared_written=shared)
                 terms |= {t for s in fresh for a in s.get("attributes") or [] for t in (
                     a.get("taxonomy_term_id"), (a.get("taxonomy_term") or {}).get("id")
                     if isinstance(a.get("taxonomy_term"), dict) else None) if t}
