@@ -69,6 +69,10 @@ class Sampler:
 
 def run(count: int, compact: bool) -> dict:
     services = list(generate(count))
+    # A council's feed dates each service over the past year; sync trusts ``modified_after``
+    # only after seeing the feed filter by it, which needs dates that differ.
+    for n, service in enumerate(services):
+        service["last_modified"] = f"2026-{1 + n % 11:02d}-{1 + n % 28:02d}T09:00:00Z"
     limits = FeedLimits(timeout_s=60, per_page=100, max_pages=10_000)
     with tempfile.TemporaryDirectory() as tmp, FeedServer(FeedShape(services, compact=compact)) \
             as url:
@@ -82,13 +86,22 @@ def run(count: int, compact: bool) -> dict:
         started = time.perf_counter()
         second = sync_feed(db, url, limits=limits)
         second_s = time.perf_counter() - started
-    assert first.ok and second.ok, (first.error, second.error)
+        changed = services[::100]   # a day's edits: one service in a hundred
+        for service in changed:
+            service["description"] = (service.get("description") or "") + " Now also on Fridays."
+            service["last_modified"] = "2026-12-01T09:00:00Z"
+        started = time.perf_counter()
+        third = sync_feed(db, url, limits=limits)
+        third_s = time.perf_counter() - started
+    assert first.ok and second.ok and third.ok, (first.error, second.error, third.error)
     return {"count": count, "compact": compact, "first_s": first_s, "rate": count / first_s,
             "added": first.added, "rejected": len(first.rejected), "start_mb": before,
             "peak_mb": max(mb for _t, mb in mem.samples),
             "quarters": [mem.at(f) for f in (0.25, 0.5, 0.75, 1.0)],
             "second_s": second_s, "second_unchanged": second.unchanged,
-            "second_incremental": second.incremental}
+            "second_incremental": second.incremental, "third_s": third_s,
+            "third_changed": third.changed, "third_incremental": third.incremental,
+            "edited": len(changed)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  RSS MB: {r['start_mb']:.0f} before, peak {r['peak_mb']:.0f}; at 25/50/75/100 %: "
               f"{q}")
         print(f"  second sync (nothing changed, incremental={r['second_incremental']}): "
-              f"{r['second_s']:.1f} s, {r['second_unchanged']:,} unchanged")
+              f"{r['second_s']:.2f} s, {r['second_unchanged']:,} unchanged")
+        print(f"  third sync ({r['edited']:,} services edited, incremental={r['third_incremental']}): "
+              f"{r['third_s']:.2f} s, {r['third_changed']:,} changed")
         missed |= r["first_s"] > TARGET_S
     print(f"target: first sync <= {TARGET_S:.0f} s at 10,000 services")
     return 1 if missed else 0
