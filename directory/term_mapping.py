@@ -5,8 +5,8 @@ Help", an Open Eligibility code) or with none. Signpost searches by its 12 needs
 (``directory/taxonomy.yml``, the one source of truth), so each foreign term gets rows in
 ``term_mapping`` (term -> need, a score 0..1, a ``source`` and a ``status``):
 
-- ``shipped``: a known national taxonomy's term (the DfE family hubs categories, Open
-  Eligibility), mapped by hand in ``term_mappings.yml`` with its sources (score 1);
+- ``shipped``: a known national taxonomy's term (DfE family hubs categories, Open
+  Eligibility, the LGA service list), mapped by hand in ``term_mappings.yml`` (score 1);
 - ``auto``: worked out when the term is first seen, from the need phrases parents use found in
   the term's name (score 0.9), or from how many of the term's services say that need in their
   own name and description (the share of them, so "Wellbeing" on 8 services of which 6 talk

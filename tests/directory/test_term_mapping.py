@@ -110,6 +110,9 @@ NATIONAL = [
     ("Open Eligibility", "Job Placement", "jobcentre_plus"),
     ("Open Eligibility", "Special Education", "disability_send"),
     ("Open Eligibility", "Fathers", "father_friendly"),
+    ("esdServiceTypes", "Midwifery and maternity services", "antenatal"),
+    ("esdServiceTypes", "Childminders", "childminder_support"),
+    ("esdServiceTypes", "Universal credit", "jobcentre_plus"),
 ]
 GUESSED = [("Open Eligibility", "Breastfeeding Support", "infant_feeding"),
            ("Open Eligibility", "Well Baby Care", "health_visiting"),
