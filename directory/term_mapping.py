@@ -5,7 +5,8 @@ Help", an Open Eligibility code) or with none. Signpost searches by its 12 needs
 (``directory/taxonomy.yml``, the one source of truth), so each foreign term gets rows in
 ``term_mapping`` (term -> need, a score 0..1, a ``source`` and a ``status``):
 
-- ``shipped``: a known national taxonomy's term, mapped by hand below (score 1);
+- ``shipped``: a known national taxonomy's term (DfE family hubs categories, Open
+  Eligibility, the LGA service list), mapped by hand in ``term_mappings.yml`` (score 1);
 - ``auto``: worked out when the term is first seen, from the need phrases parents use found in
   the term's name (score 0.9), or from how many of the term's services say that need in their
   own name and description (the share of them, so "Wellbeing" on 8 services of which 6 talk
@@ -23,9 +24,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from pathlib import Path
 from typing import Any, Iterable
 
 import sqlite_utils
+import yaml
 
 from directory import audit
 from directory.needs import (USE_FROM, core_phrases, infer_needs, infer_service_needs,
@@ -36,22 +39,28 @@ from directory.taxonomy import load_taxonomy
 
 PROPOSE_FROM = 0.2
 
-# Open Eligibility (the Open Referral reference taxonomy; described in the FHIR code system
-# yy-dto/IDCore input/resources/gofsh/input/fsh/codesystems/OpenEligibilityTaxonomy.fsh) terms
-# that are one of our needs, by term name. Matched case-insensitively on the name whatever
-# the id, since feeds use both the numeric codes and their own ids.
-SHIPPED: dict[str, tuple[str, ...]] = {
-    "prenatal care": ("antenatal",),
-    "parenting education": ("parenting_courses",),
-    "daytime care": ("childcare_early_education",),
-    "preschool": ("childcare_early_education",),
-    "help find work": ("jobcentre_plus",),
-    "job placement": ("jobcentre_plus",),
-    "breastfeeding support": ("infant_feeding",),
-    "well baby care": ("health_visiting",),
-    "family counseling": ("family_support",),
-    "special education": ("disability_send",),
-}
+SHIPPED_PATH = Path(__file__).with_name("term_mappings.yml")
+
+
+def load_shipped(path: Path = SHIPPED_PATH) -> dict[str, tuple[str, ...]]:
+    """Term name (casefolded) -> needs, from every taxonomy in ``term_mappings.yml``.
+
+    Matched on the name alone (the file says why), so a name two taxonomies share must mean
+    the same needs in both; a clash is refused here rather than one silently winning."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    shipped: dict[str, tuple[str, ...]] = {}
+    where: dict[str, str] = {}
+    for taxonomy, terms in data["taxonomies"].items():
+        for name, needs in terms.items():
+            key = name.strip().casefold()
+            if key in shipped and shipped[key] != tuple(needs):
+                raise ValueError(f"{path.name}: {name!r} maps to {shipped[key]} in "
+                                 f"{where[key]} but {tuple(needs)} in {taxonomy}.")
+            shipped[key], where[key] = tuple(needs), taxonomy
+    return shipped
+
+
+SHIPPED: dict[str, tuple[str, ...]] = load_shipped()
 
 
 def _foreign_terms(conn: sqlite3.Connection, term_ids: Iterable[str] | None) -> list[tuple]:
