@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 from urllib.parse import quote, urlencode
 
 import aiohttp
@@ -94,6 +94,15 @@ class FeedClient:
                             ) -> list[dict]:
         """Every item of ``/services``, page by page until ``total_pages`` (or an empty page)."""
         items: list[dict] = []
+        async for contents, _total in self.pages(modified_after=modified_after, on_page=on_page):
+            items += contents
+        return items
+
+    async def pages(self, *, modified_after: str | None = None,
+                    on_page: Callable[[int, int | None], None] | None = None
+                    ) -> AsyncIterator[tuple[list, int | None]]:
+        """Each page's items of ``/services`` (with ``total_items`` when the feed gives it), so
+        a sync can hold one page at a time rather than the whole feed."""
         previous: list[Any] | None = None
         page = 1
         while True:
@@ -113,14 +122,15 @@ class FeedClient:
                 raise FeedError(f"Page {page} of {self.base}/services repeats page {page - 1}: "
                                 f"the feed's paging never ends. Nothing was changed.")
             previous = ids
-            items += contents
             total = data.get("total_pages")
             total = total if isinstance(total, int) and total >= 0 else None
             if on_page:
                 on_page(page, total)
+            items = data.get("total_items")
+            yield contents, items if isinstance(items, int) and items >= 0 else None
             if not contents or (total is not None and page >= total) or data.get("last_page") \
                     is True:
-                return items
+                return
             page += 1
 
     async def service(self, service_id: str) -> Any:

@@ -5,8 +5,9 @@ categories ("Dads", "SEND Local Offer", "Early Help"), some none at all. A paren
 stay and play should still find the council's "Toddler Time" whose description says "stay and
 play". So when a service carries no Signpost need term, its needs are inferred once, when it is
 written, from the phrases parents use for each need (``taxonomy.yml`` plus the phrases staff
-added) found in its name or the names of the council's own categories on it, or (phrases of two
-words or more, which say more than "childcare" or "wellbeing" in passing) in its description.
+added) found in its name, the names of the council's own categories on it and its description,
+read for the service and not its venue (``infer_service_needs`` says how): a baby massage class
+"held at the family hub" is not family support.
 They are kept in ``inferred_need``, apart from the service's ``attribute`` rows, so an export
 gives back exactly what was imported and a service tagged by staff is never second-guessed.
 ``write_inferred_needs`` keeps that table in step: ``directory.store`` calls it whenever a
@@ -23,6 +24,7 @@ import functools
 import re
 import sqlite3
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from directory.shape import _chunks
@@ -46,7 +48,8 @@ def _is_abbreviation(phrase: str) -> bool:
 
 
 def _alternatives(phrases: Iterable[str]) -> str:
-    spelled = sorted({r"\s+".join(re.escape(w) for w in p.split()) for p in phrases},
+    # Words may be joined by spaces or a hyphen: "bottle-feeding", "Tax-Free Childcare".
+    spelled = sorted({r"[\s-]+".join(re.escape(w) for w in p.split()) for p in phrases},
                      key=len, reverse=True)
     return "|".join(spelled)
 
@@ -66,27 +69,104 @@ def _patterns(phrases: tuple[tuple[str, tuple[str, ...]], ...]
     return tuple(built)
 
 
-def infer_needs(texts: Sequence[str], phrases: Mapping[str, Sequence[str]]) -> list[str]:
-    """The needs whose phrases appear in any of ``texts`` (name, description, category names),
-    in the taxonomy's order."""
-    text = "\n".join(t for t in texts if t)
+@dataclass(frozen=True)
+class Mention:
+    """One need phrase found in a text, at ``start:end``."""
+
+    need: str
+    start: int
+    end: int
+    said: str
+
+    @property
+    def words(self) -> int:
+        return len(self.said.replace("-", " ").split())
+
+
+def mentions(text: str, phrases: Mapping[str, Sequence[str]]) -> list[Mention]:
+    """Every need phrase in ``text``, in order. Where phrases of two needs overlap, the longer
+    one is what the text says: "Universal Credit childcare" is money help, not childcare."""
     if not text.strip():
         return []
     key = tuple((term_id, tuple(said)) for term_id, said in phrases.items())
-    return [term_id for term_id, loose, exact in _patterns(key)
-            if (loose is not None and loose.search(text))
-            or (exact is not None and exact.search(text))]
+    found = [Mention(term_id, m.start(), m.end(), m.group(0))
+             for term_id, loose, exact in _patterns(key)
+             for pattern in (loose, exact) if pattern is not None
+             for m in pattern.finditer(text)]
+    return sorted((m for m in found if not any(
+        o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+        for o in found)), key=lambda m: m.start)
+
+
+#: Words that end the name of a place: "family hub", "children's centre", "sensory room" name
+#: where a service is, not what it does.
+_PLACE_WORDS = frozenset({"centre", "center", "hub", "hall", "library", "room", "building"})
+#: A word of a place's name, or a word such as "the" or "our" before it.
+_NAMING = r"(?:(?:the|our|your|a|an|any|one|of|local|nearest|their|its|all)|[A-Z0-9][\w'’-]*)"
+#: "at" (or "inside"), then only such words: what follows is the venue.
+_AT = re.compile(rf"(?<![\w'’-])(?i:at|inside)\s+(?:{_NAMING}\s+)*$")
+#: "in" needs one such word between ("in the sensory room"): "help in pregnancy" is no venue.
+_IN = re.compile(rf"(?<![\w'’-])(?i:in)\s+(?:{_NAMING}\s+)+$")
+#: "our early years team" names who runs a service, not what it is.
+_TEAM = re.compile(r"^\s+team", re.IGNORECASE)
+
+
+def _is_place(m: Mention) -> bool:
+    last = m.said.replace("-", " ").split()[-1].casefold().rstrip("s").rstrip("'’")
+    return last in _PLACE_WORDS
+
+
+def _at_venue(text: str, m: Mention) -> bool:
+    """The phrase follows "at"/"held at" (or "in the", "in our"), with nothing but "the",
+    "our" and a place's own name between: "at the family hub", "at Darwen Family Hub"."""
+    before = text[max(0, m.start - 80):m.start]
+    return bool(_AT.search(before) or _IN.search(before))
+
+
+#: How much one mention says. A need is read from a service when its mentions add up to
+#: ``ENOUGH``: one clear mention, or two different weak ones.
+CLEAR, WEAK, ENOUGH = 2, 1, 2
+
+
+def _weight(text: str, m: Mention, in_name: bool) -> int:
+    """What one mention says about the service itself."""
+    if _is_place(m) or _at_venue(text, m):
+        return 0
+    if _TEAM.match(text[m.end:]):
+        return WEAK
+    if in_name:
+        # "Job Club with Free Creche": what comes after "with" is an extra, not the service.
+        return WEAK if re.search(r"\bwith\b", text[:m.start], re.IGNORECASE) and m.words == 1 \
+            else CLEAR
+    return CLEAR if m.words >= 2 else WEAK
+
+
+def infer_needs(texts: Sequence[str], phrases: Mapping[str, Sequence[str]]) -> list[str]:
+    """The needs whose phrases appear in any of ``texts`` (a service's name, category names),
+    in the taxonomy's order, not counting a place's name ("Darwen Family Hub")."""
+    return infer_service_needs(None, None, list(texts), phrases)
 
 
 def infer_service_needs(name: str | None, description: str | None, categories: Sequence[str],
                         phrases: Mapping[str, Sequence[str]]) -> list[str]:
-    """A service's needs from its own words: any phrase in its name or category names, and
-    phrases of two words or more in its description (a single word there is often said in
-    passing: "no childcare", "for your wellbeing")."""
-    found = set(infer_needs([name or "", *categories], phrases))
-    longer = {term_id: [p for p in said if len(p.split()) >= 2] for term_id, said in phrases.items()}
-    found.update(infer_needs([description or ""], longer))
-    return [term_id for term_id in phrases if term_id in found]
+    """A service's needs from its own words, read for the service and not its venue.
+
+    A phrase in the name or a category name, or a phrase of two words or more in the
+    description, is a clear mention. A single word in the description ("no childcare", "for
+    your wellbeing"), a phrase naming the team that runs it ("our early years team") and a
+    one-word extra after "with" in the name ("ESOL with Creche") are weak: a need takes two
+    different ones. A place's name ("family hub", "Little Harwood Children's Centre") and
+    anything after "at" ("held at the family hub") do not count at all.
+    """
+    said: dict[str, dict[str, int]] = defaultdict(dict)
+    for text, in_name in [(name or "", True), *((c, True) for c in categories),
+                          (description or "", False)]:
+        for m in mentions(text, phrases):
+            weight = _weight(text, m, in_name)
+            if weight:
+                key = re.sub(r"[\s-]+", " ", m.said.casefold()).removesuffix("s").rstrip("'’")
+                said[m.need][key] = max(weight, said[m.need].get(key, 0))
+    return [term_id for term_id in phrases if sum(said[term_id].values()) >= ENOUGH]
 
 
 #: An automatic mapping of a feed's category to a need counts from this score

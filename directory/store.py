@@ -43,7 +43,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Collection, Iterable, Iterator, Mapping
 
 import sqlite_utils
 
@@ -134,6 +134,7 @@ class _Batch:
     service_terms: dict[str, list[str]] = field(default_factory=dict)
     fts: dict[str, tuple[str, str]] = field(default_factory=dict)
     now: str = field(default_factory=lambda: _now())
+    skip_shared: Collection[tuple[str, str]] = ()   # (table, id) written earlier, left alone
 
     def add_row(self, node: Node, obj: Mapping[str, Any], link: Link | None, parent_id: Any,
                 root_id: str | None, meta: Mapping[str, Any] | None = None) -> None:
@@ -171,7 +172,8 @@ class _Batch:
         for link in node.children:
             value = obj.get(link.key)
             if link.ref:
-                if isinstance(value, dict):
+                if isinstance(value, dict) and (link.node.table, value["id"]) \
+                        not in self.skip_shared:
                     self.shared[link.node.table][value["id"]] = value
                 continue
             if value:
@@ -294,16 +296,21 @@ def term_search_text(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def write_services(conn: sqlite3.Connection, services: list[Mapping[str, Any]], *,
-                   versions: Mapping[str, int] | None = None, progress: Any = None) -> dict[str, int]:
+                   versions: Mapping[str, int] | None = None, progress: Any = None,
+                   infer_needs: bool = True,
+                   shared_written: set[tuple[str, str]] | None = None) -> dict[str, int]:
     """Write many (already validated) services inside the caller's transaction.
 
     ``versions`` maps ids of services already stored to their current version. Returns each
     written service's new version. ``progress`` is an optional tqdm-like bar to ``update()``.
+    ``infer_needs=False`` and ``shared_written`` are for a caller writing in chunks (a feed
+    sync): it works out the needs once at the end, and a centre, organization or term written
+    by an earlier chunk (``shared_written``, updated here) is not written again.
     """
     ids = [s["id"] for s in services]
     if versions is None:
         versions = existing_ids(conn, "service", ids, value="version")
-    batch = _Batch()
+    batch = _Batch(skip_shared=shared_written if shared_written is not None else ())
     new_versions: dict[str, int] = {}
     for service in services:
         sid = service["id"]
@@ -320,6 +327,10 @@ def write_services(conn: sqlite3.Connection, services: list[Mapping[str, Any]], 
         upsert = table in ("service", "location", "organization", "taxonomy_term")
         conn.executemany(_insert_sql(table, upsert), rows)
     _write_fts(conn, batch)
+    if shared_written is not None:
+        shared_written.update((t, i) for t, objs in batch.shared.items() for i in objs)
+    if infer_needs:
+        write_inferred_needs(conn, list(batch.fts))
     return new_versions
 
 
@@ -332,7 +343,6 @@ def _write_fts(conn: sqlite3.Connection, batch: _Batch) -> None:
         [(rowids[sid], sid, name, desc,
           " ; ".join(terms.get(t, "") for t in batch.service_terms[sid] if t))
          for sid, (name, desc) in batch.fts.items()])
-    write_inferred_needs(conn, list(batch.fts))
 
 
 def reindex_services(db: sqlite_utils.Database, service_ids: Iterable[str] | None = None) -> int:

@@ -257,13 +257,57 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _check_service(service: Any, index: int, add, seen: dict) -> None:
-    """Our rules for one service (on top of the schema). ``seen`` tracks ids across the file."""
+class _RecordIds:
+    """The ids of the (not shared) records checked so far, with where each was: in memory, or,
+    given a connection, in a table there once each page is done, so a feed read page by page
+    does not hold an entry per record in memory. A fixed 1 MB filter of the ids written there
+    answers "never seen" (nearly every id) without asking the table."""
+
+    _BITS = 1 << 23
+
+    def __init__(self, conn: sqlite3.Connection | None = None):
+        self.conn = conn
+        self.recent: dict[tuple[str, str], tuple[tuple, tuple]] = {}
+        self._filter = bytearray(self._BITS // 8) if conn is not None else bytearray()
+        if conn is not None:
+            conn.execute("CREATE TABLE IF NOT EXISTS checked_id (tbl TEXT, id TEXT, fk TEXT, "
+                         "parent TEXT, row INTEGER, parent_path TEXT, PRIMARY KEY (tbl, id))")
+
+    def _probes(self, key: tuple[str, str]) -> tuple[int, int]:
+        h = hash(key) & 0xFFFFFFFFFFFF
+        return h % self._BITS, (h >> 23) % self._BITS
+
+    def get(self, table: str, oid: str) -> tuple[tuple, tuple] | None:
+        found = self.recent.get((table, oid))
+        if found is None and self.conn is not None and all(
+                self._filter[b >> 3] & (1 << (b & 7)) for b in self._probes((table, oid))):
+            row = self.conn.execute("SELECT fk, parent, row, parent_path FROM checked_id "
+                                    "WHERE tbl = ? AND id = ?", [table, oid]).fetchone()
+            found = ((row[0], row[1]), (row[2], row[3])) if row else None
+        return found
+
+    def put(self, table: str, oid: str, owner: tuple, place: tuple) -> None:
+        self.recent[(table, oid)] = (owner, place)
+
+    def flush(self) -> None:
+        if self.conn is None:
+            return
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO checked_id VALUES (?, ?, ?, ?, ?, ?)",
+            [(t, i, o[0], o[1], p[0], p[1]) for (t, i), (o, p) in self.recent.items()])
+        for key in self.recent:
+            for b in self._probes(key):
+                self._filter[b >> 3] |= 1 << (b & 7)
+        self.recent.clear()
+
+
+def _check_service(service: Any, index: int, add, shared_seen: dict, ids: _RecordIds) -> None:
+    """Our rules for one service (on top of the schema). ``shared_seen`` and ``ids`` track
+    records across the file."""
     validate_schedule = _schedule_validator()
     if not isinstance(service, dict):
         add("", "must be an ORUK service object ({...})")
         return
-    shared_seen = seen.setdefault("(shared)", {})
 
     def descend(node: Node, obj: dict) -> bool:
         # A centre repeated unchanged in many services is checked once.
@@ -331,11 +375,11 @@ def _check_service(service: Any, index: int, add, seen: dict) -> None:
             # The same id may appear again only as a repeat of the same shared parent record.
             owner = (link.fk, str(parent.get("id")) if parent else "")
             place = (index, parent_path)
-            before = seen.setdefault(node.table, {}).get(oid)
+            before = ids.get(node.table, oid)
             if before is not None and (before[0] != owner or before[1] == place):
                 add(_join(path, "id"), f"{oid!r} is used by another {node.table.replace('_', ' ')}"
                                        f" in this file (row {before[1][0] + 1}); ids must be unique")
-            seen[node.table][oid] = (owner, place)
+            ids.put(node.table, oid, owner, place)
         if node.table == "schedule" and validate_schedule is not None:
             for problem in validate_schedule(obj):
                 add(path, problem)
@@ -358,39 +402,55 @@ def validate_services(data: Any, *, progress: Any = None) -> list[RowError]:
 
     ``progress`` is an optional tqdm-like bar, updated once per service.
     """
-    services = services_from(data)
-    schema_cache: dict = {}
-    errors: list[RowError] = []
-    seen_services: dict[str, int] = {}
-    seen_ids: dict = {}
-    for index, service in enumerate(services):
-        sid = service.get("id") if isinstance(service, dict) else None
-        sid = sid if isinstance(sid, str) else None
-        found: dict[tuple[str, str], None] = {}
+    return ServiceChecker().check(services_from(data), progress=progress)
 
-        def add(path: str, message: str) -> None:
-            found.setdefault((path, message), None)
 
-        for path, message in _schema_errors(service, schema_cache):
-            add(path, message)
-        _check_service(service, index, add, seen_ids)
-        if sid is not None:
-            if sid in seen_services:
-                add("id", f"{sid!r} is also the id of row {seen_services[sid] + 1}; "
-                          f"each service needs its own id")
-            else:
-                seen_services[sid] = index
-        reported: set[str] = set()
-        for path, message in found:
-            # One message per field: the schema's wording wins over ours for the same problem.
-            key = path + ("(type)" if message.startswith("must be") else message)
-            if key in reported:
-                continue
-            reported.add(key)
-            errors.append(RowError(sid, index, path, message))
-        if progress is not None:
-            progress.update(1)
-    return errors
+class ServiceChecker:
+    """``validate_services`` a page at a time: the ids seen so far are kept between pages, so a
+    feed read page by page gets the same answers as the whole list at once. Given ``conn``
+    (a scratch database), the records' ids are kept there between pages, not in memory."""
+
+    def __init__(self, conn: sqlite3.Connection | None = None) -> None:
+        self.count = 0      # services checked so far: the next one's row index
+        self._schema_cache: dict = {}
+        self._seen_services: dict[str, int] = {}
+        self._shared_seen: dict = {}
+        self._ids = _RecordIds(conn)
+
+    def check(self, services: list, *, progress: Any = None) -> list[RowError]:
+        """The problems in the next services (row indexes count on from earlier pages)."""
+        errors: list[RowError] = []
+        for service in services:
+            index = self.count
+            self.count += 1
+            sid = service.get("id") if isinstance(service, dict) else None
+            sid = sid if isinstance(sid, str) else None
+            found: dict[tuple[str, str], None] = {}
+
+            def add(path: str, message: str) -> None:
+                found.setdefault((path, message), None)
+
+            for path, message in _schema_errors(service, self._schema_cache):
+                add(path, message)
+            _check_service(service, index, add, self._shared_seen, self._ids)
+            if sid is not None:
+                if sid in self._seen_services:
+                    add("id", f"{sid!r} is also the id of row {self._seen_services[sid] + 1}; "
+                              f"each service needs its own id")
+                else:
+                    self._seen_services[sid] = index
+            reported: set[str] = set()
+            for path, message in found:
+                # One message per field: the schema's wording wins over ours for the same problem.
+                key = path + ("(type)" if message.startswith("must be") else message)
+                if key in reported:
+                    continue
+                reported.add(key)
+                errors.append(RowError(sid, index, path, message))
+            if progress is not None:
+                progress.update(1)
+        self._ids.flush()
+        return errors
 
 
 def check_references(conn: sqlite3.Connection, services: list[Mapping[str, Any]]) -> list[RowError]:
@@ -398,25 +458,44 @@ def check_references(conn: sqlite3.Connection, services: list[Mapping[str, Any]]
     nested: dict[str, set[str]] = {"organization": set(), "location": set(), "taxonomy_term": set()}
     wanted: list[tuple[str, str, int, str, str]] = []
     for index, service in enumerate(services):
-        for node, obj, path, _link, _parent, _pp in iter_nodes(service):
-            if node.shared:
-                nested[node.table].add(obj["id"])
-            for child in node.children:
-                if child.ref and obj.get(child.ref) is not None and not isinstance(
-                        obj.get(child.key), dict):
-                    wanted.append((child.node.table, obj[child.ref], index,
-                                   _join(path, child.ref), service["id"]))
+        inside, refs = references(service)
+        for table, ident in inside:
+            nested[table].add(ident)
+        wanted += [(table, ref, index, path, service["id"]) for table, ref, path in refs]
     missing_by_table: dict[str, set[str]] = {}
     for table in nested:
         ids = {w[1] for w in wanted if w[0] == table and w[1] not in nested[table]}
         present = existing_ids(conn, table, ids)
         missing_by_table[table] = ids - set(present)
-    words = {"organization": "organization", "location": "centre or venue (location)",
-             "taxonomy_term": "taxonomy term"}
-    return [RowError(sid, index, path,
-                     f"refers to the {words[table]} {ref!r}, which is not in this file or in "
-                     f"the directory; include the full {table.replace('_', ' ')} object")
+    return [missing_reference(sid, index, path, table, ref)
             for table, ref, index, path, sid in wanted if ref in missing_by_table[table]]
+
+
+def references(service: Mapping[str, Any]) -> tuple[set[tuple[str, str]],
+                                                      list[tuple[str, str, str]]]:
+    """The shared records a (valid) service carries in full, as (table, id), and the ones it
+    names by id only, as (table, id, path)."""
+    inside: set[tuple[str, str]] = set()
+    refs: list[tuple[str, str, str]] = []
+    for node, obj, path, _link, _parent, _pp in iter_nodes(service):
+        if node.shared:
+            inside.add((node.table, obj["id"]))
+        for child in node.children:
+            if child.ref and obj.get(child.ref) is not None and not isinstance(
+                    obj.get(child.key), dict):
+                refs.append((child.node.table, obj[child.ref], _join(path, child.ref)))
+    return inside, refs
+
+
+_RECORD_WORDS = {"organization": "organization", "location": "centre or venue (location)",
+                 "taxonomy_term": "taxonomy term"}
+
+
+def missing_reference(sid: str, index: int, path: str, table: str, ref: str) -> RowError:
+    """The problem of a service that names a record found nowhere."""
+    return RowError(sid, index, path,
+                    f"refers to the {_RECORD_WORDS[table]} {ref!r}, which is not in this file or "
+                    f"in the directory; include the full {table.replace('_', ' ')} object")
 
 
 def id_collisions(conn: sqlite3.Connection, services: list[Mapping[str, Any]]) -> list[RowError]:

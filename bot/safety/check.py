@@ -1,7 +1,9 @@
 """One safety verdict per message: the rules and the learned detector, either can raise the alarm.
 
 - The **rules** (``bot.safety.rules``) are precise: when one matches, its category and level
-  stand (the detector may still raise the level to an emergency).
+  stand (the detector may still raise the level to an emergency), unless the detector is all
+  but sure the message is nothing (risk below ``rules_overruled``: a joke, a denial, a story from
+  years ago). Then the message gets the calm question, not the full alarm.
 - The **detector** (``bot.safety.detector``) generalises to phrasings nobody wrote a rule for:
   when its risk reaches ``alarm``, its category is used. When the rules read the message as a
   near miss (a negation, someone else's story: ``rules.vetoed``) it needs ``alarm_when_vetoed``.
@@ -19,6 +21,7 @@ only (``python -m bot.safety.evaluate --tune``), never on the held-out set.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -53,6 +56,9 @@ MEDICAL_SIGNS = frozenset(
     "scald drown fall fell head respond jerk twitch sleepy drowsy throat sting stung epipen "
     "anaphylaxis overdose capsule liquid drink drank eat ate cut pain sick vomit stare roll "
     "tumble broken bone".split())
+#: ... unless the detector is this sure: a stroke ("her face has dropped on one side") or a cord
+#: in labour names no word on that list, and 999 must still come first.
+SURE_MEDICAL = 0.9
 RISK_PHRASES = ("can not cope", "can not breathe", "not breathing", "dark thought", "end it",
                 "no food", "no money", "no heating", "not safe", "help me", "want to die")
 
@@ -61,6 +67,7 @@ RISK_PHRASES = ("can not cope", "can not breathe", "not breathing", "dark though
 class Thresholds:
     alarm: float
     alarm_when_vetoed: float
+    rules_overruled: float
     check: float
     emergency: float
 
@@ -103,6 +110,8 @@ class SafetyCheck:
         rules, near_miss = read(text)
         scores = self.detector.scores(text)
         learned = self._learned(text, scores, near_miss)
+        if rules is not None and self._overrules(text, scores):
+            return Verdict(None, True, "", scores.risk, scores.category, True)
         if rules is not None:
             return Verdict(self._raise_level(text, rules, scores), False,
                            "both" if learned else "rules", scores.risk, scores.category, near_miss)
@@ -116,6 +125,17 @@ class SafetyCheck:
         """The disclosure in ``text``, from either the rules or the detector."""
         return self.verdict(text).alarm
 
+    def _overrules(self, text: str, scores: Scores) -> bool:
+        """The detector is all but sure a rule's match is nothing: a joke, a denial, an old story.
+
+        Every clause is read on its own too, because a disclosure followed by a service question
+        ("my partner hits me, any stay and play groups in Darwen") reads as a service question
+        as a whole; the rules then always stand.
+        """
+        limit = self.thresholds.rules_overruled
+        return scores.risk < limit and all(self.detector.scores(clause).risk < limit
+                                           for clause in clauses(text))
+
     def _learned(self, text: str, scores: Scores, near_miss: bool) -> Detection | None:
         needed = self.thresholds.alarm_when_vetoed if near_miss else self.thresholds.alarm
         if scores.risk < needed:
@@ -125,7 +145,8 @@ class SafetyCheck:
         if not has_risk_cue(text) and word_count(text) < MIN_WORDS_WITHOUT_CUE:
             return None
         category = scores.category
-        if category == "medical" and not _names_a_sign(text, MEDICAL_SIGNS):
+        if (category == "medical" and scores.probabilities["medical"] < SURE_MEDICAL
+                and not _names_a_sign(text, MEDICAL_SIGNS)):
             category = max((c for c in scores.probabilities if c not in ("none", "medical")),
                            key=scores.probabilities.__getitem__)
         emergency = (category in ALWAYS_EMERGENCY
@@ -150,6 +171,15 @@ class SafetyCheck:
 NOW_WORDS = frozenset({"now", "tonight"})
 #: The detector alone raises no alarm on fewer words than this unless one is a risk cue.
 MIN_WORDS_WITHOUT_CUE = 6
+
+
+_CLAUSE_END = re.compile(r"(?<=[.!?,;])\s+|\n+")
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of a message between commas and full stops, of two words or more."""
+    parts = [part.strip() for part in _CLAUSE_END.split(text)]
+    return [part for part in parts if len(part.split()) >= 2] if len(parts) > 1 else []
 
 
 def word_count(text: str) -> int:

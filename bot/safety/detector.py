@@ -268,10 +268,13 @@ def variants(text: str, rng: random.Random) -> list[str]:
 
 #: Inverse regularisation strength of the category model, chosen on the development set.
 MODEL_C = 256.0
+#: ... and of the "danger now" model (999 first), chosen on the development set too.
+EMERGENCY_C = 4.0
 
 
 def build(out: Path = DEFAULT_MODEL, folder: Path = TRAINING, *, quiet: bool = False,
-          examples: list[Example] | None = None, c: float = MODEL_C) -> dict[str, Any]:
+          examples: list[Example] | None = None, c: float = MODEL_C,
+          emergency_c: float = EMERGENCY_C) -> dict[str, Any]:
     """Train the model on every file in ``folder`` plus the everyday NLU examples, write ``out``.
 
     The written model is read back and checked against scikit-learn's own probabilities, so the
@@ -303,7 +306,7 @@ def build(out: Path = DEFAULT_MODEL, folder: Path = TRAINING, *, quiet: bool = F
     categories.fit(matrix, labels)
     disclosure_rows = [i for i, (label, level) in enumerate(zip(labels, levels))
                        if level and label != NONE]
-    emergency = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")
+    emergency = LogisticRegression(C=emergency_c, max_iter=3000, class_weight="balanced")
     emergency.fit(matrix[disclosure_rows], [levels[i] == "emergency" for i in disclosure_rows])
     missing = set(CLASSES) - set(categories.classes_)
     if missing:

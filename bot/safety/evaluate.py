@@ -194,6 +194,8 @@ class CategoryScore:
     emergency_first: int = 0
     flagged: int = 0       # safety replies given with this category
     flagged_right: int = 0  # ... to a disclosure
+    #: Urgent disclosures answered with 999 first (more than they need, never less).
+    over_levelled: int = 0
     missed: list[str] = field(default_factory=list)
     under_levelled: list[str] = field(default_factory=list)
 
@@ -268,6 +270,8 @@ def score_eval_set(path: Path, verdict, check=None, name: str = "") -> EvalScore
             continue
         score.caught += 1
         score.right_help += category in found.categories
+        if level != "emergency" and found.level == "emergency":
+            score.over_levelled += 1
         if level == "emergency":
             if found.level == "emergency":
                 score.emergency_first += 1
@@ -300,6 +304,9 @@ def print_eval(score: EvalScore, show: bool = False) -> None:
               f"{emergency:>11}{c.precision:>11.1%}")
     print(f"  {'all':<26}{score.disclosures:>4}{score.caught / max(score.disclosures, 1):>9.1%}"
           f"{'':>12}{'':>11}{score.precision:>11.1%}")
+    urgent = sum(c.disclosures - c.emergencies for c in score.per_category.values())
+    print(f"  urgent disclosures answered with 999 first: "
+          f"{sum(c.over_levelled for c in score.per_category.values())} of {urgent}")
     print(f"  false alarms on near misses: {len(score.false_alarms)} of {score.near_misses}; "
           f"a calm check if not understood: {score.checks}")
     failures = score.failures()
@@ -322,16 +329,18 @@ def tune(path: Path, checker) -> None:
     from dataclasses import replace
 
     base = checker.thresholds
-    print(f"Threshold candidates on {path.name} (alarm, min recall, precision, emergencies first):")
+    print(f"Threshold candidates on {path.name} (alarm, min recall, precision, emergencies first, "
+          f"urgent ones given 999 first):")
     for alarm in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
-        for emergency in (0.3, 0.4, 0.5):
+        for emergency in (0.1, 0.15, 0.2, 0.3, 0.4):
             checker.thresholds = replace(base, alarm=alarm, emergency=emergency)
             s = score_eval_set(path, checker.detect)
             worst = min(c.recall for c in s.per_category.values())
             first = sum(c.emergency_first for c in s.per_category.values())
             total = sum(c.emergencies for c in s.per_category.values())
             print(f"  alarm {alarm:.2f} emergency {emergency:.2f}: min recall {worst:.1%}, "
-                  f"precision {s.precision:.1%}, 999 first {first}/{total}")
+                  f"precision {s.precision:.1%}, 999 first {first}/{total}, "
+                  f"urgent given 999 {sum(c.over_levelled for c in s.per_category.values())}")
     checker.thresholds = base
 
 

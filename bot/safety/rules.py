@@ -211,7 +211,7 @@ RULES: tuple[Rule, ...] = (
     _r("rash that doesn't fade", M, E, r"rash {W}{0,6}(?:glass|not fade|not go away when)",
        hypothetical_blocks=True),
     _r("bleeding badly", M, E,
-       r"bleed {W}{0,5}(?:not stop|a lot|heavily|badly|loads|everywhere)", hypothetical_blocks=True),
+       r"bleed {W}{0,5}(?:not stop|a lot|heavy|heavily|badly|loads|everywhere|so much|through)", hypothetical_blocks=True),
     _r("grunting", M, E, r"grunt", hypothetical_blocks=True),
 
     # --- a parent afraid of harming their child ----------------------------------------------

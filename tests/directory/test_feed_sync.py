@@ -212,3 +212,36 @@ def test_a_feed_that_ignores_modified_after_gets_a_full_sync_and_its_dropped_ser
                       [local_id(url, gone["id"])]).fetchone()[0] == "inactive"
     assert not any("modified_after" in r for r in shape.requests
                    if r.startswith("/api/services?") and "per_page=10" in r)
+
+
+def _centre_only_a_later_page_carries(services: list[dict]) -> dict:
+    """Service 0 names a new centre by id alone; only service 85 (page 9 of 10) carries it."""
+    loc = services[85]["service_at_locations"][0]["location"]
+    centre = {"id": "new-centre", "name": "The New Family Hub", "location_type": "physical",
+              "latitude": loc["latitude"], "longitude": loc["longitude"]}
+    services[85]["service_at_locations"][0].update(location_id="new-centre", location=centre)
+    sal = services[0]["service_at_locations"][0]
+    sal.pop("location")
+    sal["location_id"] = "new-centre"
+    return centre
+
+
+def test_a_service_may_name_a_centre_that_a_later_page_carries(db):
+    shape = FeedShape(council_services())
+    _centre_only_a_later_page_carries(shape.services)
+    with FeedServer(shape) as url:
+        report = sync_feed(db, url, limits=FAST)
+    assert report.ok and report.rejected == [] and report.added == 90
+    stored = store.get_service(db, local_id(url, shape.services[0]["id"]))
+    assert stored["service_at_locations"][0]["location"]["name"] == "The New Family Hub"
+
+
+def test_a_service_naming_a_centre_only_a_rejected_service_carries_is_rejected_too(db):
+    shape = FeedShape(council_services())
+    _centre_only_a_later_page_carries(shape.services)
+    shape.services[85]["minimum_age"] = "three"
+    with FeedServer(shape) as url:
+        report = sync_feed(db, url, limits=FAST)
+    assert report.ok and report.added == 88
+    assert {e.index for e in report.rejected} == {0, 85}
+    assert "centre" in str(next(e for e in report.rejected if e.index == 0))

@@ -89,6 +89,33 @@ def test_everyday_near_misses_are_left_alone(checker, text):
     assert checker.detect(text) is None
 
 
+@pytest.mark.parametrize("text", [
+    "the wife'll kill me if i forget the nappies again haha",
+    "i told the midwife i have never had thoughts of harming myself, is there a baby massage class",
+])
+def test_a_rule_match_the_detector_reads_as_nothing_gets_the_calm_question_not_the_alarm(
+        checker, text):
+    # A rule sees "kill me" or "harming myself"; the detector, trained on jokes and denials,
+    # is all but sure it is neither, so the parent is asked gently instead of told to ring 999.
+    verdict = checker.verdict(text)
+    assert verdict.alarm is None and verdict.check, verdict
+
+
+def test_a_disclosure_before_a_service_question_keeps_the_alarm(checker):
+    # As a whole this reads like a service question to the detector; its first clause does not.
+    found = checker.detect("my partner hits me, any stay and play groups in Darwen")
+    assert found is not None and found.category == "domestic_abuse"
+
+
+@pytest.mark.parametrize("text", [
+    "my dad's words are coming out all wrong and one side of his face has gone droopy",
+    "grandad cant lift his arm and his mouth has dropped on one side",
+])
+def test_a_stroke_named_with_no_medical_word_still_gets_999_first(checker, text):
+    found = checker.detect(text)
+    assert found is not None and found.category == "medical" and found.level == "emergency", found
+
+
 def test_the_calm_check_is_for_words_near_harm_only(checker):
     assert checker.verdict("he threw it at the wall").check or checker.detect("he threw it at the wall")
     assert not checker.verdict("blue cheese and pickle").check

@@ -5,16 +5,18 @@ from __future__ import annotations
 from html import unescape
 
 from directory import term_mapping
-from directory.sync import apply_sync, fetch_feed
+from directory.sync import sync_feed_async
 from tests.directory.feed_server import FeedServer, FeedShape
 from tests.directory.test_feed_sync import FAST, council_services
 from tests.web.staff.helpers import page_token, sign_in
 
 
 async def test_staff_see_the_feed_and_can_change_what_a_category_means(client, db):
+    async def db_call(fn):
+        return fn(db)
+
     with FeedServer(FeedShape(council_services()[:30])) as url:
-        items, _ = await fetch_feed(url, limits=FAST)
-    assert apply_sync(db, url, items).ok
+        assert (await sync_feed_async(db_call, url, limits=FAST)).ok
     await sign_in(client, "eddie")
     page = unescape(await (await client.get("/staff/feeds")).text())
     assert url in page and "Worked: 30 added" in page
