@@ -4,7 +4,9 @@ It runs after DIET and the synonym mapper. For the types it parses (place, child
 day, time_of_day, cost, audience, access) the rules are the authority: a DIET entity over the same
 words is replaced by the parsed one, and a DIET entity elsewhere is kept only if its value is one
 the search understands (day "SA", not "sat"). Town names come from the live directory
-(``directory.live.towns``), so a new centre's town is known without retraining.
+(``directory.live.towns``), so a new centre's town is known without retraining. A reply that is
+only a number ("2") is an age in years when the intent is ``give_child_age``: DIET learnt that from
+``data/nlu/details.yml``; without DIET no rule read it.
 """
 
 from __future__ import annotations
@@ -18,16 +20,17 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.parsers import LONDON, Found, parse_all
+from bot.nlu.parsers import LONDON, Found, bare_number_age, parse_all
 from common.days import DAY_CODES, TIMES_OF_DAY
 from common.settings import Settings
 from directory import live
 
 logger = logging.getLogger(__name__)
 
+GIVE_CHILD_AGE = "give_child_age"
 PARSED_TYPES = frozenset({"place", "child_age", "pregnant", "day", "time_of_day", "cost", "audience", "access"})
 
 #: The values the search understands, for checking what DIET found outside the parsers' spans.
@@ -81,6 +84,10 @@ def merge_parsed(entities: list[dict[str, Any]], found: list[Found], extractor: 
     return sorted(out, key=lambda e: (e.get("start", 0), e.get("entity", "")))
 
 
+def _intent(message: Message) -> str | None:
+    return (message.get(INTENT) or {}).get("name")
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class SignpostEntityParser(GraphComponent, EntityExtractorMixin):
     """Places, ages, pregnancy, days, times, cost, audience and access, by rule."""
@@ -111,6 +118,9 @@ class SignpostEntityParser(GraphComponent, EntityExtractorMixin):
             if not text:
                 continue
             found = parse_all(text, known_places=self._places.get(), now=self.now())
+            if not any(f.entity == "child_age" for f in found) and _intent(message) == GIVE_CHILD_AGE:
+                # "2" in answer to "how old is your child?": no rule reads a bare number as an age.
+                found += [f for f in [bare_number_age(text)] if f]
             message.set(ENTITIES, merge_parsed(message.get(ENTITIES, []), found, self.name),
                         add_to_output=True)
         return messages

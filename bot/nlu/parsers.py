@@ -280,6 +280,23 @@ def parse_ages(text: str) -> AgeParse:
     return AgeParse(ages=ages, pregnant=pregnant, twins=twins)
 
 
+_ONLY_NUMBER = re.compile(rf"^\s*{_NUM}{_HALF}\s*[.!]?\s*$", re.IGNORECASE)
+
+
+def bare_number_age(text: str) -> Found | None:
+    """A reply that is only a number ("2", "two", "3 and a half"), read as years.
+
+    Alone it could be anything, so the caller uses it only when the message was understood as
+    giving a child's age (the answer to "how old is your child?").
+    """
+    m = _ONLY_NUMBER.match(text)
+    if not m or m.group("num").lower() in ("a", "an") or _number(m.group("num")) > 18:
+        return None
+    start = m.start("num")
+    end = m.end("half") if m.group("half") else m.end("num")
+    return Found("child_age", int((_number(m.group("num")) + _half(m)) * 12), start, end, text[start:end])
+
+
 # --------------------------------------------------------------------------------------------
 # Days and times
 # --------------------------------------------------------------------------------------------

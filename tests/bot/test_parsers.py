@@ -4,8 +4,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.nlu.parsers import (LONDON, find_access, find_audience, find_cost, find_days, find_places,
-                             find_postcodes, find_times, parse_ages, parse_all)
+from bot.nlu.parsers import (LONDON, bare_number_age, find_access, find_audience, find_cost, find_days,
+                             find_places, find_postcodes, find_times, parse_ages, parse_all)
 
 THURSDAY = datetime(2026, 11, 26, 9, 0, tzinfo=LONDON)
 SUNDAY = datetime(2026, 11, 29, 9, 0, tzinfo=LONDON)
@@ -270,3 +270,13 @@ def test_towns_come_from_the_live_directory(tmp_path):
     conn.execute("INSERT INTO address VALUES ('a1', 'Rishton')")
     conn.commit()
     assert places("stay and play rishton tomorrow") == [("Rishton", "SignpostEntityParser")]
+
+
+@pytest.mark.parametrize("text, months", [("2", 24), ("two", 24), ("3 and a half", 42), (" 4.", 48)])
+def test_a_bare_number_reply_is_years(text, months):
+    assert bare_number_age(text).value == months
+
+
+@pytest.mark.parametrize("text", ["a", "25", "bb2", "2 please and thanks", "hello 2"])
+def test_not_a_bare_number(text):
+    assert bare_number_age(text) is None

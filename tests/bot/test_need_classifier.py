@@ -1,0 +1,51 @@
+"""The need classifier: a need read from a whole paraphrased search, and never over a phrase,
+on a refinement or when unsure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.importers.importer import TrainingDataImporter
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.need_classifier import NeedClassifier
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> NeedClassifier:
+    """Trained on data/nlu and persisted, then loaded back as the running server does."""
+    importer = TrainingDataImporter.load_from_dict(
+        domain_path=str(ROOT / "domain"), training_data_paths=[str(ROOT / "data" / "nlu")])
+    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
+    resource = Resource("need_classifier")
+    context = ExecutionContext(GraphSchema({}), "test")
+    NeedClassifier.create({}, storage, resource, context).train(importer.get_nlu_data())
+    return NeedClassifier.load({}, storage, resource, context)
+
+
+def needs(classifier: NeedClassifier, text: str, intent: str = "find_service",
+          entities: list[dict] | None = None) -> list[str]:
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                            "entities": entities or []})
+    [message] = classifier.process([message])
+    return [e["value"] for e in message.get("entities") if e["entity"] == "need"]
+
+
+def test_a_paraphrased_need_is_read_from_the_whole_message(loaded):
+    assert needs(loaded, "my LO is 2 and hasnt had his review") == ["health_visiting"]
+
+
+def test_a_found_phrase_is_kept_and_nothing_is_added(loaded):
+    phrase = {"entity": "need", "value": "stay_and_play", "start": 0, "end": 10}
+    assert needs(loaded, "baby review and stay and play", entities=[phrase]) == ["stay_and_play"]
+
+
+def test_no_need_on_a_refinement_or_a_message_without_one(loaded):
+    assert needs(loaded, "hasnt had his review", intent="refine_search") == []
+    assert needs(loaded, "anything near darwen on saturday") == []
