@@ -41,7 +41,6 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-_MODEL_FILE = "intent_classifier.skops"
 #: TfidfVectorizer keeps its idf weights as a sparse diagonal matrix; skops asks us to trust it.
 _EXPECTED_TYPES = frozenset({"scipy.sparse._csr.csr_matrix"})
 
@@ -82,13 +81,15 @@ def load_pipeline(path: Path) -> Any:
     return sio.load(path, trusted=sorted(untrusted))
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class IntentClassifier(GraphComponent):
-    """Sets ``intent`` and ``intent_ranking`` from the message's text."""
+class TextModelComponent(GraphComponent):
+    """A pipeline component around one ``build_classifier`` model, kept in the Rasa model.
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {"C": 20.0, "ranking_length": 10}
+    Subclasses say what the model learns (``train``, calling ``fit``) and what it sets
+    (``process``); creating, saving and loading are the same for all of them.
+    """
+
+    #: The model's file name inside the component's resource.
+    model_file = "classifier.skops"
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  classifier: Any = None) -> None:
@@ -99,28 +100,40 @@ class IntentClassifier(GraphComponent):
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "IntentClassifier":
+               execution_context: ExecutionContext) -> "TextModelComponent":
         return cls(config, model_storage, resource)
+
+    def fit(self, texts: list[str], labels: list[str]) -> Resource:
+        """Train a fresh model on ``texts`` and keep it in the Rasa model."""
+        self.classifier = build_classifier(float(self.config["C"]))
+        self.classifier.fit(texts, labels)
+        with self._model_storage.write_to(self._resource) as model_dir:
+            save_pipeline(self.classifier, model_dir / self.model_file)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TextModelComponent":
+        with model_storage.read_from(resource) as model_dir:
+            classifier = load_pipeline(model_dir / cls.model_file)
+        return cls(config, model_storage, resource, classifier)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class IntentClassifier(TextModelComponent):
+    """Sets ``intent`` and ``intent_ranking`` from the message's text."""
+
+    model_file = "intent_classifier.skops"
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"C": 20.0, "ranking_length": 10}
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
         if len({m.get(INTENT) for m in examples}) < 2:
             raise ValueError("IntentClassifier needs examples of at least two intents in data/nlu.")
-        self.classifier = build_classifier(float(self.config["C"]))
-        self.classifier.fit([m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples])
-        self.persist()
-        return self._resource
-
-    def persist(self) -> None:
-        with self._model_storage.write_to(self._resource) as model_dir:
-            save_pipeline(self.classifier, model_dir / _MODEL_FILE)
-
-    @classmethod
-    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "IntentClassifier":
-        with model_storage.read_from(resource) as model_dir:
-            classifier = load_pipeline(model_dir / _MODEL_FILE)
-        return cls(config, model_storage, resource, classifier)
+        return self.fit([m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

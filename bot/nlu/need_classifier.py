@@ -16,20 +16,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.intent_classifier import build_classifier, load_pipeline, save_pipeline
+from bot.nlu.intent_classifier import TextModelComponent
 
 NEED = "need"
 NONE = "none"
-_MODEL_FILE = "need_classifier.skops"
 
 
 def need_label(message: Message) -> str:
@@ -40,42 +37,21 @@ def need_label(message: Message) -> str:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class NeedClassifier(GraphComponent, EntityExtractorMixin):
+class NeedClassifier(TextModelComponent, EntityExtractorMixin):
     """Adds a ``need`` entity from the whole message when nothing else found one."""
+
+    model_file = "need_classifier.skops"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"C": 20.0, "threshold": 0.5, "intents": ["find_service"]}
-
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Any = None) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self.classifier = classifier
-
-    @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "NeedClassifier":
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         labels = [need_label(m) for m in examples]
         if len(set(labels)) < 2:
             raise ValueError("NeedClassifier needs messages with `need` entities in data/nlu.")
-        self.classifier = build_classifier(float(self.config["C"]))
-        self.classifier.fit([m.get(TEXT) for m in examples], labels)
-        with self._model_storage.write_to(self._resource) as model_dir:
-            save_pipeline(self.classifier, model_dir / _MODEL_FILE)
-        return self._resource
-
-    @classmethod
-    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "NeedClassifier":
-        with model_storage.read_from(resource) as model_dir:
-            classifier = load_pipeline(model_dir / _MODEL_FILE)
-        return cls(config, model_storage, resource, classifier)
+        return self.fit([m.get(TEXT) for m in examples], labels)
 
     def guess(self, text: str) -> tuple[str, float]:
         """The most likely need (or ``none``) for the whole text, and its probability."""

@@ -3,30 +3,17 @@ and ranking the rest of the pipeline (FallbackClassifier, the safety component) 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
-from rasa.engine.storage.resource import Resource
-from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_classifier import IntentClassifier
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bot.trained import train_and_load
 
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory) -> IntentClassifier:
     """Trained and persisted, then loaded back as the running server does."""
-    importer = TrainingDataImporter.load_from_dict(
-        domain_path=str(ROOT / "domain"), training_data_paths=[str(ROOT / "data" / "nlu")])
-    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
-    resource = Resource("intent_classifier")
-    context = ExecutionContext(GraphSchema({}), "test")
-    IntentClassifier.create({}, storage, resource, context).train(importer.get_nlu_data())
-    return IntentClassifier.load({}, storage, resource, context)
+    return train_and_load(IntentClassifier, tmp_path_factory.mktemp("model"))
 
 
 def classify(classifier: IntentClassifier, text: str) -> dict:

@@ -3,30 +3,17 @@ on a refinement or when unsure."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
-from rasa.engine.storage.resource import Resource
-from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.need_classifier import NeedClassifier
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bot.trained import train_and_load
 
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory) -> NeedClassifier:
     """Trained on data/nlu and persisted, then loaded back as the running server does."""
-    importer = TrainingDataImporter.load_from_dict(
-        domain_path=str(ROOT / "domain"), training_data_paths=[str(ROOT / "data" / "nlu")])
-    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
-    resource = Resource("need_classifier")
-    context = ExecutionContext(GraphSchema({}), "test")
-    NeedClassifier.create({}, storage, resource, context).train(importer.get_nlu_data())
-    return NeedClassifier.load({}, storage, resource, context)
+    return train_and_load(NeedClassifier, tmp_path_factory.mktemp("model"))
 
 
 def needs(classifier: NeedClassifier, text: str, intent: str = "find_service",
