@@ -239,6 +239,30 @@ class Frame:
             return self.events
         return self._search(fields, words, circumstances)
 
+    def answer_after_safety(self) -> list[EventType]:
+        """The search a parent asked for in the same message as a safety answer.
+
+        "Need food, nothing left till payday. Blackburn" gets the same-day help first and then
+        the food services near Blackburn, so the parent never has to ask twice. Only when this
+        message named a place, a need or a circumstance and the frame can search; an emergency
+        never gets here (999 stands alone). Nothing is asked afterwards.
+        """
+        fields = slot_fields(self.context, self.tracker)
+        fields["prefer_language"] = self.tracker.get_slot("language") or None
+        circumstances = _circumstances(self.context, self.tracker.get_slot("circumstances") or [],
+                                       self.text)
+        said_here = (_has(self.message, "place", "need")
+                     or bool(self.context.directory.taxonomy.circumstances_in(self.text)))
+        if not (said_here and fields["near"]):
+            return []
+        self._read_when(fields)
+        words = self._words()
+        if not (fields["terms"] or words or circumstances):
+            return []
+        if circumstances:
+            self.set("circumstances", [c.id for c in circumstances])
+        return self._search(fields, words, circumstances, ask_age=False)
+
     # --- reading the turn -----------------------------------------------------------------
 
     def _take_bare_answer(self, fields: dict[str, Any]) -> bool:
@@ -386,7 +410,7 @@ class Frame:
         return self.events
 
     def _search(self, fields: dict[str, Any], words: str,
-                circumstances: list[Circumstance]) -> list[EventType]:
+                circumstances: list[Circumstance], *, ask_age: bool = True) -> list[EventType]:
         fields["weights"] = need_weights(self.message, fields["terms"])
         fields["text"] = words or None
         said = apply_circumstances(fields, circumstances)
@@ -398,7 +422,7 @@ class Frame:
         searched = any(e.get("name") == "last_query" and (e.get("value") or {}).get("shown")
                        for e in events)
         asked = None
-        if searched and fields["age_months"] is None and not fields["pregnant"] \
+        if ask_age and searched and fields["age_months"] is None and not fields["pregnant"] \
                 and not _asked_age_before(self.tracker) and ages_matter(self.context, fields):
             self.dispatcher.utter_message(response="utter_ask_age")
             asked = ASKED_AGE

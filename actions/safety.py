@@ -5,7 +5,9 @@ the learned detector: its ``safety`` entity carries the category, the level and 
 categories found, so nothing is read twice. A button or a DIET guess without that entity gets
 the intent's category. The wording is shared with the web tier (``bot.safety.replies``). Any
 call-back in progress is dropped, with the details the action server was holding, so nothing
-half-finished is kept.
+half-finished is kept. When the same message asked for a service somewhere ("no food till
+payday, anything in Darwen?") and there is no danger now, the services follow the safety answer
+in the same turn (``Frame.answer_after_safety``): a parent should not have to ask twice.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.callback import forget_callback
 from actions.context import ActionContext, PendingContacts
-from actions.frame import own_words
+from actions.frame import Frame, own_words
 from bot.safety.categories import ALWAYS_EMERGENCY, CATEGORIES
 from bot.safety.replies import LocalLines, check_reply, safety_reply
 
@@ -58,6 +60,7 @@ class _WithLocalLines(Action):
                       else LocalLines.from_env())
         # A call-back in progress is dropped when a safety answer takes over.
         self.pending = context.pending if context is not None else PendingContacts()
+        self.context = context
         self.directory = context.directory if context is not None else None
 
 
@@ -73,6 +76,11 @@ class ActionSafetyReply(_WithLocalLines):
         logger.info("Safety reply: %s/%s", reply.custom["category"], reply.custom["level"])
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
         events = forget_callback(self.pending, tracker)
+        if self.context is not None and level != "emergency":
+            # "Need food till payday, Blackburn": the food services near Blackburn follow.
+            found = Frame(self.context, dispatcher, tracker).answer_after_safety()
+            if found:
+                return events + found
         if self.directory is not None and level != "emergency":
             # What the parent needs is in what they wrote ("can't afford the gas bill"): kept,
             # so that "BB1" next finds it, instead of "what are you looking for?".
@@ -95,4 +103,7 @@ class ActionSafetyCheck(_WithLocalLines):
         reply = check_reply(hint if hint in CATEGORIES else None, local=self.local)
         logger.info("Safety check asked")
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
-        return []
+        if self.context is None:
+            return []
+        # The conversation carries on: a service asked for in the same message is shown too.
+        return Frame(self.context, dispatcher, tracker).answer_after_safety()

@@ -5,8 +5,11 @@ a disclosure into ``nlu_fallback``. ``bot.safety.check.SafetyCheck`` gives one v
 
 - **an alarm** (from the rules, the detector or both): the intent becomes ``safety_<category>``
   with confidence 1.0, other intents are halved, and a ``safety`` entity carries the category and
-  level. The message's other entities are dropped, so in the middle of a form question no slot is
-  filled: the form rejects the turn and the rules in ``data/rules/safety.yml`` answer first.
+  level. When there is danger now, the message's other entities are dropped: 999 stands alone.
+  Otherwise they are kept, so that "no food till payday, anything in Darwen?" is answered with
+  the services near Darwen after the safety reply (``actions/safety.py``). The call-back form's
+  slots are never filled from a safety turn (their mappings exclude the safety intents), so the
+  form rejects the turn and the rules in ``data/rules/safety.yml`` answer first.
 - **a check**: the message was not understood (``nlu_fallback``, ``out_of_scope``,
   ``chitchat``) and carries a word near harm. The intent becomes
   ``safety_check`` and the bot asks "Are you and your children safe right now?" rather than
@@ -86,7 +89,7 @@ class SafetyCheckComponent(GraphComponent):
         if verdict.alarm is not None:
             detection = verdict.alarm
             self._set_intent(message, f"safety_{detection.category}", ranking)
-            self._only_safety_entity(message, category=detection.category, level=detection.level,
+            self._with_safety_entity(message, category=detection.category, level=detection.level,
                                      source=verdict.source, also=list(detection.categories[1:]),
                                      hint=detection.category)
             # The category only: logs must not carry what the parent wrote.
@@ -94,14 +97,14 @@ class SafetyCheckComponent(GraphComponent):
             return
         if is_safety_intent(intent.get("name")):
             if float(intent.get("confidence") or 0) >= self.diet_threshold and not verdict.near_miss:
-                self._only_safety_entity(message, category=intent["name"][len("safety_"):],
+                self._with_safety_entity(message, category=intent["name"][len("safety_"):],
                                          level="urgent", source="diet")
                 return
             intent = self._demote(message, ranking)
         if verdict.check and intent.get("name") in self.not_understood:
             self._set_intent(message, CHECK_INTENT, ranking)
             # The detector's best guess picks the one helpline the check offers.
-            self._only_safety_entity(message, category="check", level="check", source="check",
+            self._with_safety_entity(message, category="check", level="check", source="check",
                                      hint=verdict.hint)
             logger.info("Safety: a calm check for a message not understood")
 
@@ -121,8 +124,11 @@ class SafetyCheckComponent(GraphComponent):
         message.set(INTENT_RANKING_KEY, others or [best], add_to_output=True)
         return best
 
-    def _only_safety_entity(self, message: Message, **safety: Any) -> None:
+    def _with_safety_entity(self, message: Message, **safety: Any) -> None:
+        """The ``safety`` entity first; the others too unless there is danger now."""
+        others = [] if safety.get("level") == "emergency" else [
+            e for e in message.get(ENTITIES) or [] if e.get("entity") != SAFETY_ENTITY]
         message.set(ENTITIES, [{"entity": SAFETY_ENTITY, "value": safety["category"],
                                 "start": 0, "end": 0, "confidence_entity": 1.0,
-                                "extractor": self.__class__.__name__, **safety}],
+                                "extractor": self.__class__.__name__, **safety}, *others],
                     add_to_output=True)

@@ -138,6 +138,53 @@ def test_an_emergency_keeps_no_words(context):
     assert not [e for e in events if e.get("name") == "words"]
 
 
+DARWEN = {"entity": "place", "value": "Darwen"}
+
+
+def test_a_service_asked_for_with_an_urgent_need_follows_the_safety_answer(context):
+    """ "no food left till payday, anything in Darwen": same-day help first, then what is near
+    Darwen, in the same turn; the parent never has to ask twice."""
+    text = "we've no food left till payday and the kids need feeding, anything in Darwen"
+    events, messages = run(ActionSafetyReply(context), tracker(
+        text, "safety_urgent_need", slots={"place": "Darwen"},
+        entities=[{**DARWEN, "start": text.index("Darwen"), "end": len(text)},
+                  {"entity": "safety", "value": "urgent_need", "level": "urgent"}]))
+    assert [m["custom"]["type"] for m in messages] == ["safety", "services"]
+    assert messages[1]["custom"]["services"]
+    assert "Darwen" in messages[1]["text"]
+    assert {e["name"] for e in events} >= {"last_query"}
+    assert not [m for m in messages if "How old" in (m.get("text") or "")]
+
+
+def test_a_calm_check_is_followed_by_the_service_asked_for(context):
+    text = "any stay and play near Darwen, he keeps hurting himself on things"
+    _, messages = run(ActionSafetyCheck(context), tracker(
+        text, "safety_check", slots={"place": "Darwen", "need": ["stay_and_play"]},
+        entities=[{**DARWEN, "start": text.index("Darwen"), "end": text.index("Darwen") + 6},
+                  {"entity": "need", "value": "stay_and_play"},
+                  {"entity": "safety", "value": "check", "level": "check"}]))
+    assert "Are you and your children safe right now?" in messages[0]["text"]
+    assert messages[1]["custom"]["type"] == "services"
+
+
+def test_danger_now_is_never_followed_by_a_search(context):
+    text = "he's outside with a knife, we're in Darwen"
+    _, messages = run(ActionSafetyReply(context), tracker(
+        text, "safety_domestic_abuse", slots={"place": "Darwen"},
+        entities=[{**DARWEN, "start": text.index("Darwen"), "end": len(text)},
+                  {"entity": "safety", "value": "domestic_abuse", "level": "emergency"}]))
+    assert [m["custom"]["type"] for m in messages] == ["safety"]
+
+
+def test_a_disclosure_that_names_nothing_to_find_is_not_followed_by_the_last_search(context):
+    """A place known from before is not a reason to search "partner hit me" near it."""
+    _, messages = run(ActionSafetyReply(context), tracker(
+        "my partner hit me last night", "safety_domestic_abuse",
+        slots={"place": "Darwen", "last_query": STAY_AND_PLAY["last_query"]},
+        entities=[{"entity": "safety", "value": "domestic_abuse", "level": "urgent"}]))
+    assert [m["custom"]["type"] for m in messages] == ["safety"]
+
+
 def test_a_safety_reply_drops_a_call_back_in_progress(context):
     context.pending.put("parent-9", first_name="Sam", phone="07700 900123")
     run(ActionSafetyReply(context), tracker("i want to die", "safety_self_harm", sender="parent-9"))

@@ -40,11 +40,20 @@ def test_a_disclosure_becomes_a_safety_intent_at_full_confidence_even_from_fallb
     assert (entity["entity"], entity["value"], entity["level"]) == ("safety", "medical", "emergency")
 
 
-def test_other_entities_are_dropped_so_a_form_question_yields_to_the_safety_rule(run):
-    place = {"entity": "place", "value": "Darwen", "start": 30, "end": 36}
-    out = run(message("my partner hits me, we live in Darwen", "give_location", 0.9, [place]))
+def test_danger_now_drops_the_other_entities_so_999_stands_alone(run):
+    text = "he's got a knife and he's coming for me, we live in Darwen"
+    place = {"entity": "place", "value": "Darwen", "start": text.index("Darwen"), "end": len(text)}
+    out = run(message(text, "give_location", 0.9, [place]))
     assert out.get("intent")["name"] == "safety_domestic_abuse"
     assert [e["entity"] for e in out.get("entities")] == ["safety"]
+
+
+def test_without_danger_now_the_place_is_kept_for_the_search_after_the_safety_reply(run):
+    text = "we've got no food and no money till payday, anything in Darwen"
+    place = {"entity": "place", "value": "Darwen", "start": text.index("Darwen"), "end": len(text)}
+    out = run(message(text, "find_service", 0.9, [place]))
+    assert out.get("intent")["name"] == "safety_urgent_need"
+    assert [e["entity"] for e in out.get("entities")] == ["safety", "place"]
 
 
 def test_a_weak_diet_safety_guess_without_the_rules_gives_way(run):
