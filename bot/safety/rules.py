@@ -183,11 +183,16 @@ RULES: tuple[Rule, ...] = (
     _r("no point living", S, U,
        r"no (?:point|reason) (?:in |to )?(?:live|living|go on|be alive|be here|carry on|anything)"),
     _r("don't see the point", S, U, r"not see the point (?:in|of) (?:anything|life|live|go on|carry on|be here)"),
+    _r("do something stupid", S, U,
+       r"before i do something (?:stupid|silly|daft|bad|i regret|i will regret|i would regret)"),
     _r("suicidal", S, U, r"suicid[a-z]*|kill myself|take my (?:own )?life|end my (?:own )?life"),
     _r("never wake up", S, U, r"(?:sleep|go to sleep) and (?:never|not) wake up"),
     _r("wish I were dead", S, U, r"wish i (?:be |were |was )?(?:dead|not (?:here|alive|born)|never bear|could disappear)"),
     _r("overdose", S, E,
-       r"i (?:have )?(?:just )?(?:take|swallow) (?:{W}{0,2}(?:too many|all|a lot of|lot of|loads of|a whole|the whole|a packet|a box|a bottle) {W}{0,2}(?:{PILLS})|an overdose)|overdose"),
+       r"i (?:have )?(?:just )?(?:take|swallow) (?:{W}{0,2}(?:too many|all|a lot of|lot of|loads of|a whole|the whole|a packet|a box|a bottle) {W}{0,2}(?:{PILLS})|an overdose)|overdose"
+       # "i took like 20 paracetamol": ten or more at once is never a dose.
+       r"|i (?:have )?(?:just )?(?:take|swallow) (?:like |about |around |maybe |nearly |over )?"
+       r"(?:[1-9][0-9]+|ten|twelve|fifteen|sixteen|twenty|thirty|forty|fifty) (?:{W} )?(?:of )?(?:my |his |her |the )?{W}{0,2}(?:{PILLS})"),
     _r("about to jump", S, E,
        r"(?:bridge|roof|edge|cliff|railway|track|balcony) {W}{0,6}jump|jump (?:off|from|in front)"),
 
@@ -235,6 +240,9 @@ RULES: tuple[Rule, ...] = (
     _r("hit too hard", P, U,
        r"i (?:have )?(?:smack|hit|slap) {W}{0,2}(?:him|her|them|{CHILD}) {W}{0,3}(?:too hard|hard|leave a mark)"),
     _r("nearly hit them", P, U, r"(?:nearly|almost) (?:hit|hurt|shake|smack|slap|throw)"),
+    # "going to hurt her, please help": said by the parent (no one else named first), now.
+    _r("about to hurt them", P, E,
+       r"(?:^|i (?:be )?)(?:go to|gonna|about to) {HARM_FEAR} {W}{0,2}(?:him|her|them|{CHILD})"),
 )
 
 NEGATIONS = frozenset({"not", "never", "nobody", "no"})
