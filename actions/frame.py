@@ -34,7 +34,8 @@ from actions import parsing, replies
 from actions.callback import with_callback_offer
 from actions.context import ActionContext
 from actions.languages import interpreter_sentence, message_language
-from actions.search import answer, find, nearest_contact, say, slot_fields, starts_from
+from actions.search import (SURE_NEED, answer, find, nearest_contact, say, slot_fields,
+                            starts_from)
 from common.dates import When, when_in
 from common.logsafe import log_fault
 from directory.search import UnknownPlace
@@ -83,8 +84,6 @@ _BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*(?:years?|yrs?|y/?o)?\s*(?:old)?\s*[
                           re.IGNORECASE)
 #: How many of the parent's words are kept: enough for a sentence, not an essay.
 MAX_WORDS = 12
-#: A need NLU found with less confidence than this is kept, but weighs less than a sure one.
-_SURE = 0.8
 
 
 def own_words(message: Mapping[str, Any]) -> str:
@@ -118,8 +117,19 @@ def need_weights(message: Mapping[str, Any], terms: Iterable[str]) -> dict[str, 
             value = 1.0 if confidence is None else float(confidence)
             found[e["value"]] = max(found.get(e["value"], 0.0), value)
     for term, confidence in found.items():
-        weights[term] = 1.0 if confidence >= _SURE else max(0.2, confidence)
+        weights[term] = 1.0 if confidence >= SURE_NEED else max(0.2, confidence)
     return weights
+
+
+def in_said_order(terms: Iterable[str], message: Mapping[str, Any]) -> list[str]:
+    """The needs in the order this message said them (earlier turns' needs after): the reply
+    names them, and the first page shows them, in the parent's own order."""
+    said: dict[str, int] = {}
+    for e in message.get("entities") or []:
+        if e.get("entity") == "need" and e.get("end"):
+            said[e["value"]] = min(said.get(e["value"], 10**6), int(e.get("start") or 0))
+    terms = list(terms)
+    return sorted(terms, key=lambda t: (said.get(t, 10**6), terms.index(t)))
 
 
 def _looks_like_a_place(text: str) -> bool:
@@ -411,6 +421,7 @@ class Frame:
 
     def _search(self, fields: dict[str, Any], words: str,
                 circumstances: list[Circumstance], *, ask_age: bool = True) -> list[EventType]:
+        fields["terms"] = in_said_order(fields["terms"], self.message)
         fields["weights"] = need_weights(self.message, fields["terms"])
         fields["text"] = words or None
         said = apply_circumstances(fields, circumstances)

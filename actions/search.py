@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from datetime import datetime
 
@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 #: How many matches one search fetches: four pages, enough to sort and compare age limits.
 #: Each extra match costs the directory about 1 ms (it works out the next sessions).
 MAX_RESULTS = 12
+#: A need NLU found at least this sure of is one the parent asked for (``frame.need_weights``).
+SURE_NEED = 0.8
 #: When nothing is close, look this far instead.
 WIDER_RADIUS_KM = 40.0
 _QUERY_FIELDS = {f.name for f in dataclasses.fields(SearchQuery)}
@@ -73,6 +75,13 @@ def find(context: ActionContext, fields: dict[str, Any], *,
     results = list(context.searches.get_or_run(
         context.directory, (repr(query), after),
         lambda: context.directory.search(query, now=after)))
+
+    def search_one(term: str) -> list[dict[str, Any]]:
+        alone = dataclasses.replace(query, terms=[term], weights={}, limit=PAGE_SIZE)
+        return list(context.searches.get_or_run(
+            context.directory, (repr(alone), after),
+            lambda: context.directory.search(alone, now=after)))
+    results = cover_each_need(results, fields, search_one)
     if fields.get("prefer_days") or fields.get("prefer_time"):
         results = prefer_times(results, fields.get("prefer_days") or [], fields.get("prefer_time"))
     if fields.get("father"):
@@ -80,6 +89,34 @@ def find(context: ActionContext, fields: dict[str, Any], *,
     if fields.get("closer"):
         results.sort(key=lambda r: (r.get("distance_km") is None, r.get("distance_km") or 0))
     return results
+
+
+def cover_each_need(results: list[dict[str, Any]], fields: dict[str, Any],
+                    search_one: Callable[[str], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The first page shows every need the parent is sure of, in the order they said them.
+
+    "Free antenatal classes? We can't afford private ones" names two needs; ranked together, the
+    three nearest money services can fill the page and hide the antenatal classes. So each sure
+    need's best service comes first (from these results, or from a search for that need alone),
+    then the rest in their order. A weak need (``weights`` below ``SURE_NEED``) is not lifted.
+    """
+    weights = fields.get("weights") or {}
+    sure = [t for t in fields.get("terms") or [] if float(weights.get(t, 1.0)) >= SURE_NEED]
+    if len(sure) < 2:
+        return results
+    picked: list[dict[str, Any]] = []
+    for term in sure[:PAGE_SIZE]:
+        if any(term in (r.get("needs_met") or []) for r in picked):
+            continue
+        best = next((r for r in results if term in (r.get("needs_met") or []) and r not in picked),
+                    None)
+        if best is None:
+            best = next((r for r in search_one(term)
+                         if r["id"] not in {p["id"] for p in picked}), None)
+        if best is not None:
+            picked.append(best)
+    chosen = {r["id"] for r in picked}
+    return picked + [r for r in results if r["id"] not in chosen]
 
 
 def prefer_times(results: list[dict[str, Any]], days: Sequence[str],

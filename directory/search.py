@@ -1180,6 +1180,8 @@ def _result(db: sqlite_utils.Database, service_id: str, fit: _Fit, query: Search
         "name": service["name"],
         "description": service["description"],
         "taxonomy_terms": terms,
+        # Which of the needs asked this service meets (its own terms, or inferred from its text).
+        "needs_met": [t for t in query.terms if t in met],
         "centre": location["name"] if location else None,
         "location_id": location["id"] if location else None,
         "centre_hours": describe_hours(location_schedules(db, location["id"])) if location else None,

@@ -5,7 +5,8 @@ Staff add phrases in the directory (``taxonomy_term_phrase``) while the bot runs
 reads that table (re-reading when it changes) and the taxonomy file, and matches every phrase
 with a spaCy ``PhraseMatcher`` on lower-cased words and on lemmas ("dads groups" matches
 "dads group"). It adds ``need`` entities (value = term id) that DIET missed, never a duplicate,
-and turns any DIET need whose value is not a term id into one, or drops it.
+turns any DIET need whose value is not a term id into one, or drops it, and makes a DIET need
+sure (confidence 1.0) where one of that need's phrases is in the message.
 """
 
 from __future__ import annotations
@@ -112,6 +113,13 @@ def merge_needs(entities: list[dict[str, Any]], matches: Iterable[NeedMatch], ph
             out.append({**ent, "value": value})
         else:
             logger.debug("Dropped a need DIET found that is not a known term: %r", ent.get("value"))
+    # A need DIET found where the parent used one of its phrases ("antenatal classes") is sure,
+    # however unsure DIET was: otherwise a weaker guess elsewhere in the message could outrank it.
+    for index, ent in enumerate(out):
+        if ent.get("entity") == NEED and any(
+                m.term_id == ent.get("value") and m.start < ent.get("end", 0)
+                and m.end > ent.get("start", 0) for m in matches):
+            out[index] = {**ent, "confidence_entity": 1.0}
     needs = [e for e in out if e.get("entity") == NEED]
     for m in matches:
         overlaps = any(m.start < e.get("end", 0) and m.end > e.get("start", 0) for e in needs)

@@ -128,6 +128,29 @@ def test_the_parents_words_find_a_service_with_no_need_named(context, domain):
     assert "Sensory Room" in services(messages)[0]["name"]
 
 
+def test_two_needs_in_one_message_both_show_on_the_first_page_in_the_order_said(context, domain):
+    """Ranked together, the three nearest job services would hide every antenatal class."""
+    said = "any antenatal classes, and help with universal credit? Blackburn"
+    _, messages = run(ActionSearchServices(context), turn(said, "find_service", [
+        entity("need", "antenatal", "antenatal classes", said),
+        entity("need", "jobcentre_plus", "universal credit", said),
+        entity("place", "Blackburn", "Blackburn", said)],
+        need=["jobcentre_plus", "antenatal"], place="Blackburn"), domain)
+    shown = services(messages)
+    assert "antenatal" in shown[0]["taxonomy_terms"]
+    assert any("jobcentre_plus" in s["taxonomy_terms"] for s in shown)
+
+
+def test_a_weak_second_need_is_not_lifted_onto_the_first_page(context, domain):
+    said = "any antenatal classes near Blackburn, not sure about money"
+    _, messages = run(ActionSearchServices(context), turn(said, "find_service", [
+        entity("need", "antenatal", "antenatal classes", said),
+        entity("need", "jobcentre_plus", "money", said, confidence=0.4),
+        entity("place", "Blackburn", "Blackburn", said)],
+        need=["antenatal", "jobcentre_plus"], place="Blackburn"), domain)
+    assert all("antenatal" in s["taxonomy_terms"] for s in services(messages))
+
+
 def test_words_with_no_place_ask_where_then_search_them(context, domain):
     said = "help with my cv"
     kept, messages = run(ActionSearchServices(context), turn(said, "nlu_fallback"), domain)

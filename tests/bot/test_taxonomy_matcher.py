@@ -64,6 +64,22 @@ def test_diet_needs_are_kept_checked_and_not_duplicated(matcher, nlp):
     ]
 
 
+def test_a_need_said_in_its_own_words_is_sure_however_unsure_diet_was(matcher, nlp):
+    """ "free antenatal classes?": DIET was only 0.7 sure of antenatal, so a guess elsewhere in
+    the message outranked it; the words "antenatal classes" make it sure. A DIET guess over
+    words that are no need's phrase keeps DIET's confidence."""
+    text = "any free antenatal classes? the private ones are too dear"
+    start, dear = text.index("antenatal"), text.index("private")
+    diet = [{"entity": "need", "value": "antenatal", "start": start, "end": start + 17,
+             "confidence_entity": 0.7, "extractor": "DIETClassifier"},
+            {"entity": "need", "value": "jobcentre_plus", "start": dear, "end": len(text),
+             "confidence_entity": 0.75, "extractor": "DIETClassifier"}]
+    merged = merge_needs(diet, matcher.find(nlp(text)), matcher.phrases, set(load_taxonomy().ids),
+                         "TaxonomyMatcher")
+    sure = {e["value"]: e["confidence_entity"] for e in merged if e["entity"] == "need"}
+    assert sure == {"antenatal": 1.0, "jobcentre_plus": 0.75}
+
+
 def test_a_diet_need_that_is_not_a_term_id_is_mapped_or_dropped(matcher, nlp):
     ids = set(load_taxonomy().ids)
     text = "baby massage"
