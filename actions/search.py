@@ -169,11 +169,12 @@ def record(context: ActionContext, query: SearchQuery, result_count: int) -> Non
 
 
 def meet_a_need(results: Sequence[dict[str, Any]], fields: dict[str, Any]) -> bool:
-    """Does any result carry a need asked for (or carry no Signpost need at all, as in a
-    council feed without them)? A service found only by a word ("dads" in the Family Nurse
-    Partnership's description) is not an answer to "dads' groups on Sunday"."""
+    """Does any result meet a need asked for, by its own terms or by what its text says
+    (``needs_met``: a council feed's services carry the council's categories, not ours)? A
+    service found only by a word ("dads" in the Family Nurse Partnership's description) is not
+    an answer to "dads' groups on Sunday"."""
     terms = set(fields.get("terms") or [])
-    return any(not terms or not r.get("taxonomy_terms") or terms & set(r["taxonomy_terms"])
+    return any(not terms or terms & set(r.get("needs_met") or r.get("taxonomy_terms") or [])
                for r in results)
 
 

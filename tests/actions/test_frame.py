@@ -4,9 +4,11 @@ the bot cannot read. Each tracker is built here from what the parent said and wh
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -14,6 +16,7 @@ from actions.frame import ActionAfterExplaining, ActionSearchServices, own_words
 from actions.refine import ActionRefineSearch
 from tests.actions.test_actions import domain, payloads_of_buttons, services, slot_sets, texts  # noqa: F401
 
+ROOT = Path(__file__).resolve().parents[2]
 SLOTS = ("need", "place", "age_months", "pregnant", "days", "time_of_day", "free_only",
          "audience", "accessible", "last_query", "asked", "words", "circumstances", "language")
 
@@ -149,6 +152,39 @@ def test_a_weak_second_need_is_not_lifted_onto_the_first_page(context, domain):
         entity("place", "Blackburn", "Blackburn", said)],
         need=["antenatal", "jobcentre_plus"], place="Blackburn"), domain)
     assert all("antenatal" in s["taxonomy_terms"] for s in services(messages))
+
+
+@pytest.fixture(scope="module")
+def council_feed_context(tmp_path_factory):
+    """A council's feed whose services carry the council's own categories and none of ours
+    (the second directory's no-terms copy): needs are read from each service's own words."""
+    from actions.context import ActionContext
+    from common.settings import Settings
+    from directory.db import Directory
+    from directory.oruk import import_oruk, load_json_file
+
+    folder = tmp_path_factory.mktemp("council-feed")
+    directory = Directory.open(folder / "directory.db", folder / "no-geo.db")
+    import_oruk(directory.db, load_json_file(
+        ROOT / "tests/conversations/directories/second_directory_no_terms.json"))
+    yield ActionContext(directory, Settings(directory_db=folder / "directory.db"))
+    directory.close()
+
+
+@pytest.mark.parametrize("need, said", [("father_friendly", "dads group"),
+                                        ("health_visiting", "baby clinic")])
+def test_a_council_feed_without_our_terms_still_answers_a_need(council_feed_context, domain,
+                                                                need, said):
+    """Not "I couldn't find any": the services whose own words say so are the answer."""
+    said = f"{said} in Wakefield"
+    _, messages = run(ActionSearchServices(council_feed_context), turn(said, "find_service", [
+        entity("need", need, said.split(" in ")[0], said),
+        entity("place", "Wakefield", "Wakefield", said)], need=[need], place="Wakefield"), domain)
+    assert "couldn't find" not in texts(messages)
+    key = yaml.safe_load((ROOT / "tests/conversations/directories/second_answer_key.yml")
+                         .read_text())["services"]
+    shown = [need in key[s["id"]]["needs"] for s in services(messages)]
+    assert shown[0] and sum(shown) >= 2, shown
 
 
 def test_words_with_no_place_ask_where_then_search_them(context, domain):
