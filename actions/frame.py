@@ -252,10 +252,10 @@ class Frame:
     def answer_after_safety(self) -> list[EventType]:
         """The search a parent asked for in the same message as a safety answer.
 
-        "Need food, nothing left till payday. Blackburn" gets the same-day help first and then
-        the food services near Blackburn, so the parent never has to ask twice. Only when this
-        message named a place, a need or a circumstance and the frame can search; an emergency
-        never gets here (999 stands alone). Nothing is asked afterwards.
+        "The cupboards are empty till Friday, anything in Blackburn?" gets the same-day help
+        first and then the services near Blackburn, so the parent never has to ask twice. Only
+        when this message named a place, a need or a circumstance and the frame can search; an
+        emergency never gets here (999 stands alone). Nothing is asked afterwards.
         """
         fields = slot_fields(self.context, self.tracker)
         fields["prefer_language"] = self.tracker.get_slot("language") or None

@@ -5,8 +5,8 @@ the learned detector: its ``safety`` entity carries the category, the level and 
 categories found, so nothing is read twice. A button or a DIET guess without that entity gets
 the intent's category. The wording is shared with the web tier (``bot.safety.replies``). Any
 call-back in progress is dropped, with the details the action server was holding, so nothing
-half-finished is kept. When the same message asked for a service somewhere ("no food till
-payday, anything in Darwen?") and there is no danger now, the services follow the safety answer
+half-finished is kept. When the same message asked for a service somewhere ("the cupboards
+are empty till Friday, anything in Darwen?") and there is no danger now, the services follow the safety answer
 in the same turn (``Frame.answer_after_safety``): a parent should not have to ask twice.
 """
 
@@ -63,6 +63,15 @@ class _WithLocalLines(Action):
         self.context = context
         self.directory = context.directory if context is not None else None
 
+    def keep_words(self, tracker: Tracker) -> list[EventType]:
+        """What the parent needs is in what they wrote ("can't afford the gas bill"): kept, so
+        that "BB1" next finds it, instead of "what are you looking for?"."""
+        if self.directory is None:
+            return []
+        text = str((tracker.latest_message or {}).get("text") or "")
+        words = self.directory.searchable_words(own_words({"text": text, "entities": []}))
+        return [SlotSet("words", " ".join(words))] if words else []
+
 
 class ActionSafetyReply(_WithLocalLines):
     def name(self) -> str:
@@ -77,17 +86,12 @@ class ActionSafetyReply(_WithLocalLines):
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
         events = forget_callback(self.pending, tracker)
         if self.context is not None and level != "emergency":
-            # "Need food till payday, Blackburn": the food services near Blackburn follow.
+            # "Cupboards empty till Friday, anything in Blackburn?": the services near it follow.
             found = Frame(self.context, dispatcher, tracker).answer_after_safety()
             if found:
                 return events + found
-        if self.directory is not None and level != "emergency":
-            # What the parent needs is in what they wrote ("can't afford the gas bill"): kept,
-            # so that "BB1" next finds it, instead of "what are you looking for?".
-            text = str((tracker.latest_message or {}).get("text") or "")
-            words = self.directory.searchable_words(own_words({"text": text, "entities": []}))
-            if words:
-                events.append(SlotSet("words", " ".join(words)))
+        if level != "emergency":
+            events += self.keep_words(tracker)
         return events
 
 
@@ -105,5 +109,7 @@ class ActionSafetyCheck(_WithLocalLines):
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.custom)
         if self.context is None:
             return []
-        # The conversation carries on: a service asked for in the same message is shown too.
-        return Frame(self.context, dispatcher, tracker).answer_after_safety()
+        # The conversation carries on: a service asked for in the same message is shown too,
+        # or, with no place yet, the words are kept for when the place comes.
+        return (Frame(self.context, dispatcher, tracker).answer_after_safety()
+                or self.keep_words(tracker))

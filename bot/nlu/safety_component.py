@@ -6,7 +6,7 @@ a disclosure into ``nlu_fallback``. ``bot.safety.check.SafetyCheck`` gives one v
 - **an alarm** (from the rules, the detector or both): the intent becomes ``safety_<category>``
   with confidence 1.0, other intents are halved, and a ``safety`` entity carries the category and
   level. When there is danger now, the message's other entities are dropped: 999 stands alone.
-  Otherwise they are kept, so that "no food till payday, anything in Darwen?" is answered with
+  Otherwise they are kept, so that "the cupboards are empty till Friday, anything in Darwen?" is answered with
   the services near Darwen after the safety reply (``actions/safety.py``). The call-back form's
   slots are never filled from a safety turn (their mappings exclude the safety intents), so the
   form rejects the turn and the rules in ``data/rules/safety.yml`` answer first.

@@ -132,6 +132,16 @@ def test_after_a_safety_answer_the_parents_words_are_kept_for_the_search(context
     assert "bill" in words.split()
 
 
+def test_after_a_calm_check_the_parents_words_are_kept_for_the_search(context):
+    """A message the bot did not understand got the calm check; the parent's next turn ("BB1")
+    should find what they asked for, not "What are you looking for?"."""
+    events, _ = run(ActionSafetyCheck(context), tracker(
+        "can someone help me apply for jobs online, i'm hopeless with computers", "safety_check",
+        entities=[{"entity": "safety", "value": "check", "level": "check"}]))
+    words = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}.get("words") or ""
+    assert "jobs" in words.split() or "job" in words.split(), words
+
+
 def test_an_emergency_keeps_no_words(context):
     events, _ = run(ActionSafetyReply(context), tracker("she's gone floppy and blue",
                                                         "safety_medical"))
@@ -142,9 +152,9 @@ DARWEN = {"entity": "place", "value": "Darwen"}
 
 
 def test_a_service_asked_for_with_an_urgent_need_follows_the_safety_answer(context):
-    """ "no food left till payday, anything in Darwen": same-day help first, then what is near
+    """An urgent need and a place in one message: same-day help first, then what is near
     Darwen, in the same turn; the parent never has to ask twice."""
-    text = "we've no food left till payday and the kids need feeding, anything in Darwen"
+    text = "the cupboards are empty and my wages dont come in till friday, anything in Darwen"
     events, messages = run(ActionSafetyReply(context), tracker(
         text, "safety_urgent_need", slots={"place": "Darwen"},
         entities=[{**DARWEN, "start": text.index("Darwen"), "end": len(text)},

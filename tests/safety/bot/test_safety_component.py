@@ -49,7 +49,7 @@ def test_danger_now_drops_the_other_entities_so_999_stands_alone(run):
 
 
 def test_without_danger_now_the_place_is_kept_for_the_search_after_the_safety_reply(run):
-    text = "we've got no food and no money till payday, anything in Darwen"
+    text = "nothing in the cupboards for the kids tea and no money till friday, anything in Darwen"
     place = {"entity": "place", "value": "Darwen", "start": text.index("Darwen"), "end": len(text)}
     out = run(message(text, "find_service", 0.9, [place]))
     assert out.get("intent")["name"] == "safety_urgent_need"
