@@ -42,6 +42,9 @@ ok okay on one or our out over please really round should so some somebody someo
 somewhere than thank thanks that thats the their them then there theres these they thing things
 this those through to too under up us very want wanted wants was we were what whats when where
 which while who why will with would yes you youd your youre
+he she his her hers him hes shes theyre theyve weve wed youve
+take takes taking took bring brings bringing brought come comes coming came went make makes made
+put see say says said tell free
 """.split())
 #: Day, time and age words: the search frame holds these; as text they would only add noise.
 WHEN_WORDS = frozenset("""

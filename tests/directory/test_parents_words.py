@@ -201,7 +201,9 @@ def test_the_universal_needs_are_marked_in_the_taxonomy():
 
 @pytest.mark.parametrize("text", ["what's on sunday near BB2", "anything on saturday morning?",
                                   "hello", "is there anything in Darwen for my 2 year old",
-                                  "BB3 1AB"])
+                                  "BB3 1AB", "where could we take her on friday",
+                                  "anything free he could come to with us",
+                                  "is there somewhere she could bring him"])
 def test_place_day_and_time_words_are_not_searched_for(sample, text):
     assert names(find(sample, text=text, near="Darwen")) == names(find(sample, near="Darwen"))
 
