@@ -56,6 +56,9 @@ class SafetyCheckComponent(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {
             "diet_threshold": 0.9,
+            # FallbackClassifier's threshold (config.yml): when a weak safety guess gives way,
+            # an intent below it is "not understood", as FallbackClassifier would have said.
+            "fallback_threshold": 0.45,
             # Intents that give no real answer: with a word near harm, ask the safety question.
             "not_understood": [NLU_FALLBACK, "out_of_scope", "chitchat"],
             # The detector's model file; None: this process's Settings (SIGNPOST_SAFETY_MODEL,
@@ -65,6 +68,7 @@ class SafetyCheckComponent(GraphComponent):
 
     def __init__(self, config: dict[str, Any], checker: SafetyCheck) -> None:
         self.diet_threshold = float(config["diet_threshold"])
+        self.fallback_threshold = float(config["fallback_threshold"])
         self.not_understood = frozenset(config["not_understood"])
         self.checker = checker
 
@@ -117,11 +121,17 @@ class SafetyCheckComponent(GraphComponent):
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     def _demote(self, message: Message, ranking: list[dict[str, Any]]) -> dict[str, Any]:
-        """Give way to the best non-safety intent (``nlu_fallback`` when there is none)."""
+        """Give way to the best non-safety intent, or ``nlu_fallback`` when none is sure enough:
+        "the bruises" read as a weak safety guess must not become "affirm" at 0.02 (and so miss
+        the calm check)."""
         others = [r for r in ranking if not is_safety_intent(r.get("name"))]
-        best = dict(others[0]) if others else {"name": NLU_FALLBACK, "confidence": 1.0}
+        if others and float(others[0].get("confidence") or 0) >= self.fallback_threshold:
+            best = dict(others[0])
+        else:
+            best = {"name": NLU_FALLBACK, "confidence": self.fallback_threshold}
+            others = [best, *others]
         message.set(INTENT, best, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, others or [best], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, others, add_to_output=True)
         return best
 
     def _with_safety_entity(self, message: Message, **safety: Any) -> None:

@@ -154,10 +154,12 @@ DARWEN = {"entity": "place", "value": "Darwen"}
 def test_a_service_asked_for_with_an_urgent_need_follows_the_safety_answer(context):
     """An urgent need and a place in one message: same-day help first, then what is near
     Darwen, in the same turn; the parent never has to ask twice."""
-    text = "the cupboards are empty and my wages dont come in till friday, anything in Darwen"
+    text = "the cupboards are empty till friday, is there a food bank in Darwen"
+    bank = text.index("food bank")
     events, messages = run(ActionSafetyReply(context), tracker(
-        text, "safety_urgent_need", slots={"place": "Darwen"},
+        text, "safety_urgent_need", slots={"place": "Darwen", "need": ["family_support"]},
         entities=[{**DARWEN, "start": text.index("Darwen"), "end": len(text)},
+                  {"entity": "need", "value": "family_support", "start": bank, "end": bank + 9},
                   {"entity": "safety", "value": "urgent_need", "level": "urgent"}]))
     assert [m["custom"]["type"] for m in messages] == ["safety", "services"]
     assert messages[1]["custom"]["services"]

@@ -57,8 +57,17 @@ def test_without_danger_now_the_place_is_kept_for_the_search_after_the_safety_re
 
 
 def test_a_weak_diet_safety_guess_without_the_rules_gives_way(run):
-    out = run(message("my toddler hits other kids at nursery", "safety_child_harm", 0.55))
+    out = run(message("my toddler hits other kids at nursery", "safety_child_harm", 0.5))
     assert out.get("intent")["name"] == "find_service"
+
+
+def test_a_weak_diet_safety_guess_with_no_sure_intent_behind_it_is_not_understood(run):
+    """Not "affirm" at 0.02: a message not understood, so a word near harm gets the calm check."""
+    msg = message("the bruises", "safety_domestic_abuse", 0.6)
+    msg.set("intent_ranking", [{"name": "safety_domestic_abuse", "confidence": 0.6},
+                               {"name": "affirm", "confidence": 0.02}])
+    out = run(msg)
+    assert out.get("intent")["name"] == "safety_check"
 
 
 def test_a_confident_diet_safety_guess_is_kept_for_recall(run):
@@ -73,8 +82,12 @@ def test_ordinary_messages_pass_untouched(run):
 
 
 def test_a_confident_diet_guess_the_rules_read_as_a_near_miss_gives_way(run):
-    out = run(message("i'm not suicidal, just very tired", "safety_self_harm", 0.97))
+    out = run(message("i'm not suicidal, just very tired", "safety_self_harm", 0.5))
     assert out.get("intent")["name"] == "find_service"
+    # With nothing else sure enough (find_service at 0.03), it is a message not understood:
+    # never the alarm, at most the calm check.
+    out = run(message("i'm not suicidal, just very tired", "safety_self_harm", 0.97))
+    assert out.get("intent")["name"] == "safety_check"
 
 
 def test_the_other_intents_fall_far_enough_behind_that_fallback_never_wins(run):
