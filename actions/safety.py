@@ -6,8 +6,9 @@ categories found, so nothing is read twice. A button or a DIET guess without tha
 the intent's category. The wording is shared with the web tier (``bot.safety.replies``). Any
 call-back in progress is dropped, with the details the action server was holding, so nothing
 half-finished is kept. When the same message asked for a service somewhere ("the cupboards
-are empty till Friday, anything in Darwen?") and there is no danger now, the services follow the safety answer
-in the same turn (``Frame.answer_after_safety``): a parent should not have to ask twice.
+are empty till Friday, anything in Darwen?") and there is no danger now, the services follow
+the safety answer in the same turn (``Frame.answer_after_safety``): a parent should not have to
+ask twice.
 """
 
 from __future__ import annotations
