@@ -218,17 +218,26 @@ class Frame:
             self.dispatcher.utter_message(text=sentence)
         return events
 
-    def _respond(self) -> list[EventType]:
+    def _fields(self) -> dict[str, Any]:
         fields = slot_fields(self.context, self.tracker)
         fields["prefer_language"] = self.tracker.get_slot("language") or None
-        self._read_when(fields)
-        if not self._take_bare_answer(fields):
-            return self.events
-        words = self._words()
+        return fields
+
+    def _read_circumstances(self) -> list[Circumstance]:
+        """The circumstances kept and any this message adds; the slot keeps them all."""
         circumstances = _circumstances(self.context, self.tracker.get_slot("circumstances") or [],
                                        self.text)
         if circumstances:
             self.set("circumstances", [c.id for c in circumstances])
+        return circumstances
+
+    def _respond(self) -> list[EventType]:
+        fields = self._fields()
+        self._read_when(fields)
+        if not self._take_bare_answer(fields):
+            return self.events
+        words = self._words()
+        circumstances = self._read_circumstances()
         if self.asked == ASKED_NEED and fields["near"]:
             # "What are you looking for?" was asked; it is not asked again in a row.
             return self._search(fields, words, circumstances)
@@ -257,20 +266,16 @@ class Frame:
         when this message named a place, a need or a circumstance and the frame can search; an
         emergency never gets here (999 stands alone). Nothing is asked afterwards.
         """
-        fields = slot_fields(self.context, self.tracker)
-        fields["prefer_language"] = self.tracker.get_slot("language") or None
-        circumstances = _circumstances(self.context, self.tracker.get_slot("circumstances") or [],
-                                       self.text)
+        fields = self._fields()
         said_here = (_has(self.message, "place", "need")
                      or bool(self.context.directory.taxonomy.circumstances_in(self.text)))
         if not (said_here and fields["near"]):
             return []
         self._read_when(fields)
         words = self._words()
+        circumstances = self._read_circumstances()
         if not (fields["terms"] or words or circumstances):
-            return []
-        if circumstances:
-            self.set("circumstances", [c.id for c in circumstances])
+            return []  # the events so far are dropped with the answer
         return self._search(fields, words, circumstances, ask_age=False)
 
     # --- reading the turn -----------------------------------------------------------------

@@ -72,16 +72,9 @@ def find(context: ActionContext, fields: dict[str, Any], *,
     """
     query = to_query(fields, limit=limit)
     after = starts_from(fields, context.clock())
-    results = list(context.searches.get_or_run(
-        context.directory, (repr(query), after),
-        lambda: context.directory.search(query, now=after)))
-
-    def search_one(term: str) -> list[dict[str, Any]]:
-        alone = dataclasses.replace(query, terms=[term], weights={}, limit=PAGE_SIZE)
-        return list(context.searches.get_or_run(
-            context.directory, (repr(alone), after),
-            lambda: context.directory.search(alone, now=after)))
-    results = cover_each_need(results, fields, search_one)
+    results = _search(context, query, after)
+    results = cover_each_need(results, fields, lambda term: _search(
+        context, dataclasses.replace(query, terms=[term], weights={}, limit=PAGE_SIZE), after))
     if fields.get("prefer_days") or fields.get("prefer_time"):
         results = prefer_times(results, fields.get("prefer_days") or [], fields.get("prefer_time"))
     if fields.get("father"):
@@ -89,6 +82,14 @@ def find(context: ActionContext, fields: dict[str, Any], *,
     if fields.get("closer"):
         results.sort(key=lambda r: (r.get("distance_km") is None, r.get("distance_km") or 0))
     return results
+
+
+def _search(context: ActionContext, query: SearchQuery,
+            after: datetime | None) -> list[dict[str, Any]]:
+    """``query`` from ``after`` (None: now), not run again within the turn (``RecentSearches``)."""
+    return list(context.searches.get_or_run(
+        context.directory, (repr(query), after),
+        lambda: context.directory.search(query, now=after)))
 
 
 def cover_each_need(results: list[dict[str, Any]], fields: dict[str, Any],
