@@ -34,8 +34,8 @@ from actions import parsing, replies
 from actions.callback import with_callback_offer
 from actions.context import ActionContext
 from actions.languages import interpreter_sentence, message_language
-from actions.search import (SURE_NEED, answer, find, nearest_contact, say, slot_fields,
-                            starts_from)
+from actions.parsing import SURE_NEED
+from actions.search import answer, find, nearest_contact, say, slot_fields, starts_from
 from common.dates import When, when_in
 from common.logsafe import log_fault
 from directory.search import UnknownPlace

@@ -28,6 +28,16 @@ _PLACE_PREFIX = re.compile(
     r"(?:(?:in|at|near|around|by|from)\s+)?", re.IGNORECASE)
 
 
+#: A need NLU found at least this sure of is one the parent asked for (``frame.need_weights``).
+SURE_NEED = 0.8
+
+
+def sure_needs(fields: dict[str, Any]) -> list[str]:
+    """The needs asked for that NLU was sure of (``weights``: 1 unless said otherwise)."""
+    weights = fields.get("weights") or {}
+    return [t for t in fields.get("terms") or [] if float(weights.get(t, 1.0)) >= SURE_NEED]
+
+
 def truthy(value: Any) -> bool:
     """A slot filled from an entity counts as yes unless it plainly says no."""
     if isinstance(value, (list, tuple)):

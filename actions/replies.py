@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 from common.days import DAY_NAMES, TIME_OF_DAY_WORDS, WEEKEND, days_words
 from directory.cards import card as card_words, is_stale
 from directory.opening_hours import CentreHours, when_words
+from actions.parsing import sure_needs
 from directory.taxonomy import Taxonomy
 
 PAGE_SIZE = 3
@@ -117,7 +118,10 @@ def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, 
     Short sentences keep the reading age low even with long need labels: what and where first,
     then cost and time in a sentence of their own.
     """
-    label = need_label(taxonomy, query.get("terms") or [])
+    # A need NLU was unsure of still ranks, weakly, but is not named: "my partner and me lost
+    # our jobs" is not "sessions for dads and male carers and work advice".
+    named = sure_needs(query) or query.get("terms") or []
+    label = need_label(taxonomy, named)
     where = _where(query.get("near"))
     sentences: list[str] = []
     if query.get("when") and offset == 0:
@@ -137,7 +141,7 @@ def results(taxonomy: Taxonomy, query: dict[str, Any], page: Sequence[dict[str, 
         subject = "It is" if len(page) == 1 else "They are all"
         sentences.append(f"{subject} {' and '.join(facts)}.")
     if offset == 0:
-        if query.get("father") or FATHER_TERM in (query.get("terms") or []):
+        if query.get("father") or FATHER_TERM in named:
             sentences.append("Dads and male carers are very welcome.")
         else:
             sentences.append("They are open to all mums, dads and carers.")

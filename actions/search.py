@@ -32,8 +32,6 @@ logger = logging.getLogger(__name__)
 #: How many matches one search fetches: four pages, enough to sort and compare age limits.
 #: Each extra match costs the directory about 1 ms (it works out the next sessions).
 MAX_RESULTS = 12
-#: A need NLU found at least this sure of is one the parent asked for (``frame.need_weights``).
-SURE_NEED = 0.8
 #: When nothing is close, look this far instead.
 WIDER_RADIUS_KM = 40.0
 _QUERY_FIELDS = {f.name for f in dataclasses.fields(SearchQuery)}
@@ -99,10 +97,9 @@ def cover_each_need(results: list[dict[str, Any]], fields: dict[str, Any],
     "Free antenatal classes? We can't afford private ones" names two needs; ranked together, the
     three nearest money services can fill the page and hide the antenatal classes. So each sure
     need's best service comes first (from these results, or from a search for that need alone),
-    then the rest in their order. A weak need (``weights`` below ``SURE_NEED``) is not lifted.
+    then the rest in their order. A weak need (``parsing.sure_needs``) is not lifted.
     """
-    weights = fields.get("weights") or {}
-    sure = [t for t in fields.get("terms") or [] if float(weights.get(t, 1.0)) >= SURE_NEED]
+    sure = parsing.sure_needs(fields)
     if len(sure) < 2:
         return results
     picked: list[dict[str, Any]] = []

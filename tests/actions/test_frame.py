@@ -187,6 +187,17 @@ def test_a_council_feed_without_our_terms_still_answers_a_need(council_feed_cont
     assert shown[0] and sum(shown) >= 2, shown
 
 
+def test_a_need_nlu_was_unsure_of_is_not_named_in_the_reply(context, domain):
+    said = "we both lost our jobs, need help with money, Blackburn"
+    _, messages = run(ActionSearchServices(context), turn(said, "find_service", [
+        entity("need", "father_friendly", "we both", said, confidence=0.44),
+        entity("need", "jobcentre_plus", "help with money", said),
+        entity("place", "Blackburn", "Blackburn", said)],
+        need=["father_friendly", "jobcentre_plus"], place="Blackburn"), domain)
+    assert "dads" not in texts(messages).split(".")[0].lower()
+    assert "open to all mums, dads and carers" in texts(messages)
+
+
 def test_words_with_no_place_ask_where_then_search_them(context, domain):
     said = "help with my cv"
     kept, messages = run(ActionSearchServices(context), turn(said, "nlu_fallback"), domain)
