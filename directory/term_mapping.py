@@ -6,7 +6,8 @@ Help", an Open Eligibility code) or with none. Signpost searches by its 12 needs
 ``term_mapping`` (term -> need, a score 0..1, a ``source`` and a ``status``):
 
 - ``shipped``: a known national taxonomy's term (DfE family hubs categories, Open
-  Eligibility, the LGA service list), mapped by hand in ``term_mappings.yml`` (score 1);
+  Eligibility, the LGA service list), mapped by hand in ``term_mappings.yml`` (score 1), by
+  its name or, for the LGA list, its identifier;
 - ``auto``: worked out when the term is first seen, from the need phrases parents use found in
   the term's name (score 0.9), or from how many of the term's services say that need in their
   own name and description (the share of them, so "Wellbeing" on 8 services of which 6 talk
@@ -22,10 +23,11 @@ of a service's terms to what it reads from the service's words; the feed's own t
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 import sqlite_utils
 import yaml
@@ -42,43 +44,85 @@ PROPOSE_FROM = 0.2
 SHIPPED_PATH = Path(__file__).with_name("term_mappings.yml")
 
 
-def load_shipped(path: Path = SHIPPED_PATH) -> dict[str, tuple[str, ...]]:
-    """Term name (casefolded) -> needs, from every taxonomy in ``term_mappings.yml``.
+ESD_URI = re.compile(r"(?:https?://)?id\.esd\.org\.uk/service/(\d+)/?$", re.IGNORECASE)
 
-    Matched on the name alone (the file says why), so a name two taxonomies share must mean
-    the same needs in both; a clash is refused here rather than one silently winning."""
+
+class Shipped(NamedTuple):
+    """The shipped mappings: by term name (casefolded) and by LGA service identifier."""
+    by_name: dict[str, tuple[str, ...]]
+    by_esd: dict[str, tuple[str, ...]]
+
+    def values(self) -> list[tuple[str, ...]]:
+        return [*self.by_name.values(), *self.by_esd.values()]
+
+
+def load_shipped(path: Path = SHIPPED_PATH) -> Shipped:
+    """Every taxonomy in ``term_mappings.yml``, matched on the name (the file says why), and
+    the LGA list's entries on their identifier too. A name two taxonomies share must mean the
+    same needs in both; a clash is refused here rather than one silently winning."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    shipped: dict[str, tuple[str, ...]] = {}
+    shipped = Shipped({}, {})
     where: dict[str, str] = {}
     for taxonomy, terms in data["taxonomies"].items():
-        for name, needs in terms.items():
+        for name, entry in terms.items():
+            needs = tuple(entry["needs"] if isinstance(entry, dict) else entry)
             key = name.strip().casefold()
-            if key in shipped and shipped[key] != tuple(needs):
-                raise ValueError(f"{path.name}: {name!r} maps to {shipped[key]} in "
-                                 f"{where[key]} but {tuple(needs)} in {taxonomy}.")
-            shipped[key], where[key] = tuple(needs), taxonomy
+            if key in shipped.by_name and shipped.by_name[key] != needs:
+                raise ValueError(f"{path.name}: {name!r} maps to {shipped.by_name[key]} in "
+                                 f"{where[key]} but {needs} in {taxonomy}.")
+            shipped.by_name[key], where[key] = needs, taxonomy
+            if isinstance(entry, dict) and "esd" in entry:
+                shipped.by_esd[str(entry["esd"])] = needs
     return shipped
 
 
-SHIPPED: dict[str, tuple[str, ...]] = load_shipped()
+SHIPPED: Shipped = load_shipped()
+
+
+def esd_identifier(term_id: str, code: str | None, term_uri: str | None,
+                   taxonomy: str | None) -> str | None:
+    """The LGA service number a feed's term carries, if any: in its id, code or term_uri as
+    ``http://id.esd.org.uk/service/927``, or as a bare code in a taxonomy named for esd
+    ("esdServiceTypes"). A bare number elsewhere is not one (Open Eligibility codes are
+    numbers too)."""
+    for value in (term_uri, code, term_id):
+        match = ESD_URI.match((value or "").strip())
+        if match:
+            return match.group(1)
+    if (code or "").strip().isdigit() and "esd" in (taxonomy or "").casefold():
+        return code.strip()
+    return None
+
+
+def shipped_needs(term: sqlite3.Row | tuple) -> tuple[str, ...] | None:
+    """Needs a national taxonomy says this term (id, name, code, term_uri, taxonomy) means."""
+    term_id, name, code, term_uri, taxonomy = term
+    esd = esd_identifier(term_id, code, term_uri, taxonomy)
+    return ((esd and SHIPPED.by_esd.get(esd))
+            or SHIPPED.by_name.get((name or "").strip().casefold()))
+
+
+_TERM_COLUMNS = "id, name, code, term_uri, taxonomy"
 
 
 def _foreign_terms(conn: sqlite3.Connection, term_ids: Iterable[str] | None) -> list[tuple]:
     if term_ids is None:
-        return conn.execute("SELECT id, name FROM taxonomy_term WHERE coalesce(taxonomy_id, '') "
-                            "!= ?", [OUR_TAXONOMY_ID]).fetchall()
+        return conn.execute(f"SELECT {_TERM_COLUMNS} FROM taxonomy_term WHERE "
+                            "coalesce(taxonomy_id, '') != ?", [OUR_TAXONOMY_ID]).fetchall()
     rows: list[tuple] = []
     for chunk in _chunks(list(term_ids)):
-        rows += conn.execute(f"SELECT id, name FROM taxonomy_term WHERE id IN "
+        rows += conn.execute(f"SELECT {_TERM_COLUMNS} FROM taxonomy_term WHERE id IN "
                              f"({','.join('?' * len(chunk))}) AND coalesce(taxonomy_id, '') != ?",
                              [*chunk, OUR_TAXONOMY_ID]).fetchall()
     return rows
 
 
-def propose(conn: sqlite3.Connection, term_id: str, name: str | None,
+def propose(conn: sqlite3.Connection, term: tuple,
             phrases: dict[str, tuple[str, ...]]) -> dict[str, tuple[float, str]]:
-    """Need -> (score, source) for one foreign term (see the module docstring)."""
-    shipped = SHIPPED.get((name or "").strip().casefold())
+    """Need -> (score, source) for one foreign term (id, name, code, term_uri, taxonomy; see
+    the module docstring)."""
+    term_id, name = term[0], term[1]
+    shipped = shipped_needs(term)
     if shipped:
         return {need: (1.0, "shipped") for need in shipped}
     scores: dict[str, tuple[float, str]] = {
@@ -105,13 +149,13 @@ def refresh_mappings(conn: sqlite3.Connection, term_ids: Iterable[str] | None = 
     decided = {r[0] for r in conn.execute(
         "SELECT DISTINCT taxonomy_term_id FROM term_mapping WHERE source = 'staff'")}
     terms = [t for t in _foreign_terms(conn, term_ids) if t[0] not in decided]
-    for term_id, name in terms:
-        conn.execute("DELETE FROM term_mapping WHERE taxonomy_term_id = ?", [term_id])
+    for term in terms:
+        conn.execute("DELETE FROM term_mapping WHERE taxonomy_term_id = ?", [term[0]])
         conn.executemany(
             "INSERT INTO term_mapping (taxonomy_term_id, need_id, score, source, status) "
             "VALUES (?, ?, ?, ?, 'proposed')",
-            [(term_id, need, score, source)
-             for need, (score, source) in propose(conn, term_id, name, phrases).items()])
+            [(term[0], need, score, source)
+             for need, (score, source) in propose(conn, term, phrases).items()])
     return len(terms)
 
 

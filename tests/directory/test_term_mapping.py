@@ -167,3 +167,37 @@ def test_a_name_two_taxonomies_share_must_mean_the_same_need(tmp_path):
                      "  b: {PRESCHOOL: [stay_and_play]}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="(?i)preschool"):
         term_mapping.load_shipped(clash)
+
+
+def test_an_lga_service_is_known_by_its_identifier_whatever_its_label_says_now(tmp_path):
+    """The LGA renames its list's labels from one version to the next and keeps the identifier,
+    so a feed with today's label (not the 2015 one shipped) still maps; a bare number in another
+    taxonomy is not read as an LGA identifier."""
+    db = open_db(tmp_path / "d.db")
+    store.sync_taxonomy(db)
+    services = council_services(categories=False)[:4]
+    terms = [  # (term, the need its service must be found by, or None)
+        ({"id": "http://id.esd.org.uk/service/927", "name": "Maternity (renamed)",
+          "taxonomy": "esdServiceTypes"}, "antenatal"),
+        ({"id": "lga-21", "code": "21", "name": "Becoming a childminder",
+          "taxonomy": "esdServiceTypes"}, "childminder_support"),
+        ({"id": "x-1652", "name": "Benefit: new style",
+          "term_uri": "https://id.esd.org.uk/service/1652/"}, "jobcentre_plus"),
+        ({"id": "oe-927", "code": "927", "name": "Something else",
+          "taxonomy": "Open Eligibility"}, None),
+    ]
+    for i, (s, (term, _need)) in enumerate(zip(services, terms)):
+        s.update(name=f"Session {i} at the hub", description="Come along, all welcome.")
+        s["attributes"] = [{"id": f"{s['id']}-t{i}", "taxonomy_term_id": term["id"],
+                            "taxonomy_term": {**term, "description": term["name"] + "."}}]
+    with FeedServer(FeedShape(services)) as url:
+        assert sync_feed(db, url, limits=FAST).added == len(services)
+    rows = {t["id"]: t for t in term_mapping.mapping_table(db)}
+    for service, (term, need) in zip(services, terms):
+        sources = {m["source"] for m in rows[term["id"]]["mappings"]}
+        if need is None:
+            assert "shipped" not in sources, term
+            continue
+        assert rows[term["id"]]["mappings"] == [{"need": need, "score": 1.0, "source": "shipped",
+                                                 "status": "proposed"}], term
+        assert local_id(url, service["id"]) in _found(db, need), term
