@@ -107,8 +107,26 @@ _NAMING = r"(?:(?:the|our|your|a|an|any|one|of|local|nearest|their|its|all)|[A-Z
 _AT = re.compile(rf"(?<![\w'’-])(?i:at|inside)\s+(?:{_NAMING}\s+)*$")
 #: "in" needs one such word between ("in the sensory room"): "help in pregnancy" is no venue.
 _IN = re.compile(rf"(?<![\w'’-])(?i:in)\s+(?:{_NAMING}\s+)+$")
-#: "our early years team" names who runs a service, not what it is.
-_TEAM = re.compile(r"^\s+team", re.IGNORECASE)
+#: "our early years team", "an Early Years Advisor" name who runs or helps at a service, not
+#: what it is.
+_TEAM = re.compile(r"^\s+(?:team|practitioner|advis[eo]r|consultant|officer|lead)",
+                   re.IGNORECASE)
+#: A sentence about how to get to a service or where else to go ("Referral via your GP,
+#: midwife or health visitor", "ask your health visitor", "our volunteers can signpost you to
+#: breastfeeding support") names other services, not this one.
+_ELSEWHERE = re.compile(r"\brefer(?:s|red|ring|rals?)?\b|\bsignpost|\b(?:ask|via|speak to|talk "
+                        r"to|contact|through) your\b", re.IGNORECASE)
+#: "parents can also have a chat with the health visitors": an extra, not the service.
+_ALSO = re.compile(r"\balso\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+
+
+def _sentence(text: str, m: "Mention") -> tuple[str, str]:
+    """The words of ``m``'s sentence before and after it."""
+    starts = [e.end() for e in _SENTENCE_END.finditer(text, 0, m.start)]
+    start = starts[-1] if starts else 0
+    end_match = _SENTENCE_END.search(text, m.end)
+    return text[start:m.start], text[m.end:end_match.start() if end_match else len(text)]
 
 
 def _is_place(m: Mention) -> bool:
@@ -134,6 +152,12 @@ def _weight(text: str, m: Mention, in_name: bool) -> int:
         return 0
     if _TEAM.match(text[m.end:]):
         return WEAK
+    if not in_name:
+        before, after = _sentence(text, m)
+        if _ELSEWHERE.search(before + " " + after):
+            return 0
+        if _ALSO.search(before):
+            return WEAK
     if in_name:
         # "Job Club with Free Creche": what comes after "with" is an extra, not the service.
         return WEAK if re.search(r"\bwith\b", text[:m.start], re.IGNORECASE) and m.words == 1 \
@@ -153,10 +177,11 @@ def infer_service_needs(name: str | None, description: str | None, categories: S
 
     A phrase in the name or a category name, or a phrase of two words or more in the
     description, is a clear mention. A single word in the description ("no childcare", "for
-    your wellbeing"), a phrase naming the team that runs it ("our early years team") and a
-    one-word extra after "with" in the name ("ESOL with Creche") are weak: a need takes two
-    different ones. A place's name ("family hub", "Little Harwood Children's Centre") and
-    anything after "at" ("held at the family hub") do not count at all.
+    your wellbeing"), a phrase naming the team or person that runs it ("our early years
+    team"), one in a sentence after "also" and a one-word extra after "with" in the name
+    ("ESOL with Creche") are weak: a need takes two different ones. A place's name ("family
+    hub", "Little Harwood Children's Centre"), anything after "at" ("held at the family hub")
+    and a sentence about referral or signposting ("ask your health visitor") do not count.
     """
     said: dict[str, dict[str, int]] = defaultdict(dict)
     for text, in_name in [(name or "", True), *((c, True) for c in categories),

@@ -58,3 +58,26 @@ def test_the_longer_phrase_says_which_need(phrases):
 def test_a_category_named_after_a_venue_means_no_need(phrases):
     assert infer_needs(["Family Hubs"], phrases) == []
     assert infer_needs(["Early Help"], phrases) == ["family_support"]
+
+
+def test_who_refers_a_family_is_not_what_the_service_offers(phrases):
+    """A food bank reached through a health visitor is not a health visiting service."""
+    for how in ["Vouchers come through a referral from your midwife or health visitor.",
+                "You can refer yourself, or ask your health visitor.",
+                "Our volunteers can signpost you to breastfeeding support too."]:
+        needs = infer_service_needs("Hillside Pantry",
+                                    f"Low-cost food for local households. {how}", [], phrases)
+        assert needs == [], how
+    # The service itself still counts when it says so in another sentence.
+    assert infer_service_needs(
+        "Drop-in", "A weekly health visitor clinic for babies. Self-referral welcome.", [],
+        phrases) == ["health_visiting"]
+
+
+def test_an_advisor_or_an_extra_is_not_the_service(phrases):
+    assert "childcare_early_education" not in infer_service_needs(
+        "Childminder Meet-up", "A morning for registered childminders with an Early Years "
+        "Advisor on hand.", [], phrases)
+    assert "health_visiting" not in infer_service_needs(
+        "Summer Fun Day", "Bouncy castle and face painting in the park. Parents can also have a "
+        "word with the health visitors.", [], phrases)
